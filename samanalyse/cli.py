@@ -1,0 +1,120 @@
+"""Command-line interface: ``samanalyse <command> ...`` (also ``python -m samanalyse``).
+
+Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage error,
+3 the command is not available yet in this version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import SamanalyseError
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_NOT_AVAILABLE = 0, 1, 2, 3
+
+
+def _not_available(what: str, issue: str) -> int:
+    print(
+        f"samanalyse: '{what}' is not available yet in version {__version__} ({issue}). "
+        "Nothing was done.",
+        file=sys.stderr,
+    )
+    return EXIT_NOT_AVAILABLE
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
+    out = args.out or f"reports/{args.round}"
+    result = build_report(args.round, out, progress=say)
+    if not args.quiet:
+        print(f"Wrote {len(result.files)} files to {result.out}/:")
+        for f in result.files:
+            print(f"  {f}")
+        if result.pending:
+            print("Not yet regenerated in this version:")
+            for p in result.pending:
+                print(f"  - {p}")
+    return EXIT_OK
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    return _not_available("reproduce", "the reproduction scorecard needs the reconstructed data, issue 5, and the tables, issue 6")
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    return _not_available("audit", "the audit of published numbers is issue 3")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    return _not_available("validate", "loading and validating survey exports is issue 4")
+
+
+def _cmd_reconstruct(args: argparse.Namespace) -> int:
+    return _not_available("reconstruct", "reconstruction of the 2010 data is issue 5")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``samanalyse`` command."""
+    p = argparse.ArgumentParser(
+        prog="samanalyse",
+        description=(
+            "Analyse the KS survey on samhandling between kommuner and helseforetak. "
+            "Reproduces PwC for KS (2010) 'I gode og onde dager'; the 2010 respondent "
+            "data is a reconstruction consistent with the published tables."
+        ),
+    )
+    p.add_argument("--version", action="version", version=f"samanalyse {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help: str, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=fn)
+        return sp
+
+    sp = add("report", "Regenerate a round's report (tables, figures, HTML, XLSX) into a folder.", _cmd_report)
+    sp.add_argument("--round", default="2010", help="survey round (default: 2010)")
+    sp.add_argument("--out", default=None, help="output folder (default: reports/<round>)")
+    sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
+    sp.add_argument("--round", default="2010")
+
+    sp = add("audit", "Check the published numbers of a round for internal consistency.", _cmd_audit)
+    sp.add_argument("--round", default="2010")
+    sp.add_argument("--format", choices=["text", "csv"], default="text")
+
+    sp = add("validate", "Validate a survey export (CSV, XLSX, SAV) against a round's codebook.", _cmd_validate)
+    sp.add_argument("file")
+    sp.add_argument("--round", default="2010")
+    sp.add_argument("--form", choices=["kommune", "helseforetak"], required=True)
+
+    sp = add("reconstruct", "Reconstruct respondent-level data consistent with the published numbers.", _cmd_reconstruct)
+    sp.add_argument("--round", default="2010")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except SamanalyseError as exc:
+        print(f"samanalyse: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except FileNotFoundError as exc:
+        print(f"samanalyse: {exc}", file=sys.stderr)
+        return EXIT_INVALID
