@@ -1,0 +1,81 @@
+"""The command-line interface."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from samanalyse.cli import main
+
+
+def test_help_lists_every_subcommand(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for cmd in ("report", "reproduce", "audit", "validate", "reconstruct"):
+        assert cmd in out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert main([]) == 2
+
+
+def test_unknown_option_is_a_usage_error(capsys):
+    assert main(["report", "--colour"]) == 2
+    assert "unrecognized arguments: --colour" in capsys.readouterr().err
+
+
+def test_python_dash_m_works():
+    r = subprocess.run([sys.executable, "-m", "samanalyse", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("samanalyse ")
+
+
+def test_report_writes_what_it_says(tmp_path, capsys):
+    out = tmp_path / "r2010"
+    assert main(["report", "--round", "2010", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for f in manifest["files"]:
+        assert (out / f).is_file()
+        assert f in printed
+    assert manifest["reconstructed_data"] is True
+    # response rates: 187/430 kommuner and 18/22 helseforetak (frame of the study, 1.2)
+    rows = (out / "tables" / "respondenter_rhf.csv").read_text(encoding="utf-8").splitlines()
+    assert "kommune,Samlet,187,430,43.5" in rows
+    assert "helseforetak,Samlet,18,22,81.8" in rows
+    assert "rekonstruert" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_report_rerun_is_byte_identical(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["report", "--out", str(a), "--quiet"]) == 0
+    assert main(["report", "--out", str(b), "--quiet"]) == 0
+    for f in sorted((a / "tables").iterdir()):
+        assert f.read_bytes() == (b / "tables" / f.name).read_bytes()
+
+
+def test_report_failure_leaves_target_untouched(tmp_path, monkeypatch):
+    from samanalyse import report
+
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "keep.txt").write_text("old", encoding="utf-8")
+
+    def boom(ctx):
+        raise RuntimeError("step failed")
+
+    monkeypatch.setattr(report, "STEPS", report.STEPS[:1] + [("boom", boom)])
+    with pytest.raises(RuntimeError):
+        report.build_report("2010", out)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r.tmp")]
+
+
+@pytest.mark.parametrize("cmd", [["reproduce"], ["reconstruct"]])
+def test_unfilled_commands_say_so_and_fail(cmd, capsys):
+    from samanalyse.cli import EXIT_NOT_AVAILABLE
+
+    assert main(cmd) == EXIT_NOT_AVAILABLE
+    assert "not available yet" in capsys.readouterr().err
