@@ -50,6 +50,9 @@ def atomic_file(target: str | Path, mode: str = "w", **kwargs) -> Iterator:
     try:
         with open(name, mode, **kwargs) as fh:
             yield fh
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(name, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
         os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)

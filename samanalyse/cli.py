@@ -57,7 +57,38 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
-    return _not_available("reconstruct", "reconstruction of the 2010 data is issue 5")
+    """Rebuild a round's reconstructed response files and constraint report."""
+    from .reconstruction import reconstruct, write_reconstruction
+
+    result = reconstruct(args.round, seed=args.seed)
+    if args.check:
+        # compare with the files in place instead of writing
+        import tempfile
+        from pathlib import Path
+
+        from .rounds import load_round
+
+        with tempfile.TemporaryDirectory() as tmp:
+            written = write_reconstruction(result, args.round, out=tmp)
+            folder = load_round(args.round).path
+            differ = [p.name for p in written if not (folder / p.name).exists()
+                      or (folder / p.name).read_bytes() != Path(p).read_bytes()]
+        if not args.quiet:
+            print(result.summary())
+        if differ:
+            print(f"Differs from the committed files: {', '.join(differ)}", file=sys.stderr)
+            return EXIT_INVALID
+        if not args.quiet:
+            print("The committed files are exactly what the spec and seed produce.")
+        return EXIT_OK
+    written = write_reconstruction(result, args.round, out=args.out)
+    if not args.quiet:
+        print("RECONSTRUCTED data (not the original survey responses):")
+        print(result.summary())
+        for p in written:
+            print(f"  wrote {p}")
+    pub = result.report[result.report["kind"] == "published"]
+    return EXIT_INVALID if (pub["status"] == "unmet").any() and args.strict else EXIT_OK  # proven ones are not "unmet"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("reconstruct", "Reconstruct respondent-level data consistent with the published numbers.", _cmd_reconstruct)
     sp.add_argument("--round", default="2010")
+    sp.add_argument("--seed", type=int, default=None, help="override the spec's seed")
+    sp.add_argument("--out", default=None, help="folder to write to (default: the round's data folder)")
+    sp.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if the committed files differ from a fresh reconstruction")
+    sp.add_argument("--strict", action="store_true",
+                    help="exit 1 if any published number that is not provably impossible is unmet")
+    sp.add_argument("--quiet", action="store_true")
     return p
 
 

@@ -73,7 +73,7 @@ def test_report_failure_leaves_target_untouched(tmp_path, monkeypatch):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r.tmp")]
 
 
-@pytest.mark.parametrize("cmd", [["reproduce"], ["reconstruct"]])
+@pytest.mark.parametrize("cmd", [["reproduce"]])
 def test_unfilled_commands_say_so_and_fail(cmd, capsys):
     from samanalyse.cli import EXIT_NOT_AVAILABLE
 

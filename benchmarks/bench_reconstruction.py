@@ -1,0 +1,29 @@
+"""Benchmark: reconstruct the 2010 round (target: at most 60 s on the 2-core machine).
+
+Run: .venv/bin/python benchmarks/bench_reconstruction.py
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    from samanalyse.reconstruction import reconstruct
+
+    t_import = time.perf_counter() - t0
+    result = reconstruct("2010")
+    total = time.perf_counter() - t0
+    print(f"import: {t_import:.2f} s")
+    for name, n_items, seconds in result.blocks:
+        if seconds > 0.2:
+            print(f"  block {name} ({n_items} items): {seconds:.2f} s")
+    print(f"reconstruct(): {result.seconds:.2f} s; total with imports: {total:.2f} s (target <= 60 s)")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(result.summary())
+
+
+if __name__ == "__main__":
+    main()
