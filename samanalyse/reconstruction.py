@@ -42,6 +42,7 @@ from ._io import atomic_file
 from .codebook import Codebook, Item
 from .errors import SamanalyseError
 from .rounds import Round, load_round
+from .tables import category_labels, load_catalogue, variants
 
 __all__ = [
     "Target",
@@ -103,6 +104,12 @@ class Target:
     row_class: str = ""
     # order targets
     items_other: tuple[str, ...] = ()
+    # share targets met under any of several (labels, base) countings (Vedlegg 3's bases)
+    alternatives: tuple[tuple[str, frozenset, frozenset], ...] = ()
+
+    def countings(self) -> tuple[tuple[str, frozenset, frozenset], ...]:
+        """``(name, labels, base)`` for every way of counting this share target."""
+        return self.alternatives or (("", self.labels, self.base),)
 
 
 @dataclass(frozen=True)
@@ -124,24 +131,6 @@ def load_spec(round: str | Round = "2010") -> dict[str, Any]:
             "microdata need one."
         )
     return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _labels_of(category: str, item: Item, cmap: dict[str, Any]) -> frozenset:
-    rule = cmap.get(category)
-    if rule is None:
-        raise SamanalyseError(
-            f"reconstruction.yaml: published category {category!r} has no entry in published.category_map; "
-            f"known: {', '.join(map(repr, cmap))}."
-        )
-    scale = item.scale
-    assert scale is not None  # closed items only reach here
-    if "not_labels" in rule:
-        return _all_labels(item) - frozenset(rule["not_labels"])
-    if "collapse" in rule:
-        col = scale.collapse(rule["collapse"])
-        codes = dict(col.groups)[rule["group"]]
-        return frozenset(scale.category(c).label for c in codes)
-    return frozenset(rule["labels"])
 
 
 def _all_labels(item: Item, blanks: bool = True) -> frozenset:
@@ -182,9 +171,8 @@ def build_targets(
             data_dir() / "published" / rnd.name / "cells.csv", dtype=str, keep_default_na=False
         )
     pub = spec["published"]
-    cmap = pub["category_map"]
+    catalogue = load_catalogue(rnd.name)
     excluded = pub.get("excluded", {})
-    index_tables = pub.get("index_tables", {})
     blanks_prio = float(spec["assumptions"].get("blank_answers", {}).get("priorities", 0.0)) > 0
 
     def has_blanks(item: Item) -> bool:
@@ -202,16 +190,16 @@ def build_targets(
         if cell["table"] in excluded:
             skipped.append(_Skipped(cell, "excluded", " ".join(str(excluded[cell["table"]]).split())))
             continue
+        tspec = catalogue.spec(cell["table"])
         value = float(cell["value"])
         low, high = _share_bounds(value)
         if cell["breakdown"] == "index":
-            it = index_tables[cell["table"]]
-            col_index, row_index = cb.index(it["columns"]), cb.index(it["rows"])
+            col_index, row_index = cb.index(tspec["columns"]), cb.index(tspec["rows"])
             col_class = _index_class(cell["group"], col_index)
             row_class = _index_class(cell["category"], row_index)
             targets.append(
                 Target(
-                    id=cell["cell_id"], kind="published", type="index", form=it["form"],
+                    id=cell["cell_id"], kind="published", type="index", form=tspec["form"],
                     items=tuple(col_index.items) + tuple(row_index.items), labels=frozenset(), base=frozenset(),
                     group=("total", "Samlet"), low=low, high=high, printed=cell["value"], tables=cell["table"],
                     cells=cell["cell_id"],
@@ -238,19 +226,24 @@ def build_targets(
                 continue
             items = (item_id,)
         item = cb.item(items[0])
-        labels = _labels_of(cell["category"], item, cmap)
-        base = _all_labels(item, has_blanks(item))
-        if cell["table"] == "V3" and pub.get("v3_base", "all") == "answered":
-            base = base - {NA}
+        everything = _all_labels(item, has_blanks(item))
+        countings = []
+        for vname, base, rules in variants(tspec, catalogue):
+            rule = rules.get(cell["category"]) or catalogue.rule(cell["category"])
+            labels = category_labels(item, rule) & everything
+            counting = (vname, labels, everything if base == "all" else everything - {NA})
+            if all((c[1], c[2]) != counting[1:] for c in countings):  # identical countings once
+                countings.append(counting)
         group = (cell["breakdown"] if cell["breakdown"] in ("rhf", "size") else "total", cell["group"])
         if group[0] == "total":
             group = ("total", "Samlet")
         targets.append(
             Target(
-                id=cell["cell_id"], kind="published", type="share", form=form, items=items, labels=labels,
-                base=base, group=group, low=low, high=high, printed=cell["value"], tables=cell["table"],
+                id=cell["cell_id"], kind="published", type="share", form=form, items=items, labels=countings[0][1],
+                base=countings[0][2], group=group, low=low, high=high, printed=cell["value"], tables=cell["table"],
                 cells=cell["cell_id"],
                 description=f"{cell['category']} on {item_id} ({cell['population']}, {cell['group']})",
+                alternatives=tuple(countings) if len(countings) > 1 else (),
             )
         )
     targets += _assumption_targets(spec, cb)
@@ -382,12 +375,15 @@ def evaluate_targets(
         d = data[t.form]
         mask = _group_mask(background[t.form], t.group)
         if t.type == "share":
-            vals = d.loc[mask, list(t.items)].astype(object).where(d.loc[mask, list(t.items)].notna(), None)
-            flat = vals.to_numpy().ravel()
-            num = sum(1 for v in flat if v in t.labels)
-            base = sum(1 for v in flat if v in t.base)
-            share = num / base if base else float("nan")
-            met = base > 0 and t.low - 1e-12 <= share <= t.high + 1e-12
+            sub = d.loc[mask, list(t.items)].astype(object)
+            flat = sub.where(sub.notna(), None).to_numpy().ravel()
+            results = []
+            for _name, labels, base_labels in t.countings():
+                num = sum(1 for v in flat if v in labels)
+                base = sum(1 for v in flat if v in base_labels)
+                share = num / base if base else float("nan")
+                results.append((share, num, base, base > 0 and t.low - 1e-12 <= share <= t.high + 1e-12))
+            share, num, base, met = next((r for r in results if r[3]), results[0])
             rows.append((t.id, t.kind, share, num, base, met))
         elif t.type == "index":
             col = _index_class_of(d, codebook, t.col_index)
@@ -704,27 +700,27 @@ def _solve_block(
         rs = np.flatnonzero(mask)
         z = m.var(1, obj=w_published if t.kind == "published" else w_assumption)[0]
         if t.type == "share":
-            num_cols, base_cols = [], []
-            for r in rs:
-                for i in t.items:
-                    for c in categories[i]:
-                        if c in t.labels:
-                            num_cols.append(x[(r, i, c)])
-                        if c in t.base:
-                            base_cols.append(x[(r, i, c)])
-            # numerator - low * base >= -M (1 - z);  numerator - high * base <= M (1 - z)
-            M = float(len(rs) * len(t.items)) + 1
-            coef: dict[int, float] = {}
-            for col in num_cols:
-                coef[col] = coef.get(col, 0.0) + 1.0
-            lo_coef = dict(coef)
-            for col in base_cols:
-                lo_coef[col] = lo_coef.get(col, 0.0) - t.low
-            hi_coef = dict(coef)
-            for col in base_cols:
-                hi_coef[col] = hi_coef.get(col, 0.0) - t.high
-            m.row(list(lo_coef) + [int(z)], list(lo_coef.values()) + [-M], -M, np.inf)
-            m.row(list(hi_coef) + [int(z)], list(hi_coef.values()) + [M], -np.inf, M)
+            countings = t.countings()
+            zs = [z] if len(countings) == 1 else [int(v) for v in m.var(len(countings))]
+            if len(countings) > 1:  # met if met under any counting: z <= sum(z_k)
+                m.row([int(z), *zs], [1.0] + [-1.0] * len(zs), -np.inf, 0)
+            for zk, (_name, labels, base_labels) in zip(zs, countings):
+                # numerator - low * base >= -M (1 - z_k);  numerator - high * base <= M (1 - z_k)
+                num: dict[int, float] = {}
+                base: dict[int, float] = {}
+                for r in rs:
+                    for i in t.items:
+                        for c in categories[i]:
+                            if c in labels:
+                                num[x[(r, i, c)]] = num.get(x[(r, i, c)], 0.0) + 1.0
+                            if c in base_labels:
+                                base[x[(r, i, c)]] = base.get(x[(r, i, c)], 0.0) + 1.0
+                M = float(len(rs) * len(t.items)) + 1
+                for bound, sign in ((t.low, 1.0), (t.high, -1.0)):
+                    coef = {k: sign * v for k, v in num.items()}
+                    for k, v in base.items():
+                        coef[k] = coef.get(k, 0.0) - sign * bound * v
+                    m.row(list(coef) + [int(zk)], list(coef.values()) + [-M], -M, np.inf)
         elif t.type == "index":
             yc, c_up = index_indicator(t.col_index, t.col_class)
             yr, r_up = index_indicator(t.row_index, t.row_class)
