@@ -45,15 +45,60 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    return _not_available("reproduce", "the reproduction scorecard needs the reconstructed data, issue 5, and the tables, issue 6")
+    """Scorecard of regenerated vs published numbers; exit 1 if a possible number is unmet."""
+    from .reproduce import scorecard
+
+    card = scorecard(args.round)
+    print(card.summary())
+    if args.csv:
+        from ._io import write_table_csv
+
+        write_table_csv(card.cells, args.csv)
+        print(f"Cell-by-cell comparison written to {args.csv}")
+    return EXIT_OK if card.ok else EXIT_INVALID
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    return _not_available("audit", "the audit of published numbers is issue 3")
+    from .audit import audit_round, findings_frame, format_text
+
+    result = audit_round(args.round)
+    if args.format == "csv":
+        findings_frame(result).to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        sys.stdout.write(format_text(result))
+    return EXIT_OK  # findings are the output, not a failure
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    return _not_available("validate", "loading and validating survey exports is issue 4")
+    """Check a survey export; print errors, warnings and a summary. Exit 0 valid, 1 invalid, 2 usage."""
+    from pathlib import Path
+
+    from .loaders import ResponsesNotFoundError, validate_responses
+    from .rounds import available_rounds, load_round
+
+    path = Path(args.file)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        print(f"samanalyse validate: {path} {what}. Nothing was checked.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        rnd = load_round(args.round)
+    except FileNotFoundError:
+        print(
+            f"samanalyse validate: unknown round {args.round!r}; the rounds are: "
+            f"{', '.join(available_rounds()) or 'none'}. Nothing was checked.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    mapping = {name: None for name in (args.ignore or [])}
+    try:
+        report = validate_responses(path, rnd.codebook, args.form, sheet=args.sheet, mapping=mapping or None,
+                                    round=rnd.name)
+    except ResponsesNotFoundError as exc:
+        print(f"samanalyse validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.format())
+    return EXIT_OK if report.ok else EXIT_INVALID
 
 
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
@@ -116,15 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
     sp.add_argument("--round", default="2010")
+    sp.add_argument("--csv", default=None, metavar="FILE", help="also write the cell-by-cell comparison as CSV")
 
     sp = add("audit", "Check the published numbers of a round for internal consistency.", _cmd_audit)
-    sp.add_argument("--round", default="2010")
-    sp.add_argument("--format", choices=["text", "csv"], default="text")
+    sp.add_argument("--round", default="2010", help="survey round (default: 2010)")
+    sp.add_argument("--format", choices=["text", "csv"], default="text",
+                    help="text: readable summary (default); csv: one finding per row on standard output")
 
     sp = add("validate", "Validate a survey export (CSV, XLSX, SAV) against a round's codebook.", _cmd_validate)
     sp.add_argument("file")
     sp.add_argument("--round", default="2010")
     sp.add_argument("--form", choices=["kommune", "helseforetak"], required=True)
+    sp.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first)")
+    sp.add_argument("--ignore", action="append", metavar="COLUMN",
+                    help="ignore this column of the file (may be given several times)")
 
     sp = add("reconstruct", "Reconstruct respondent-level data consistent with the published numbers.", _cmd_reconstruct)
     sp.add_argument("--round", default="2010")
