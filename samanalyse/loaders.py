@@ -710,7 +710,28 @@ def _sniff_separator(sample: str, truncated: bool) -> str:
     return choice
 
 
+def _check_text_file(path: Path, file: str, encoding: str) -> None:
+    """Refuse binary files named like text files, saying what they seem to be."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    kind = None
+    if head.startswith(b"PK\x03\x04"):
+        kind = "an Excel workbook or another ZIP file; if it is a workbook, name it .xlsx"
+    elif head.startswith((b"$FL2", b"$FL3")):
+        kind = "an SPSS data file; name it .sav"
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        kind = "an old Excel (.xls) workbook; save it as .xlsx or CSV UTF-8"
+    elif encoding != "utf-16" and b"\x00" in head:
+        kind = "binary data, not text"
+    if kind:
+        raise _FileFailed([_file_problem(
+            file, "file_unreadable", f"the file is named like a CSV text file but holds {kind}",
+            "a CSV text file (in Excel: Save as 'CSV UTF-8'), an .xlsx workbook or an .sav file",
+        )])
+
+
 def _read_csv(path: Path, file: str, encoding: str, warn: list[Problem], errs: list[Problem]) -> _Raw:
+    _check_text_file(path, file, encoding)
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         sample = fh.read(1 << 16)
         truncated = bool(fh.read(1))
@@ -765,7 +786,8 @@ def _read_csv(path: Path, file: str, encoding: str, warn: list[Problem], errs: l
                     file, "csv_fields",
                     f"this row has {len(fields)} fields but the header has {width}"
                     + (f"; the extra values are {', '.join(map(repr, extra[:5]))}" if extra else ""),
-                    f"{width} fields separated by {sep!r}; text containing {sep!r} must be in quotes",
+                    f"{width} field{'s' if width != 1 else ''} separated by {sep!r}; text containing {sep!r} "
+                    "must be in quotes",
                     row=k, line=line,
                 ))
             data.append((fields + [""] * width)[:width])

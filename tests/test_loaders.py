@@ -509,6 +509,8 @@ BAD_INPUTS = [
      None, "rows 1, 2", "one header row", {}),
     ("broken xlsx", _garbage("export.xlsx"), "kommune", "file_unreadable", None, None, None,
      "cannot be opened as an Excel workbook", ".xlsx", {}),
+    ("Excel workbook saved under a .csv name", lambda tmp: to_xlsx(answers(), tmp / "export.csv"), "kommune",
+     "file_unreadable", None, None, None, "holds an Excel workbook", "CSV UTF-8", {}),
     ("broken sav", _garbage("export.sav"), "kommune", "file_unreadable", None, None, None,
      "cannot be read as an SPSS data file", ".sav", {}),
     ("SPSS code without label, not on the scale", _sav_with("q18", 2, 5.0), "kommune", "out_of_scale", 3, "q18", "5",
