@@ -58,6 +58,8 @@ class Problem:
         if self.line is not None:
             loc += f", line {self.line}"
         text = f"{loc}: {self.where}: {self.message}"
+        if self.allowed and not text.rstrip().endswith((".", "!", "?")):
+            text += "."
         if self.allowed:
             text += f" Allowed: {self.allowed}."
         return text

@@ -468,7 +468,9 @@ def test_forankring_and_samhandling(cb, synth):
         assert list(tab.index) == ["Dårlig", "Godt"] and list(tab.columns) == ["Dårlig", "Godt"]
         # better forankring -> larger share with Godt kvalitet
         assert tab.loc["Godt", "Godt"] > tab.loc["Godt", "Dårlig"]
-    assert (t["n"] == 155).all()  # both forms, as in the study
+    assert (t["n"] == 150).all()  # the 150 synthetic kommuner: the default is form="kommune", as Tabell 56
+    both = forankring_and_samhandling(synth, codebook=cb, form=None)
+    assert (both.table["n"] == 155).all()  # form=None pools the 5 helseforetak too
     assert (t["p_adjusted"] < 0.05).all()
     fisher = t[t["test"] == "fisher_exact"]
     assert (fisher["effect"] > 1).all()
