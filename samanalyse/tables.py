@@ -163,6 +163,13 @@ def _members(labels: frozenset | set) -> list[str]:
     return [_BLANK if lab is None else lab for lab in labels]
 
 
+def _levels(col: pd.Series) -> list[Any]:
+    """Groups of a background column: a categorical's categories (empty ones too), else sorted values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return list(col.cat.categories)
+    return sorted(col.dropna().unique())
+
+
 def frequencies(
     data: pd.DataFrame,
     items: str | Sequence[str],
@@ -228,8 +235,7 @@ def frequencies(
     groups: list[tuple[Any, np.ndarray]] = []
     if by:
         col = data[by]
-        levels = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.dropna().unique())
-        groups += [(g, (col == g).to_numpy()) for g in levels]
+        groups += [(g, (col == g).to_numpy()) for g in _levels(col)]
     groups.append((TOTAL, np.ones(len(data), dtype=bool)))
     values = _values(data, items)
     for g, mask in groups:
@@ -342,7 +348,7 @@ def table_cells(
             groups: list[tuple[str, str, np.ndarray]] = []
             if by:
                 col = d[by]
-                levels = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.dropna().unique())
+                levels = _levels(col)
                 if form != "kommune" and by == "size_class":
                     levels = []
                 groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in levels]
