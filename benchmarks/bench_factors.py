@@ -1,0 +1,94 @@
+"""Benchmark of the priority factor analysis (samanalyse.factors), issue 7.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench_factors.py [--n-boot 1000] [--n-iter 100] [--seed 1]
+
+Synthetic data like the 2010 kommune form: 187 respondents x 10 virkemidler x
+4 challenges (q22a ... q28j) with labels Høy/Middels/Ikke prioritet and a few
+Vet ikke / no answers, from two correlated latent factors (clusters A and B).
+Prints the time of each step and the total for two variants (Pearson on the
+mean over challenges; polychoric on the rounded mean). The budget is 15 s per
+variant on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import samanalyse.factors as fx
+from samanalyse.codebook import load_codebook
+from samanalyse.errors import SamanalyseWarning
+
+LETTERS = "abcdefghij"
+QUESTIONS = ("q22", "q24", "q26", "q28")
+LABELS = np.array(["Høy prioritet", "Middels prioritet", "Ikke prioritet", "Vet ikke/ikke aktuelt"])
+# loadings of a..j on (A, B): a-c = A (prosessuelle), f-h = B (institusjonelle)
+LOAD_A = np.array([0.75, 0.70, 0.65, 0.30, 0.20, 0.00, 0.05, 0.00, 0.25, 0.15])
+LOAD_B = np.array([0.00, 0.05, 0.00, 0.25, 0.30, 0.75, 0.70, 0.65, 0.20, 0.30])
+
+
+def synthetic_priorities(n: int = 187, seed: int = 1, p_dont_know: float = 0.04, p_na: float = 0.02) -> pd.DataFrame:
+    """Respondent-level answer labels for q22a..q28j (Categorical), column ``respondent``."""
+    rng = np.random.default_rng(seed)
+    fa = rng.standard_normal(n)
+    fb = 0.3 * fa + np.sqrt(1 - 0.09) * rng.standard_normal(n)
+    out = {"respondent": [f"{1000 + i:04d}" for i in range(n)]}
+    dtype = pd.CategoricalDtype(list(LABELS))
+    for j, letter in enumerate(LETTERS):
+        common = LOAD_A[j] * fa + LOAD_B[j] * fb
+        h2 = LOAD_A[j] ** 2 + LOAD_B[j] ** 2 + 2 * 0.3 * LOAD_A[j] * LOAD_B[j]
+        trait = common + np.sqrt(1 - h2) * 0.8 * rng.standard_normal(n)
+        for q in QUESTIONS:
+            ystar = trait + 0.6 * rng.standard_normal(n)
+            code = np.where(ystar > 0.2, 0, np.where(ystar > -0.9, 1, 2))  # index into LABELS
+            lab = LABELS[code].astype(object)
+            lab[rng.random(n) < p_dont_know] = LABELS[3]
+            lab[rng.random(n) < p_na] = None
+            out[q + letter] = pd.Categorical(lab, dtype=dtype)
+    return pd.DataFrame(out)
+
+
+def run(variant: str, n_iter: int, n_boot: int, seed: int) -> float:
+    cb = load_codebook("2010")
+    data = synthetic_priorities(seed=seed)
+    steps: dict[str, float] = {}
+    t_all = time.perf_counter()
+    t0 = time.perf_counter()
+    agg = "mean" if variant == "pearson" else "round"
+    scores = fx.priority_scores(data, codebook=cb, aggregate=agg)
+    steps["scores"] = time.perf_counter() - t0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamanalyseWarning)
+        res = fx.factor_analysis(scores, codebook=cb, correlation=variant, missing="pairwise", n_factors=2,
+                                 method="minres", rotation="oblimin", n_iter=n_iter, n_boot=n_boot, seed=seed)
+    steps.update(res.timings)
+    total = time.perf_counter() - t_all
+    print(f"\n{variant} ({'mean' if variant == 'pearson' else 'rounded mean'} over 4 challenges), "
+          f"187 x 10 items, PA {n_iter} iterations, bootstrap {n_boot} resamples")
+    for k, v in steps.items():
+        print(f"  {k:<20} {v:8.3f} s")
+    print(f"  {'TOTAL':<20} {total:8.3f} s   {'OK' if total <= 15 else 'OVER BUDGET'} (budget 15 s)")
+    print(f"  clusters: {res.clusters.factor_clusters}; stability min {res.clusters.items['stability'].min():.3f}; "
+          f"bootstrap ok {res.clusters.n_boot_ok}/{n_boot}")
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n-boot", type=int, default=1000)
+    ap.add_argument("--n-iter", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args(argv)
+    totals = [run(v, a.n_iter, a.n_boot, a.seed) for v in ("pearson", "polychoric")]
+    return 0 if max(totals) <= 15 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
