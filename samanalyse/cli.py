@@ -37,10 +37,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
             print(f"  {f}")
-        if result.pending:
-            print("Not yet regenerated in this version:")
-            for p in result.pending:
-                print(f"  - {p}")
+        sc = result.scorecard
+        print(f"Published numbers matched: {sc.get('matched', 0)} of {sum(sc.values())} "
+              f"(impossible per audit: {sc.get('impossible', 0)}, unmet: {sc.get('unmet', 0)}).")
     return EXIT_OK
 
 
