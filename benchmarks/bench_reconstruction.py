@@ -23,6 +23,7 @@ def main() -> None:
     print(f"reconstruct(): {result.seconds:.2f} s; total with imports: {total:.2f} s (target <= 60 s)")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print(result.summary())
+    raise SystemExit(0 if total <= 60 else 1)
 
 
 if __name__ == "__main__":

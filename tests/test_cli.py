@@ -48,31 +48,6 @@ def test_report_writes_what_it_says(tmp_path, capsys):
     assert "rekonstruert" in (out / "index.html").read_text(encoding="utf-8")
 
 
-def test_report_rerun_is_byte_identical(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert main(["report", "--out", str(a), "--quiet"]) == 0
-    assert main(["report", "--out", str(b), "--quiet"]) == 0
-    for f in sorted((a / "tables").iterdir()):
-        assert f.read_bytes() == (b / "tables" / f.name).read_bytes()
-
-
-def test_report_failure_leaves_target_untouched(tmp_path, monkeypatch):
-    from samanalyse import report
-
-    out = tmp_path / "r"
-    out.mkdir()
-    (out / "keep.txt").write_text("old", encoding="utf-8")
-
-    def boom(ctx):
-        raise RuntimeError("step failed")
-
-    monkeypatch.setattr(report, "STEPS", report.STEPS[:1] + [("boom", boom)])
-    with pytest.raises(RuntimeError):
-        report.build_report("2010", out)
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r.tmp")]
-
-
 def test_reproduce_scorecard_exit_code(capsys):
     # every published number that the audit does not prove impossible is met -> exit 0
     assert main(["reproduce", "--round", "2010"]) == 0
