@@ -107,11 +107,13 @@ class ReportResult:
 
 
 def _step_data(ctx: _Context) -> None:
-    """Load the round's data (through the validating loaders) and the published numbers."""
+    """Load the round's data (through the validating loaders) and audit the published numbers."""
+    from .audit import audit_round
     from .datasets import load_round_data
 
     rnd = ctx.round
     ctx.data = load_round_data(rnd.name)
+    ctx.facts["audit_result"] = audit_round(rnd.name)
     for f in ("codebook.yaml", "round.yaml", "respondents.csv", "tables.yaml"):
         ctx.inputs.append(rnd.path / f)
     ctx.inputs += [rnd.responses_path(f) for f in rnd.meta.get("responses", {})]
@@ -211,7 +213,7 @@ def _step_tables(ctx: _Context) -> None:
     from .tables import load_catalogue
 
     rnd = ctx.round
-    card = scorecard(rnd.name, ctx.data)
+    card = scorecard(rnd.name, ctx.data, audit=ctx.facts["audit_result"])
     ctx.facts["scorecard"] = card.counts
     ctx.facts["scorecard_ok"] = card.ok
     ctx.facts["largest_deviation"] = card.largest_deviation("matched")
@@ -240,9 +242,9 @@ def _step_tables(ctx: _Context) -> None:
 
 def _step_audit(ctx: _Context) -> None:
     """The consistency audit of the published numbers; findings attached to their tables."""
-    from .audit import audit_round, findings_frame
+    from .audit import findings_frame
 
-    result = audit_round(ctx.round.name)
+    result = ctx.facts["audit_result"]
     frame = findings_frame(result)
     ctx.write_csv("revisjon_funn", frame)
     ctx.facts["audit"] = result.counts()

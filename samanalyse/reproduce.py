@@ -15,10 +15,14 @@ the published cells, and classifies each published number:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .tables import all_table_cells, compare_with_published
+
+if TYPE_CHECKING:
+    from .audit import AuditResult
 
 __all__ = ["Scorecard", "scorecard", "impossible_cells"]
 
@@ -75,11 +79,14 @@ class Scorecard:
         return "\n".join(lines)
 
 
-def impossible_cells(round: str = "2010") -> dict[str, str]:
-    """``{cell_id: explanation}`` for every published cell the audit proves impossible."""
+def impossible_cells(round: str = "2010", result: AuditResult | None = None) -> dict[str, str]:
+    """``{cell_id: explanation}`` for every published cell the audit proves impossible.
+
+    ``result`` reuses an audit already run (:func:`samanalyse.audit.audit_round`).
+    """
     from .audit import audit_round
 
-    findings = audit_round(round).findings
+    findings = (result or audit_round(round)).findings
     out: dict[str, str] = {}
     for f in findings:
         if f.severity != "impossible":
@@ -89,7 +96,8 @@ def impossible_cells(round: str = "2010") -> dict[str, str]:
     return out
 
 
-def scorecard(round: str = "2010", data: pd.DataFrame | None = None) -> Scorecard:
+def scorecard(round: str = "2010", data: pd.DataFrame | None = None, *,
+              audit: AuditResult | None = None) -> Scorecard:
     """Score a round's regenerated tables against its published numbers.
 
     Parameters
@@ -97,6 +105,8 @@ def scorecard(round: str = "2010", data: pd.DataFrame | None = None) -> Scorecar
     round : str
     data : DataFrame, optional
         Respondent-level data (default: :func:`samanalyse.datasets.load_round_data`).
+    audit : AuditResult, optional
+        The round's audit, if already run (default: run it).
     """
     from .datasets import load_round_data
     from .rounds import load_round
@@ -105,7 +115,7 @@ def scorecard(round: str = "2010", data: pd.DataFrame | None = None) -> Scorecar
     if data is None:
         data = load_round_data(round)
     cmp = compare_with_published(all_table_cells(data, codebook=rnd.codebook), round=round)
-    excused = impossible_cells(round)
+    excused = impossible_cells(round, audit)
     outcome = []
     for _, r in cmp.iterrows():
         if r["status_published"] in ("unknown", "anomaly"):
