@@ -41,6 +41,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from ._io import atomic_file
 from .codebook import Codebook, Item
 from .errors import SamanalyseError
+from .indices import index_scores
 from .rounds import Round, load_round
 from .tables import category_labels, load_catalogue, variants
 
@@ -338,18 +339,6 @@ def _group_mask(background: pd.DataFrame, group: tuple[str, str]) -> np.ndarray:
     return (background[col].astype(object) == label).to_numpy()
 
 
-def _index_class_of(data: pd.DataFrame, cb: Codebook, name: str) -> pd.Series:
-    ix = cb.index(name)
-    score = pd.Series(0, index=data.index)
-    for iid in ix.items:
-        labels = {cb.item(iid).scale.category(c).label for c in ix.score_codes}  # type: ignore[union-attr]
-        score += data[iid].astype(object).isin(labels).astype(int)
-    out = pd.Series(None, index=data.index, dtype=object)
-    for label, lo, hi in ix.cuts:
-        out[(score >= lo) & (score <= hi)] = label
-    return out
-
-
 def evaluate_targets(
     data: dict[str, pd.DataFrame], background: dict[str, pd.DataFrame], targets: Iterable[Target], codebook: Codebook
 ) -> pd.DataFrame:
@@ -386,8 +375,8 @@ def evaluate_targets(
             share, num, base, met = next((r for r in results if r[3]), results[0])
             rows.append((t.id, t.kind, share, num, base, met))
         elif t.type == "index":
-            col = _index_class_of(d, codebook, t.col_index)
-            row = _index_class_of(d, codebook, t.row_index)
+            col = index_scores(d, t.col_index, codebook=codebook)["class"].astype(object)
+            row = index_scores(d, t.row_index, codebook=codebook)["class"].astype(object)
             in_col = col == t.col_class
             num = int((in_col & (row == t.row_class)).sum())
             base = int(in_col.sum())
@@ -429,24 +418,16 @@ def _assign_ranked(z: np.ndarray, labels: list[Any], counts: list[int]) -> np.nd
     return out
 
 
-def _published_share(published: pd.DataFrame, table_item: str, population: str, group: str, category: str) -> float | None:
+def _printed_share(published: pd.DataFrame, item: str, population: str, category: str, *,
+                   group: str = "Samlet", vedlegg3: bool = False) -> float | None:
+    """A printed share (0-1) from the transcription: a table cell, or Vedlegg 3's with ``vedlegg3``."""
     sel = published[
-        (published["item"] == table_item)
+        (published["item"] == item)
         & (published["population"] == population)
         & (published["group"] == group)
         & (published["category"].str.replace(" / ", "/") == category)
         & (published["status"] == "printed")
-        & (published["table"] != "V3")
-    ]
-    if sel.empty:
-        return None
-    return float(sel.iloc[0]["value"]) / 100
-
-
-def _v3_share(published: pd.DataFrame, item: str, population: str, category: str) -> float | None:
-    sel = published[
-        (published["table"] == "V3") & (published["item"] == item) & (published["population"] == population)
-        & (published["category"].str.replace(" / ", "/") == category) & (published["status"] == "printed")
+        & ((published["table"] == "V3") == vedlegg3)
     ]
     return None if sel.empty else float(sel.iloc[0]["value"]) / 100
 
@@ -496,16 +477,16 @@ def draft_responses(
             assert scale is not None
             lat = lam * traits[it.topic] + math.sqrt(1 - lam**2) * rng.standard_normal(n)
             values = np.empty(n, dtype=object)
-            vi_v3 = _v3_share(published, it.id, population, "Vet ikke/ikke aktuelt") or 0.0
+            vi_v3 = _printed_share(published, it.id, population, "Vet ikke/ikke aktuelt", vedlegg3=True) or 0.0
             if it.topic == "status":
                 groups = bg["rhf"].astype(object).to_numpy()
                 for g in pd.unique(groups):
                     idx = np.flatnonzero(groups == g)
-                    good = _published_share(published, it.id, population, g, "Godt")
-                    bad = _published_share(published, it.id, population, g, "Dårlig")
+                    good = _printed_share(published, it.id, population, "Godt", group=g)
+                    bad = _printed_share(published, it.id, population, "Dårlig", group=g)
                     if good is None or bad is None:
-                        good = _published_share(published, it.id, population, "Samlet", "Godt") or 0.7
-                        bad = _published_share(published, it.id, population, "Samlet", "Dårlig") or 0.2
+                        good = _printed_share(published, it.id, population, "Godt") or 0.7
+                        bad = _printed_share(published, it.id, population, "Dårlig") or 0.2
                     miss = max(0.0, 1 - good - bad)
                     vi = min(miss, vi_v3)
                     sg, sd = float(split["svaert_share_of_godt"]), float(split["svaert_share_of_darlig"])
@@ -513,7 +494,7 @@ def draft_responses(
                     probs = [bad * sd, bad * (1 - sd), good * (1 - sg), good * sg, vi, miss - vi]
                     values[idx] = _draft_item(lat[idx], labels, probs, n_substantive=4, rng=rng)
             else:
-                get = lambda cat: _published_share(published, it.id, population, "Samlet", cat)  # noqa: E731
+                get = lambda cat: _printed_share(published, it.id, population, cat)  # noqa: E731
                 ikke, gode, usikre = get("Ikke gjennomført"), get("Gjennomført med gode erfaringer"), get(
                     "Gjennomført med usikre/dårlige erfaringer"
                 )
@@ -536,7 +517,7 @@ def draft_responses(
             uniq = math.sqrt(max(0.05, 1 - sum(float(w) ** 2 for w in load.values())))
             u = common + uniq * rng.standard_normal(n)
             u = (u - u.mean()) / (u.std() or 1.0)
-            vi = _v3_share(published, f"prio_{letter}", population, "Vet ikke/ikke aktuelt") or 0.0
+            vi = _printed_share(published, f"prio_{letter}", population, "Vet ikke/ikke aktuelt", vedlegg3=True) or 0.0
             dont_know = np.zeros(n, dtype=bool)
             dont_know[rng.permutation(n)[: _alloc(n, [vi, 1 - vi])[0]]] = True
             hoy = float(levels.get(letter, 0.5))
