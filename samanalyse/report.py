@@ -67,7 +67,6 @@ class _Section:
     kind: str = "table"            # "study" (a study table with published values) or "table"
     notes: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
-    percent_columns: tuple[str, ...] = ()
     html_frame: pd.DataFrame | None = None   # a more compact layout for the web page
 
 
@@ -215,7 +214,6 @@ def _step_tables(ctx: _Context) -> None:
     rnd = ctx.round
     card = scorecard(rnd.name, ctx.data, audit=ctx.facts["audit_result"])
     ctx.facts["scorecard"] = card.counts
-    ctx.facts["scorecard_ok"] = card.ok
     ctx.facts["largest_deviation"] = card.largest_deviation("matched")
     catalogue = load_catalogue(rnd.name)
     meta = pd.read_csv(data_dir() / "published" / rnd.name / "tables.csv", dtype=str, keep_default_na=False)
@@ -289,7 +287,6 @@ def _step_tests(ctx: _Context) -> None:
     ctx.write_csv("tester_tilfredshet_bakgrunn", sat.table)
     ctx.add("tester", _Section("tilfredshet", "Tilfredshet og bakgrunnsvariabler (avsnitt 2.4)",
                                _tidy_tests(sat.table), notes=list(sat.notes)))
-    ctx.facts["significant_background"] = int(len(sat.significant))
     fs = forankring_and_samhandling(ctx.data, codebook=cb, form="kommune", n_sim=s.n_sim, seed=s.seed)
     ctx.write_csv("tester_forankring_samhandling", fs.table)
     ctx.add("tester", _Section("forankring", "Forankring, kompetanse og samhandling (avsnitt 3.1–3.2, Tabell 56–57)",
