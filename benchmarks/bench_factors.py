@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-import samanalyse.factors as fx
-from samanalyse.codebook import load_codebook
+import samanalyse.analysis.factors as fx
+from samanalyse.survey.codebook import load_codebook
 from samanalyse.errors import SamanalyseWarning
 
 LETTERS = "abcdefghij"

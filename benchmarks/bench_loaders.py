@@ -66,8 +66,8 @@ def make_inputs(folder: Path, seed: int = 2010) -> tuple[Path, Path]:
 CHILD = textwrap.dedent(
     """
     import json, resource, sys, time
-    from samanalyse.codebook import read_codebook
-    from samanalyse.loaders import read_responses
+    from samanalyse.survey.codebook import read_codebook
+    from samanalyse.io.responses import read_responses
     cb = read_codebook(sys.argv[1])
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()

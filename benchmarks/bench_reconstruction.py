@@ -11,7 +11,7 @@ import time
 
 def main() -> None:
     t0 = time.perf_counter()
-    from samanalyse.reconstruction import reconstruct
+    from samanalyse.published.reconstruction import reconstruct
 
     t_import = time.perf_counter() - t0
     result = reconstruct("2010")

@@ -1,5 +1,5 @@
 """``python -m samanalyse`` runs the command-line interface."""
 
-from .cli import main
+from samanalyse.cli import main
 
 raise SystemExit(main())

@@ -10,8 +10,8 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from . import __version__
-from .errors import SamanalyseError
+from samanalyse import __version__
+from samanalyse.errors import SamanalyseError
 
 __all__ = ["main", "build_parser"]
 
@@ -28,7 +28,7 @@ def _not_available(what: str, issue: str) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from samanalyse.report.build import build_report
 
     say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
     out = args.out or f"reports/{args.round}"
@@ -45,12 +45,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     """Scorecard of regenerated vs published numbers; exit 1 if a possible number is unmet."""
-    from .reproduce import scorecard
+    from samanalyse.published.scorecard import scorecard
 
     card = scorecard(args.round)
     print(card.summary())
     if args.csv:
-        from ._io import write_table_csv
+        from samanalyse.io.atomic import write_table_csv
 
         write_table_csv(card.cells, args.csv)
         print(f"Cell-by-cell comparison written to {args.csv}")
@@ -58,7 +58,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from .audit import audit_round, findings_frame, format_text
+    from samanalyse.published.audit import audit_round, findings_frame, format_text
 
     result = audit_round(args.round)
     if args.format == "csv":
@@ -72,8 +72,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     """Check a survey export; print errors, warnings and a summary. Exit 0 valid, 1 invalid, 2 usage."""
     from pathlib import Path
 
-    from .loaders import ResponsesNotFoundError, validate_responses
-    from .rounds import available_rounds, load_round
+    from samanalyse.io.responses import ResponsesNotFoundError, validate_responses
+    from samanalyse.survey.rounds import available_rounds, load_round
 
     path = Path(args.file)
     if not path.is_file():
@@ -102,7 +102,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
     """Rebuild a round's reconstructed response files and constraint report."""
-    from .reconstruction import reconstruct, write_reconstruction
+    from samanalyse.published.reconstruction import reconstruct, write_reconstruction
 
     result = reconstruct(args.round, seed=args.seed)
     if args.check:
@@ -110,7 +110,7 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
         import tempfile
         from pathlib import Path
 
-        from .rounds import load_round
+        from samanalyse.survey.rounds import load_round
 
         with tempfile.TemporaryDirectory() as tmp:
             written = write_reconstruction(result, args.round, out=tmp)

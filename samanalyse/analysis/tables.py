@@ -1,0 +1,481 @@
+"""Report tables: frequencies and cross-tabs driven by the codebook, and the study's catalogue.
+
+Two layers:
+
+- generic functions, :func:`frequencies` and :func:`crosstab`, for any item by any
+  background variable, with the study's conventions as options (percentages of
+  *all* respondents in the group, blanks and *Vet ikke* as their own rows,
+  collapses such as Godt/Dårlig, integer rounding as printed);
+- a catalogue (``data/rounds/<round>/tables.yaml``) naming each table of the
+  study (``"T01"`` ... ``"T57"``, ``"V3"``) as a spec, so
+  ``build_table("T01", data)`` returns it laid out as printed and
+  :func:`table_cells` gives the same numbers in the tidy long format of the
+  published transcription, for comparison (:func:`compare_with_published`).
+
+``data`` is always one DataFrame with a row per respondent: ``form``,
+``respondent``, one column per item (codebook labels; blank/NA = no answer) and
+background columns (``rhf``, ``size_class``, ``sentralitet``, ``population``),
+as :func:`samanalyse.datasets.load_round_data` returns it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from samanalyse.survey.paths import data_dir, round_dir
+from samanalyse.survey.codebook import Codebook, Item
+from samanalyse.errors import SamanalyseError
+
+__all__ = [
+    "Catalogue",
+    "load_catalogue",
+    "category_labels",
+    "round_percent",
+    "frequencies",
+    "crosstab",
+    "build_table",
+    "table_cells",
+    "all_table_cells",
+    "compare_with_published",
+    "response_rate_units",
+    "variants",
+    "FORM_POPULATION",
+    "BY_BREAKDOWN",
+]
+
+#: Form name -> population label used in the published transcription.
+FORM_POPULATION = {"kommune": "kommuner", "helseforetak": "helseforetak"}
+#: Background column -> breakdown label used in the published transcription.
+BY_BREAKDOWN = {"rhf": "rhf", "size_class": "size", None: "total"}
+TOTAL = "Samlet"
+
+Rounding = Literal["half_up", "half_even", "none"]
+
+
+def round_percent(value: float, rounding: Rounding = "half_up") -> float:
+    """Round a percentage to an integer the way a report prints it.
+
+    ``half_up`` (12.5 -> 13, what SPSS and Excel print), ``half_even``
+    (12.5 -> 12, Python's ``round``) or ``none``.
+    """
+    if rounding == "none" or value is None or (isinstance(value, float) and np.isnan(value)):
+        return value
+    mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}[rounding]
+    # go through repr so 100 * 1/8 = 12.5 exactly stays 12.5
+    return float(Decimal(repr(float(value))).quantize(Decimal(1), rounding=mode))
+
+
+def category_labels(item: Item, rule: dict[str, Any]) -> frozenset:
+    """Codebook labels (``None`` = blank) that a printed category stands for on ``item``.
+
+    ``rule`` is one entry of the catalogue's ``categories``: ``{labels: [...]}``,
+    ``{not_labels: [...]}`` (every label and blank but these) or
+    ``{collapse: name, group: label}`` (a collapse group of the item's scale).
+    """
+    scale = item.scale
+    if scale is None:
+        raise SamanalyseError(f"Item {item.id!r} is free text; it has no categories to count.")
+    if "not_labels" in rule:
+        return frozenset([*scale.labels(), None]) - frozenset(rule["not_labels"])
+    if "collapse" in rule:
+        codes = dict(scale.collapse(rule["collapse"]).groups)
+        if rule["group"] not in codes:
+            raise SamanalyseError(
+                f"Collapse {rule['collapse']!r} of scale {scale.name!r} has no group {rule['group']!r}; "
+                f"groups: {', '.join(codes)}."
+            )
+        return frozenset(scale.category(c).label for c in codes[rule["group"]])
+    if "labels" in rule:
+        unknown = [lab for lab in rule["labels"] if lab is not None and lab not in scale.labels()]
+        if unknown:
+            raise SamanalyseError(
+                f"Category rule names {unknown} for item {item.id!r}; its labels are {scale.labels()}."
+            )
+        return frozenset(rule["labels"])
+    raise SamanalyseError(f"A category rule needs labels, not_labels or collapse; got {rule!r}.")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The table catalogue of a round (``tables.yaml``)."""
+
+    round: str
+    categories: dict[str, dict[str, Any]]
+    tables: dict[str, dict[str, Any]]
+
+    def spec(self, table: str) -> dict[str, Any]:
+        try:
+            return self.tables[table]
+        except KeyError:
+            raise SamanalyseError(
+                f"No table {table!r} in the {self.round} catalogue; tables: {', '.join(self.tables)}."
+            ) from None
+
+    def rule(self, category: str) -> dict[str, Any]:
+        try:
+            return self.categories[category]
+        except KeyError:
+            raise SamanalyseError(
+                f"Printed category {category!r} has no rule in the {self.round} catalogue's `categories`; "
+                f"known: {', '.join(self.categories)}."
+            ) from None
+
+
+@lru_cache(maxsize=8)
+def load_catalogue(round: str = "2010") -> Catalogue:
+    """Load ``data/rounds/<round>/tables.yaml``."""
+    path = round_dir(round) / "tables.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Catalogue(round=str(round), categories=raw["categories"], tables=raw["tables"])
+
+
+# ----------------------------------------------------------------------------
+# Generic tables
+# ----------------------------------------------------------------------------
+
+
+def _check_columns(data: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise SamanalyseError(
+            f"{what}: the data has no column(s) {', '.join(map(repr, missing))}; "
+            f"columns are {', '.join(map(str, data.columns[:12]))}{' ...' if len(data.columns) > 12 else ''}."
+        )
+
+
+_BLANK = ""  # blank answers inside this module's string arrays
+
+
+def _values(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
+    """Answers as a string array (rows x items), blanks as ``""``."""
+    frame = data[list(items)].astype(object)
+    return frame.where(frame.notna(), _BLANK).astype(str).to_numpy()
+
+
+def _members(labels: frozenset | set) -> list[str]:
+    return [_BLANK if lab is None else lab for lab in labels]
+
+
+def _levels(col: pd.Series) -> list[Any]:
+    """Groups of a background column: a categorical's categories (empty ones too), else sorted values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return list(col.cat.categories)
+    return sorted(col.dropna().unique())
+
+
+def frequencies(
+    data: pd.DataFrame,
+    items: str | Sequence[str],
+    *,
+    codebook: Codebook,
+    by: str | None = None,
+    collapse: str | None = None,
+    percent_of: Literal["all", "answered", "substantive"] = "all",
+    include_missing: bool = True,
+    rounding: Rounding = "none",
+) -> pd.DataFrame:
+    """Frequencies of one or more items, optionally by a background variable.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondent-level data (see module docstring).
+    items : str or sequence of str
+        Item ids; several items are pooled (as Vedlegg 3 pools the priority
+        questions over the four challenges).
+    codebook : Codebook
+    by : str, optional
+        Background column (``rhf``, ``size_class``, ``sentralitet``, ...).
+        Every group gets a row set; the total comes last as ``Samlet``.
+    collapse : str, optional
+        Name of a collapse of the items' scale (e.g. ``godt_darlig``).
+    percent_of : {"all", "answered", "substantive"}
+        Base of the percentages: every respondent in the group (the study's
+        convention), those who answered (blanks excluded), or those who gave
+        a substantive answer (blanks and *Vet ikke* excluded).
+    include_missing : bool
+        Show *Vet ikke* and blanks (``Manglende svar``) as their own rows.
+    rounding : {"none", "half_up", "half_even"}
+        Round ``percent`` to an integer as printed.
+
+    Returns
+    -------
+    DataFrame
+        Fixed columns ``by, group, item, category, count, n, percent``.
+    """
+    items = [items] if isinstance(items, str) else list(items)
+    _check_columns(data, items + ([by] if by else []), "frequencies")
+    its = [codebook.item(i) for i in items]
+    scales = {it.scale.name if it.scale else None for it in its}
+    if len(scales) != 1 or None in scales:
+        raise SamanalyseError(f"Pooled items must share one closed scale; {items} have scales {sorted(map(str, scales))}.")
+    scale = its[0].scale
+    assert scale is not None
+    if collapse:
+        groups = list(scale.collapse(collapse).groups)
+        cats = [(lab, frozenset(scale.category(c).label for c in codes)) for lab, codes in groups]
+        covered = set().union(*(s for _, s in cats))
+        rest = [c for c in scale.categories if c.label not in covered]
+        cats += [(c.label, frozenset([c.label])) for c in rest]
+    else:
+        cats = [(c.label, frozenset([c.label])) for c in scale.categories]
+    dont_know = {c.label for c in scale.categories if not c.substantive}
+    if include_missing:
+        cats.append(("Manglende svar", frozenset([None])))
+    else:
+        cats = [(lab, s) for lab, s in cats if not (s <= dont_know)]
+    rows = []
+    groups: list[tuple[Any, np.ndarray]] = []
+    if by:
+        col = data[by]
+        groups += [(g, (col == g).to_numpy()) for g in _levels(col)]
+    groups.append((TOTAL, np.ones(len(data), dtype=bool)))
+    values = _values(data, items)
+    for g, mask in groups:
+        v = values[mask].ravel()
+        if percent_of == "all":
+            n = v.size
+        elif percent_of == "answered":
+            n = int((v != _BLANK).sum())
+        else:
+            n = int((~np.isin(v, [_BLANK, *dont_know])).sum())
+        for lab, members in cats:
+            count = int(np.isin(v, _members(members)).sum())
+            pct = 100 * count / n if n else float("nan")
+            rows.append({"by": by or "", "group": g, "item": "+".join(items), "category": lab, "count": count,
+                         "n": n, "percent": round_percent(pct, rounding)})
+    return pd.DataFrame(rows, columns=["by", "group", "item", "category", "count", "n", "percent"])
+
+
+def crosstab(
+    data: pd.DataFrame,
+    item: str,
+    by: str,
+    *,
+    codebook: Codebook,
+    collapse: str | None = None,
+    percent_of: Literal["all", "answered", "substantive"] = "all",
+    rounding: Rounding = "none",
+) -> pd.DataFrame:
+    """Wide cross-tab of an item (columns) by a background variable (rows), in percent.
+
+    A convenience pivot of :func:`frequencies`; the total row is ``Samlet``.
+    """
+    f = frequencies(data, item, codebook=codebook, by=by, collapse=collapse, percent_of=percent_of,
+                    rounding=rounding)
+    wide = f.pivot(index="group", columns="category", values="percent")
+    order_rows = list(dict.fromkeys(f["group"]))
+    order_cols = list(dict.fromkeys(f["category"]))
+    return wide.loc[order_rows, order_cols]
+
+
+# ----------------------------------------------------------------------------
+# The catalogue
+# ----------------------------------------------------------------------------
+
+_CELL_COLUMNS = ["table", "population", "breakdown", "group", "item", "category", "variant", "count", "n", "percent",
+                 "value"]
+
+
+def _share(values: np.ndarray, labels: frozenset) -> tuple[int, int]:
+    return int(np.isin(values, _members(labels)).sum()), int(values.size)
+
+
+def _row(table, form, breakdown, group, item, category, count, n, rounding, variant="") -> dict[str, Any]:
+    pct = 100 * count / n if n else float("nan")
+    return {
+        "table": table, "population": FORM_POPULATION.get(form, form), "breakdown": breakdown, "group": group,
+        "item": item, "category": category, "variant": variant, "count": count, "n": n, "percent": pct,
+        "value": round_percent(pct, rounding),
+    }
+
+
+def response_rate_units(codebook: Codebook, form: str) -> list[tuple[str, list[Item]]]:
+    """Vedlegg 3's rows for a form: each closed item, priority items pooled per virkemiddel (``prio_a`` ...)."""
+    closed = codebook.items(form, type="closed")
+    units: list[tuple[str, list[Item]]] = [(it.id, [it]) for it in closed if it.topic != "prioritet"]
+    letters = sorted({it.id[-1] for it in closed if it.topic == "prioritet"})
+    units += [(f"prio_{x}", [it for it in closed if it.topic == "prioritet" and it.id[-1] == x]) for x in letters]
+    return units
+
+
+def variants(spec: dict[str, Any], catalogue: Catalogue) -> list[tuple[str, str, dict[str, dict[str, Any]]]]:
+    """A table's counting variants as ``(name, base, {category: rule})``; one unnamed variant if none."""
+    if "variants" not in spec:
+        return [("", "all", {c: catalogue.rule(c) for c in spec.get("categories", [])})]
+    return [(name, v.get("base", "all"), v["categories"]) for name, v in spec["variants"].items()]
+
+
+def table_cells(
+    table: str,
+    data: pd.DataFrame,
+    *,
+    codebook: Codebook,
+    catalogue: Catalogue | None = None,
+    rounding: Rounding = "half_up",
+) -> pd.DataFrame:
+    """Regenerate one catalogue table as tidy cells.
+
+    Returns
+    -------
+    DataFrame
+        Fixed columns ``table, population, breakdown, group, item, category,
+        variant, count, n, percent, value`` (``percent`` unrounded, ``value``
+        rounded as printed; ``variant`` names the counting variant for tables
+        that have several, e.g. Vedlegg 3's bases). Keys match
+        ``data/published/<round>/cells.csv``.
+    """
+    cat = catalogue or load_catalogue(codebook.round)
+    spec = cat.spec(table)
+    _check_columns(data, ["form"], f"table {table}")
+    rows: list[dict[str, Any]] = []
+    kind = spec["kind"]
+    if kind == "by_group":
+        item = codebook.item(spec["item"])
+        for form in spec["forms"]:
+            d = data[data["form"] == form]
+            if not item.on_form(form):
+                continue
+            values = _values(d, [item.id])
+            by = spec.get("by")
+            groups: list[tuple[str, str, np.ndarray]] = []
+            if by:
+                col = d[by]
+                levels = _levels(col)
+                if form != "kommune" and by == "size_class":
+                    levels = []
+                groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in levels]
+            groups.append(("total", TOTAL, np.ones(len(d), dtype=bool)))
+            for breakdown, g, mask in groups:
+                for c in spec["categories"]:
+                    k, n = _share(values[mask], category_labels(item, cat.rule(c)))
+                    rows.append(_row(table, form, breakdown, g, item.id, c, k, n, rounding))
+            for c in spec.get("notes", []):
+                k, n = _share(values, category_labels(item, cat.rule(c)))
+                rows.append(_row(table, form, "note", TOTAL, item.id, c, k, n, rounding))
+    elif kind == "index_crosstab":
+        from samanalyse.analysis.indices import index_scores  # local import: indices builds on tables' conventions
+
+        d = data[data["form"] == spec["form"]]
+        ci, ri = codebook.index(spec["columns"]), codebook.index(spec["rows"])
+        col = index_scores(d, ci, codebook=codebook)["class"].astype(object).to_numpy()
+        row = index_scores(d, ri, codebook=codebook)["class"].astype(object).to_numpy()
+        for clab, cmin, cmax in ci.cuts:
+            in_col = col == clab
+            for rlab, rmin, rmax in ri.cuts:
+                k, n = int((in_col & (row == rlab)).sum()), int(in_col.sum())
+                rows.append(_row(table, "", "index", f"[{cmin},{cmax}] = {clab}", "", f"[{rmin},{rmax}] = {rlab}", k, n,
+                                 rounding))
+    elif kind == "response_rates":
+        for form in spec["forms"]:
+            d = data[data["form"] == form]
+            for name, its in response_rate_units(codebook, form):
+                values = _values(d, [it.id for it in its])
+                for vname, base, rules in variants(spec, cat):
+                    n = int(values.size if base == "all" else (values != _BLANK).sum())
+                    for c in spec["categories"]:
+                        k, _ = _share(values, category_labels(its[0], rules[c]))
+                        rows.append(_row(table, form, "total", TOTAL, name, c, k, n, rounding, vname))
+    else:
+        raise SamanalyseError(f"Table {table}: unknown kind {kind!r} (by_group, index_crosstab, response_rates).")
+    return pd.DataFrame(rows, columns=_CELL_COLUMNS)
+
+
+def build_table(
+    table: str,
+    data: pd.DataFrame,
+    *,
+    codebook: Codebook,
+    catalogue: Catalogue | None = None,
+    rounding: Rounding = "half_up",
+) -> pd.DataFrame:
+    """One of the study's tables, laid out as printed (integer percentages).
+
+    ``by_group`` tables: rows are groups (then ``Samlet``), columns are
+    (population, category) pairs, with the notes as extra rows named after
+    the note; ``index_crosstab``: rows and columns are the two indices'
+    classes; ``response_rates``: rows (item, category), columns populations.
+    """
+    cells = table_cells(table, data, codebook=codebook, catalogue=catalogue, rounding=rounding)
+    kind = (catalogue or load_catalogue(codebook.round)).spec(table)["kind"]
+    if kind == "by_group":
+        body = cells[cells["breakdown"] != "note"]
+        wide = body.pivot_table(index="group", columns=["population", "category"], values="value", sort=False)
+        notes = cells[cells["breakdown"] == "note"]
+        for _, r in notes.iterrows():
+            wide.loc[f"{r['category']} ({r['population']})", (r["population"], body["category"].iloc[0])] = r["value"]
+        return wide
+    if kind == "index_crosstab":
+        return cells.pivot_table(index="category", columns="group", values="value", sort=False)
+    first = cells[cells["variant"] == cells["variant"].iloc[0]]
+    return first.pivot_table(index=["item", "category"], columns="population", values="value", sort=False)
+
+
+def all_table_cells(data: pd.DataFrame, *, codebook: Codebook, catalogue: Catalogue | None = None,
+                    rounding: Rounding = "half_up") -> pd.DataFrame:
+    """:func:`table_cells` for every table of the catalogue, concatenated."""
+    cat = catalogue or load_catalogue(codebook.round)
+    return pd.concat([table_cells(t, data, codebook=codebook, catalogue=cat, rounding=rounding) for t in cat.tables],
+                     ignore_index=True)
+
+
+def _norm(s: pd.Series) -> pd.Series:
+    """Normalise printed labels for joining: 'Vet ikke / ikke aktuelt', '[4,6 ] = Godt'."""
+    return (s.astype(str).str.replace(r"\s*([/\[\],])\s*", r"\1", regex=True)
+            .str.replace(r"\s+", " ", regex=True).str.strip())
+
+
+def compare_with_published(regenerated: pd.DataFrame, published: pd.DataFrame | None = None, *,
+                           round: str = "2010") -> pd.DataFrame:
+    """Join regenerated cells to the published ones.
+
+    Parameters
+    ----------
+    regenerated : DataFrame
+        Output of :func:`table_cells` / :func:`all_table_cells`.
+    published : DataFrame, optional
+        ``data/published/<round>/cells.csv`` (read if not given).
+
+    Returns
+    -------
+    DataFrame
+        One row per published cell with fixed columns ``cell_id, table,
+        population, breakdown, group, item, category, published, status_published,
+        variant, regenerated, percent, n, difference, match`` (``match`` is True when
+        the regenerated percentage rounds to the printed one under either rounding
+        rule - for tables with counting variants, under the first variant that
+        does, named in ``variant`` - and NA when the published value is unknown or
+        not regenerated).
+    """
+    if published is None:
+        published = pd.read_csv(data_dir() / "published" / round / "cells.csv", dtype=str, keep_default_na=False)
+    keys = ["table", "population", "breakdown", "group", "item", "category"]
+    pub = published.copy()
+    reg = regenerated.copy()
+    for k in ("group", "category"):
+        pub[f"_{k}"] = _norm(pub[k])
+        reg[f"_{k}"] = _norm(reg[k])
+    # the transcription leaves population blank for the index tables
+    reg.loc[reg["breakdown"] == "index", "population"] = ""
+    jk = ["table", "population", "breakdown", "_group", "item", "_category"]
+    merged = pub.merge(reg[jk + ["variant", "value", "percent", "n"]], on=jk, how="left")
+    merged["published"] = pd.to_numeric(merged["value_x"], errors="coerce")
+    ok = (merged["percent"] - merged["published"]).abs() <= 0.5 + 1e-9
+    merged["match"] = ok.where(merged["published"].notna() & merged["percent"].notna() & (merged["status"] == "printed"))
+    # one row per published cell: the first counting variant that matches, else the first variant
+    merged["_rank"] = (~merged["match"].fillna(False).astype(bool)).astype(int)
+    merged["_order"] = range(len(merged))
+    merged = (merged.sort_values(["cell_id", "_rank", "_order"], kind="stable")
+              .drop_duplicates("cell_id").sort_values("_order", kind="stable"))
+    merged["regenerated"] = merged["value_y"]
+    merged["difference"] = merged["regenerated"] - merged["published"]
+    out = merged.rename(columns={"status": "status_published"}).reset_index(drop=True)
+    return out[["cell_id", *keys, "published", "status_published", "variant", "regenerated", "percent", "n",
+                "difference", "match"]]

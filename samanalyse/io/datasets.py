@@ -1,0 +1,71 @@
+"""Dataset registry: a round's respondent-level data, ready for analysis.
+
+``load_round_data("2010")`` reads both forms' response files through the
+loaders (validated against the codebook), joins each respondent's background
+variables from the registers (RHF, size class, sentralitet, population) and
+returns one DataFrame. For 2010 that data is **reconstructed** (see
+``data/rounds/2010/README.md``); :func:`describe` says so for every round.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from samanalyse.survey.rounds import load_round, respondents
+
+__all__ = ["load_round_data", "describe", "BACKGROUND_COLUMNS"]
+
+#: Background columns joined to every respondent.
+BACKGROUND_COLUMNS = ("navn", "rhf", "size_class", "sentralitet", "population")
+
+
+def load_round_data(round: str = "2010", forms: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per respondent of ``round``: ``form``, ``respondent``, background, items.
+
+    Parameters
+    ----------
+    round : str
+        A round shipped with the package (``samanalyse.rounds.available_rounds()``).
+    forms : tuple of str, optional
+        Only these forms (default: all of the round's response files).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``form, respondent, navn, rhf, size_class, sentralitet,
+        population`` and then every item of the codebook (categorical labels;
+        items not on a respondent's form are NA). ``attrs["reconstructed"]``
+        tells whether the answers are a reconstruction.
+    """
+    from samanalyse.io.responses import load_responses
+
+    rnd = load_round(round)
+    forms = forms or tuple(rnd.meta.get("responses", {}))
+    parts = []
+    for form in forms:
+        resp = load_responses(round, form)
+        d = resp.data.copy()
+        bg = respondents(round, form).set_index("respondent")[list(BACKGROUND_COLUMNS)]
+        d.insert(0, "form", form)
+        d = d.join(bg, on="respondent")
+        parts.append(d)
+    out = pd.concat(parts, ignore_index=True)
+    for it in rnd.codebook.item_list:
+        if it.id in out.columns and it.scale is not None:
+            out[it.id] = out[it.id].astype(it.scale.dtype())
+    size_labels = list(rnd.size_classes.labels)
+    out["size_class"] = pd.Categorical(out["size_class"].astype(object), categories=size_labels, ordered=True)
+    lead = ["form", "respondent", *BACKGROUND_COLUMNS]
+    out = out[lead + [c for c in out.columns if c not in lead]]
+    out.attrs["round"] = rnd.name
+    out.attrs["reconstructed"] = rnd.reconstructed
+    return out
+
+
+def describe(round: str = "2010") -> str:
+    """A short, honest description of a round's data for reports and notebooks."""
+    rnd = load_round(round)
+    text = f"{rnd.title}. Frame: " + ", ".join(f"{n} {f}" for f, n in rnd.frame.items()) + "."
+    if rnd.reconstructed:
+        text += " RECONSTRUCTED respondent data, not the original survey responses: " + rnd.reconstruction_note
+    return text

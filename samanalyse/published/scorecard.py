@@ -1,0 +1,132 @@
+"""Reproduction scorecard: regenerated numbers against the published ones.
+
+:func:`scorecard` regenerates every catalogue table from a round's data, joins
+the published cells, and classifies each published number:
+
+- ``matched``: the regenerated percentage rounds to the printed integer;
+- ``impossible``: unmet, and the audit proves that no data can produce it
+  (granularity, or a contradiction with other published numbers);
+- ``unmet``: unmet although the audit finds nothing impossible - a failure;
+- ``unknown`` / ``anomaly``: the study prints no usable value;
+- ``not regenerated``: the catalogue has no such cell (e.g. an item that is
+  not on that form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from samanalyse.analysis.tables import all_table_cells, compare_with_published
+
+if TYPE_CHECKING:
+    from samanalyse.published.audit import AuditResult
+
+__all__ = ["Scorecard", "scorecard", "impossible_cells"]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Result of :func:`scorecard`.
+
+    Attributes
+    ----------
+    cells : DataFrame
+        One row per published cell: the columns of
+        :func:`samanalyse.tables.compare_with_published` plus ``outcome`` and
+        ``audit`` (the audit's explanation where it proves the cell impossible).
+    """
+
+    round: str
+    cells: pd.DataFrame
+    reconstructed: bool
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: int(v) for k, v in self.cells["outcome"].value_counts().sort_index().items()}
+
+    @property
+    def ok(self) -> bool:
+        """True when every published number that is possible is matched."""
+        return not (self.cells["outcome"] == "unmet").any()
+
+    def largest_deviation(self, outcome: str = "matched") -> float:
+        """Largest |regenerated - printed| in percentage points over cells with ``outcome``."""
+        sel = self.cells[self.cells["outcome"] == outcome]
+        d = (sel["percent"] - sel["published"]).abs()
+        return float(d.max()) if d.notna().any() else 0.0
+
+    def summary(self) -> str:
+        c = self.counts
+        lines = [
+            f"Reproduction of round {self.round}"
+            + (" (RECONSTRUCTED respondent data, not the original responses)" if self.reconstructed else ""),
+            f"  published numbers:          {len(self.cells)}",
+            f"  matched:                    {c.get('matched', 0)}",
+            f"  impossible per audit:       {c.get('impossible', 0)}",
+            f"  unmet (possible, a failure): {c.get('unmet', 0)}",
+            f"  unknown / anomaly in print: {c.get('unknown', 0)} / {c.get('anomaly', 0)}",
+            f"  not regenerated:            {c.get('not regenerated', 0)}",
+            f"  largest deviation, matched: {self.largest_deviation('matched'):.2f} percentage points "
+            "(unrounded regenerated vs printed)",
+            f"  largest deviation, impossible: {self.largest_deviation('impossible'):.1f} percentage points",
+        ]
+        unmet = self.cells[self.cells["outcome"] == "unmet"]
+        for _, r in unmet.iterrows():
+            lines.append(f"  UNMET {r['cell_id']}: printed {r['published']:.0f} %, regenerated {r['percent']:.1f} %")
+        return "\n".join(lines)
+
+
+def impossible_cells(round: str = "2010", result: AuditResult | None = None) -> dict[str, str]:
+    """``{cell_id: explanation}`` for every published cell the audit proves impossible.
+
+    ``result`` reuses an audit already run (:func:`samanalyse.audit.audit_round`).
+    """
+    from samanalyse.published.audit import audit_round
+
+    findings = (result or audit_round(round)).findings
+    out: dict[str, str] = {}
+    for f in findings:
+        if f.severity != "impossible":
+            continue
+        for cell in f.cells:
+            out.setdefault(cell, f.explanation)
+    return out
+
+
+def scorecard(round: str = "2010", data: pd.DataFrame | None = None, *,
+              audit: AuditResult | None = None) -> Scorecard:
+    """Score a round's regenerated tables against its published numbers.
+
+    Parameters
+    ----------
+    round : str
+    data : DataFrame, optional
+        Respondent-level data (default: :func:`samanalyse.datasets.load_round_data`).
+    audit : AuditResult, optional
+        The round's audit, if already run (default: run it).
+    """
+    from samanalyse.io.datasets import load_round_data
+    from samanalyse.survey.rounds import load_round
+
+    rnd = load_round(round)
+    if data is None:
+        data = load_round_data(round)
+    cmp = compare_with_published(all_table_cells(data, codebook=rnd.codebook), round=round)
+    excused = impossible_cells(round, audit)
+    outcome = []
+    for _, r in cmp.iterrows():
+        if r["status_published"] in ("unknown", "anomaly"):
+            outcome.append(r["status_published"])
+        elif pd.isna(r["match"]):
+            outcome.append("not regenerated")
+        elif bool(r["match"]):
+            outcome.append("matched")
+        elif r["cell_id"] in excused:
+            outcome.append("impossible")
+        else:
+            outcome.append("unmet")
+    cmp = cmp.assign(outcome=outcome, audit=[excused.get(c, "") for c in cmp["cell_id"]])
+    return Scorecard(round=rnd.name, cells=cmp, reconstructed=rnd.reconstructed)

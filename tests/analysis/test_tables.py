@@ -1,0 +1,135 @@
+"""Tables: generic frequencies (hand-computed expectations) and the study's catalogue
+(expected values: the printed numbers in data/published/2010/cells.csv)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from samanalyse.survey.codebook import load_codebook
+from samanalyse.errors import SamanalyseError
+from samanalyse.analysis.tables import (
+    all_table_cells,
+    build_table,
+    compare_with_published,
+    crosstab,
+    frequencies,
+    load_catalogue,
+    round_percent,
+    table_cells,
+)
+
+CB = load_codebook("2010")
+
+
+@pytest.fixture(scope="module")
+def data2010() -> pd.DataFrame:
+    from samanalyse.io.datasets import load_round_data
+
+    return load_round_data("2010")
+
+
+def small() -> pd.DataFrame:
+    # 8 kommuner: q20 answers and RHF, counted by hand below
+    return pd.DataFrame({
+        "form": ["kommune"] * 8,
+        "respondent": [f"{i:04d}" for i in range(8)],
+        "rhf": ["Helse Nord"] * 4 + ["Helse Vest"] * 4,
+        "q20": ["Svært godt", "Nokså godt", "Nokså dårlig", None,
+                "Nokså godt", "Nokså godt", "Vet ikke/ikke aktuelt", "Svært dårlig"],
+    })
+
+
+def test_round_percent_rules():
+    assert round_percent(12.5, "half_up") == 13 and round_percent(12.5, "half_even") == 12
+    assert round_percent(100 * 1 / 8, "half_up") == 13      # 12.5 exactly
+    assert round_percent(100 * 13 / 18, "half_up") == 72    # 72.22
+    assert round_percent(2.5, "none") == 2.5
+
+
+def test_frequencies_by_group_with_collapse():
+    f = frequencies(small(), "q20", codebook=CB, by="rhf", collapse="godt_darlig")
+    nord = f[f["group"] == "Helse Nord"].set_index("category")
+    # Nord: Godt 2 of 4 (Svært + Nokså godt), Dårlig 1, blank 1 -> 50 %, 25 %, 25 %
+    assert nord.loc["Godt", "count"] == 2 and nord.loc["Godt", "percent"] == 50
+    assert nord.loc["Dårlig", "percent"] == 25 and nord.loc["Manglende svar", "percent"] == 25
+    total = f[f["group"] == "Samlet"].set_index("category")
+    # all 8: Godt 4, Dårlig 2, Vet ikke 1, blank 1
+    assert total.loc[["Godt", "Dårlig", "Vet ikke/ikke aktuelt", "Manglende svar"], "count"].tolist() == [4, 2, 1, 1]
+    assert list(f.columns) == ["by", "group", "item", "category", "count", "n", "percent"]
+
+
+def test_frequencies_bases():
+    f = frequencies(small(), "q20", codebook=CB, collapse="godt_darlig", percent_of="substantive",
+                    include_missing=False, rounding="half_up")
+    t = f.set_index("category")
+    # substantive answers: 6 (8 minus 1 blank minus 1 Vet ikke); Godt 4/6 = 66.7 -> 67
+    assert t.loc["Godt", "n"] == 6 and t.loc["Godt", "percent"] == 67
+    assert "Manglende svar" not in t.index and "Vet ikke/ikke aktuelt" not in t.index
+    a = frequencies(small(), "q20", codebook=CB, percent_of="answered").set_index("category")
+    assert a.loc["Nokså godt", "n"] == 7 and a.loc["Nokså godt", "count"] == 3
+
+
+def test_crosstab_is_wide():
+    ct = crosstab(small(), "q20", "rhf", codebook=CB, collapse="godt_darlig")
+    assert list(ct.index) == ["Helse Nord", "Helse Vest", "Samlet"]
+    assert ct.loc["Helse Vest", "Godt"] == 50  # 2 of 4
+
+
+def test_unknown_printed_category_names_the_known_ones():
+    with pytest.raises(SamanalyseError, match="Printed category 'Kanskje' has no rule.*Dårlig, Godt"):
+        load_catalogue("2010").rule("Kanskje")
+
+
+def test_errors_name_what_is_wrong():
+    with pytest.raises(SamanalyseError, match="no column\\(s\\) 'q99'"):
+        frequencies(small(), "q99", codebook=CB)
+    with pytest.raises(SamanalyseError, match="No table 'T99'.*T01"):
+        table_cells("T99", small(), codebook=CB)
+    with pytest.raises(SamanalyseError, match="share one closed scale"):
+        frequencies(pd.DataFrame({"q20": [], "q5a": []}), ["q20", "q5a"], codebook=CB)
+
+
+def test_zero_respondent_group_gives_nan_not_crash():
+    d = small()
+    d["rhf"] = pd.Categorical(d["rhf"], categories=["Helse Midt", "Helse Nord", "Helse Vest"])
+    f = frequencies(d, "q20", codebook=CB, by="rhf")
+    midt = f[f["group"] == "Helse Midt"]
+    assert (midt["n"] == 0).all() and midt["percent"].isna().all()
+
+
+def test_catalogue_covers_every_numeric_table():
+    tables = pd.read_csv(CB.source.replace("rounds/2010/codebook.yaml", "published/2010/tables.csv"), dtype=str)
+    numeric = set(tables.loc[tables["kind"] == "numeric", "table"])
+    assert numeric == set(load_catalogue("2010").tables)
+
+
+def test_tabell_1_as_printed(data2010):
+    t = build_table("T01", data2010, codebook=CB)
+    # Tabell 1 (study line 999-1003): kommuner Dårlig/Godt, helseforetak Dårlig/Godt
+    assert t.loc["Helse Midt"].tolist() == [26, 67, 25, 75]
+    assert t.loc["Helse Vest"].tolist() == [24, 70, 50, 50]
+    assert t.loc["Samlet"].tolist() == [23, 71, 28, 72]
+    assert t.loc["Manglende svar (kommuner)", ("kommuner", "Dårlig")] == 6  # "Manglende svar i kommuner: 6%"
+
+
+def test_tabell_56_as_printed(data2010):
+    t = build_table("T56", data2010, codebook=CB)
+    # Tabell 56: [0,3] column 39/61, [4,6] column 15/85
+    assert t["[0,3] = Dårlig"].tolist() == [39, 61]
+    assert t["[4,6] = Godt"].tolist() == [15, 85]
+
+
+def test_every_possible_published_cell_is_regenerated(data2010):
+    cmp = compare_with_published(all_table_cells(data2010, codebook=CB))
+    assert len(cmp) == 426
+    assert int(cmp["match"].eq(True).sum()) == 383
+    unmatched = set(cmp.loc[cmp["match"].eq(False), "cell_id"])
+    # impossible for n = 18 (T16 HF: 77 % and 23 %), Tabell 57 (impossible with Tabell 1-11)
+    assert unmatched == {"T16-004", "T16-006", "T57-001", "T57-002", "T57-003", "T57-004"}
+    # Vedlegg 3, kommuner q5c: 11 % Vet ikke only when blanks count as Vet ikke (Tabell 19: 10 % + NA 1 %)
+    assert cmp.set_index("cell_id").loc["V3-011", "variant"] == "blanks_as_vet_ikke"
+    missing = cmp[cmp["match"].isna()]
+    assert set(missing["status_published"]) == {"unknown", "anomaly", "printed"}
+    printed_missing = missing[missing["status_published"] == "printed"]
+    assert set(printed_missing["item"]) == {"prio_h", "prio_i", "prio_j"}  # not on the helseforetak form

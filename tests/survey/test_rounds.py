@@ -1,0 +1,104 @@
+"""Respondents of 2010: expected values printed in the study (Tabell 1 n's, size tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from samanalyse.survey.registers import DEFAULT_SIZE_CLASSES, kommuner
+from samanalyse.survey.rounds import available_rounds, load_round, respondents
+
+
+@pytest.fixture(scope="module")
+def resp() -> pd.DataFrame:
+    return respondents("2010")
+
+
+def test_counts(resp):
+    # Vedlegg 2 lists 187 kommuner and 18 helseforetak; "Svarprosenten ... (n=18) ... (n=187)"
+    assert (resp["form"] == "kommune").sum() == 187
+    assert (resp["form"] == "helseforetak").sum() == 18
+    assert not resp.duplicated(["form", "respondent"]).any()
+
+
+def test_respondents_per_rhf(resp):
+    got = resp.groupby(["form", "rhf"]).size().to_dict()
+    expected = {
+        ("kommune", "Helse Midt"): 39, ("kommune", "Helse Nord"): 26,
+        ("kommune", "Helse Sør-Øst"): 85, ("kommune", "Helse Vest"): 37,
+        ("helseforetak", "Helse Midt"): 4, ("helseforetak", "Helse Nord"): 3,
+        ("helseforetak", "Helse Sør-Øst"): 7, ("helseforetak", "Helse Vest"): 4,
+    }
+    assert got == expected
+
+
+def test_size_classes_with_2009_population(resp):
+    k = resp[resp["form"] == "kommune"]
+    assert k["size_class"].value_counts(sort=False).tolist() == [47, 77, 63]
+
+
+def test_2010_population_would_give_another_split(resp):
+    # SOURCES.md: with 1 January 2010 population the split is 46+1 / 75 / 65
+    k = resp[resp["form"] == "kommune"].set_index("respondent")
+    pop2010 = kommuner(2010, include_svalbard=True).loc[k.index, "folkemengde_2010"]
+    classes = DEFAULT_SIZE_CLASSES.classify(pop2010)
+    counts = classes.value_counts(sort=False).tolist()
+    assert counts == [47, 75, 65]  # Spitsbergen has a 2010 figure (2052): small
+    assert counts != [47, 77, 63]
+
+
+def test_spitsbergen_is_explicit(resp):
+    sp = resp[resp["respondent"] == "2111"].iloc[0]
+    assert not sp["er_kommune"]
+    assert pd.isna(sp["population"])  # no 2009 figure in the register
+    assert sp["size_class"] == "Små kommuner"  # from round.yaml's override
+    assert "Spitsbergen" in load_round("2010").meta["size_classes"]["overrides"]["2111"]["reason"]
+
+
+def test_vedlegg2_numbers_are_normalised(resp):
+    # Vedlegg 2 prints "Alvdal 438" and "Asker 220": 4-digit kommunenummer 0438, 0220
+    k = resp.set_index("respondent")
+    assert k.loc["0438", "navn"] == "Alvdal"
+    assert k.loc["0220", "navn"] == "Asker"
+
+
+def test_respondents_match_vedlegg2_text(study_lines, repo):
+    # every respondent row points at the study line it was transcribed from
+    raw = pd.read_csv(repo / "data/rounds/2010/respondents.csv", dtype=str, keep_default_na=False)
+    for r in raw.itertuples():
+        line = study_lines[int(r.study_line) - 1]
+        assert r.name_printed in line
+        if r.form == "kommune":
+            assert line.split()[-1] == r.number_printed
+
+
+def test_round_metadata():
+    rnd = load_round("2010")
+    assert "2010" in available_rounds()
+    assert rnd.frame == {"kommune": 430, "helseforetak": 22}
+    assert rnd.reconstructed
+    assert "reconstruct" in rnd.reconstruction_note
+    assert rnd.population_column == "folkemengde_2009"
+
+
+def test_unknown_form_and_round():
+    with pytest.raises(ValueError, match="Unknown form 'fylke'"):
+        respondents("2010", "fylke")
+    with pytest.raises(FileNotFoundError, match="No survey round '1999'.*Known rounds: 2010"):
+        load_round("1999")
+
+
+def test_respondent_missing_from_register_is_named(tmp_path, monkeypatch, repo):
+    import shutil
+
+    import samanalyse.survey.paths as paths
+    from samanalyse.errors import RegisterError
+
+    data = tmp_path / "data"
+    shutil.copytree(repo / "data" / "registers", data / "registers")
+    shutil.copytree(repo / "data" / "rounds" / "2010", data / "rounds" / "2010")
+    f = data / "rounds" / "2010" / "respondents.csv"
+    f.write_text(f.read_text(encoding="utf-8") + "kommune,9999,Atlantis,9999,0\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    with pytest.raises(RegisterError, match=r"(?s)1 respondent\(s\).*row 207: kommunenummer '9999' \(Atlantis\)"):
+        respondents("2010")
