@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 import samanalyse.analysis.factors as fx
-from samanalyse.survey.codebook import load_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import SamanalyseWarning
 
 LETTERS = "abcdefghij"

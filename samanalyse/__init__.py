@@ -9,10 +9,10 @@ survey responses (see ``data/rounds/2010/README.md``).
 
 from __future__ import annotations
 
-from samanalyse.survey.codebook import Codebook, load_codebook, read_codebook
+from samanalyse.survey.codebook import Codebook, read_codebook
 from samanalyse.errors import CodebookError, DataError, RegisterError, SamanalyseError, SamanalyseWarning
 from samanalyse.survey.registers import helseforetak, kommuner, size_class
-from samanalyse.survey.rounds import Round, load_round, respondents
+from samanalyse.survey.rounds import Round, load_codebook, load_round, respondents
 
 __version__ = "0.1.0"
 

@@ -12,15 +12,25 @@ from dataclasses import dataclass
 
 __all__ = [
     "SamanalyseError",
-    "CodebookError",
+    "ArgumentError",
     "Problem",
+    "ProblemsError",
+    "CodebookError",
+    "RoundError",
+    "CatalogueError",
+    "PlanError",
+    "SpecError",
+    "RoundNotFoundError",
     "RegisterError",
     "DataError",
+    "ResponsesNotFoundError",
+    "OutputError",
     "SamanalyseWarning",
     "SmallCellWarning",
     "ConvergenceWarning",
     "HeywoodWarning",
     "DataFixWarning",
+    "NotPositiveDefiniteWarning",
 ]
 
 
@@ -65,14 +75,62 @@ class Problem:
         return text
 
 
-class CodebookError(SamanalyseError):
-    """A codebook file is malformed; ``problems`` lists every problem found."""
+class ArgumentError(SamanalyseError, TypeError):
+    """A function was called with an argument of the wrong kind or out of range.
+
+    Also a :class:`TypeError` (and, through :class:`SamanalyseError`, a
+    :class:`ValueError`), so callers catching either keep working.
+    """
+
+
+class ProblemsError(SamanalyseError):
+    """An input file has problems; ``problems`` lists every one found.
+
+    Subclasses name the kind of file (:attr:`what`); the message lists all
+    problems at once, each with file, line, key path and what is allowed.
+    """
+
+    what = "The file"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         n = len(self.problems)
-        head = f"The codebook has {n} problem{'s' if n != 1 else ''}:"
+        head = f"{self.what} has {n} problem{'s' if n != 1 else ''}:"
         super().__init__("\n".join([head, *("  - " + str(p) for p in self.problems)]))
+
+
+class CodebookError(ProblemsError):
+    """A codebook file is malformed; ``problems`` lists every problem found."""
+
+    what = "The codebook"
+
+
+class RoundError(ProblemsError):
+    """A round's ``round.yaml`` (or the round folder) is malformed."""
+
+    what = "The round"
+
+
+class CatalogueError(ProblemsError):
+    """A table catalogue (``tables.yaml``) is malformed."""
+
+    what = "The table catalogue"
+
+
+class PlanError(ProblemsError):
+    """An analysis plan (``plan.yaml``) is malformed."""
+
+    what = "The analysis plan"
+
+
+class SpecError(ProblemsError):
+    """A reconstruction spec (``reconstruction.yaml``) is malformed."""
+
+    what = "The reconstruction spec"
+
+
+class RoundNotFoundError(SamanalyseError, FileNotFoundError):
+    """A round name or folder that does not exist (also a :class:`FileNotFoundError`)."""
 
 
 class RegisterError(SamanalyseError):
@@ -87,6 +145,14 @@ class DataError(SamanalyseError):
         if self.problems:
             message = "\n".join([message, *("  - " + str(p) for p in self.problems)])
         super().__init__(message)
+
+
+class ResponsesNotFoundError(DataError, FileNotFoundError):
+    """A response file does not exist (also a :class:`FileNotFoundError`)."""
+
+
+class OutputError(SamanalyseError):
+    """An output cannot be written: the folder holds other files, is busy, or the disk refused."""
 
 
 class SamanalyseWarning(UserWarning):
@@ -107,3 +173,7 @@ class HeywoodWarning(SamanalyseWarning):
 
 class DataFixWarning(SamanalyseWarning):
     """Input was accepted after a safe, reported fix (e.g. whitespace trimmed)."""
+
+
+class NotPositiveDefiniteWarning(SamanalyseWarning):
+    """A correlation matrix was not positive definite and was smoothed."""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from samanalyse.cli import main
-from samanalyse.survey.codebook import load_codebook
+from samanalyse.survey.rounds import load_codebook
 
 CB = load_codebook("2010")
 

@@ -21,23 +21,19 @@ as :func:`samanalyse.datasets.load_round_data` returns it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from samanalyse.survey.paths import data_dir, round_dir
+from samanalyse.survey.catalogue import Catalogue
+from samanalyse.survey.rounds import load_round
 from samanalyse.survey.codebook import Codebook, Item
 from samanalyse.errors import SamanalyseError
+from samanalyse.stats.rounding import Rounding, printed_percent
 
 __all__ = [
-    "Catalogue",
-    "load_catalogue",
     "category_labels",
-    "round_percent",
     "frequencies",
     "crosstab",
     "build_table",
@@ -55,22 +51,6 @@ FORM_POPULATION = {"kommune": "kommuner", "helseforetak": "helseforetak"}
 #: Background column -> breakdown label used in the published transcription.
 BY_BREAKDOWN = {"rhf": "rhf", "size_class": "size", None: "total"}
 TOTAL = "Samlet"
-
-Rounding = Literal["half_up", "half_even", "none"]
-
-
-def round_percent(value: float, rounding: Rounding = "half_up") -> float:
-    """Round a percentage to an integer the way a report prints it.
-
-    ``half_up`` (12.5 -> 13, what SPSS and Excel print), ``half_even``
-    (12.5 -> 12, Python's ``round``) or ``none``.
-    """
-    if rounding == "none" or value is None or (isinstance(value, float) and np.isnan(value)):
-        return value
-    mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}[rounding]
-    # go through repr so 100 * 1/8 = 12.5 exactly stays 12.5
-    return float(Decimal(repr(float(value))).quantize(Decimal(1), rounding=mode))
-
 
 def category_labels(item: Item, rule: dict[str, Any]) -> frozenset:
     """Codebook labels (``None`` = blank) that a printed category stands for on ``item``.
@@ -100,40 +80,6 @@ def category_labels(item: Item, rule: dict[str, Any]) -> frozenset:
             )
         return frozenset(rule["labels"])
     raise SamanalyseError(f"A category rule needs labels, not_labels or collapse; got {rule!r}.")
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """The table catalogue of a round (``tables.yaml``)."""
-
-    round: str
-    categories: dict[str, dict[str, Any]]
-    tables: dict[str, dict[str, Any]]
-
-    def spec(self, table: str) -> dict[str, Any]:
-        try:
-            return self.tables[table]
-        except KeyError:
-            raise SamanalyseError(
-                f"No table {table!r} in the {self.round} catalogue; tables: {', '.join(self.tables)}."
-            ) from None
-
-    def rule(self, category: str) -> dict[str, Any]:
-        try:
-            return self.categories[category]
-        except KeyError:
-            raise SamanalyseError(
-                f"Printed category {category!r} has no rule in the {self.round} catalogue's `categories`; "
-                f"known: {', '.join(self.categories)}."
-            ) from None
-
-
-@lru_cache(maxsize=8)
-def load_catalogue(round: str = "2010") -> Catalogue:
-    """Load ``data/rounds/<round>/tables.yaml``."""
-    path = round_dir(round) / "tables.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Catalogue(round=str(round), categories=raw["categories"], tables=raw["tables"])
 
 
 # ----------------------------------------------------------------------------
@@ -202,7 +148,7 @@ def frequencies(
         a substantive answer (blanks and *Vet ikke* excluded).
     include_missing : bool
         Show *Vet ikke* and blanks (``Manglende svar``) as their own rows.
-    rounding : {"none", "half_up", "half_even"}
+    rounding : {"none", "half-up", "half_even"}
         Round ``percent`` to an integer as printed.
 
     Returns
@@ -248,9 +194,8 @@ def frequencies(
             n = int((~np.isin(v, [_BLANK, *dont_know])).sum())
         for lab, members in cats:
             count = int(np.isin(v, _members(members)).sum())
-            pct = 100 * count / n if n else float("nan")
             rows.append({"by": by or "", "group": g, "item": "+".join(items), "category": lab, "count": count,
-                         "n": n, "percent": round_percent(pct, rounding)})
+                         "n": n, "percent": printed_percent(count, n, rounding)})
     return pd.DataFrame(rows, columns=["by", "group", "item", "category", "count", "n", "percent"])
 
 
@@ -293,7 +238,7 @@ def _row(table, form, breakdown, group, item, category, count, n, rounding, vari
     return {
         "table": table, "population": FORM_POPULATION.get(form, form), "breakdown": breakdown, "group": group,
         "item": item, "category": category, "variant": variant, "count": count, "n": n, "percent": pct,
-        "value": round_percent(pct, rounding),
+        "value": printed_percent(count, n, rounding),
     }
 
 
@@ -319,7 +264,7 @@ def table_cells(
     *,
     codebook: Codebook,
     catalogue: Catalogue | None = None,
-    rounding: Rounding = "half_up",
+    rounding: Rounding = "half-up",
 ) -> pd.DataFrame:
     """Regenerate one catalogue table as tidy cells.
 
@@ -332,7 +277,7 @@ def table_cells(
         that have several, e.g. Vedlegg 3's bases). Keys match
         ``data/published/<round>/cells.csv``.
     """
-    cat = catalogue or load_catalogue(codebook.round)
+    cat = catalogue or load_round(codebook.round).catalogue
     spec = cat.spec(table)
     _check_columns(data, ["form"], f"table {table}")
     rows: list[dict[str, Any]] = []
@@ -394,7 +339,7 @@ def build_table(
     *,
     codebook: Codebook,
     catalogue: Catalogue | None = None,
-    rounding: Rounding = "half_up",
+    rounding: Rounding = "half-up",
 ) -> pd.DataFrame:
     """One of the study's tables, laid out as printed (integer percentages).
 
@@ -404,7 +349,7 @@ def build_table(
     classes; ``response_rates``: rows (item, category), columns populations.
     """
     cells = table_cells(table, data, codebook=codebook, catalogue=catalogue, rounding=rounding)
-    kind = (catalogue or load_catalogue(codebook.round)).spec(table)["kind"]
+    kind = (catalogue or load_round(codebook.round).catalogue).spec(table)["kind"]
     if kind == "by_group":
         body = cells[cells["breakdown"] != "note"]
         wide = body.pivot_table(index="group", columns=["population", "category"], values="value", sort=False)
@@ -419,9 +364,9 @@ def build_table(
 
 
 def all_table_cells(data: pd.DataFrame, *, codebook: Codebook, catalogue: Catalogue | None = None,
-                    rounding: Rounding = "half_up") -> pd.DataFrame:
+                    rounding: Rounding = "half-up") -> pd.DataFrame:
     """:func:`table_cells` for every table of the catalogue, concatenated."""
-    cat = catalogue or load_catalogue(codebook.round)
+    cat = catalogue or load_round(codebook.round).catalogue
     return pd.concat([table_cells(t, data, codebook=codebook, catalogue=cat, rounding=rounding) for t in cat.tables],
                      ignore_index=True)
 
@@ -455,7 +400,7 @@ def compare_with_published(regenerated: pd.DataFrame, published: pd.DataFrame | 
         not regenerated).
     """
     if published is None:
-        published = pd.read_csv(data_dir() / "published" / round / "cells.csv", dtype=str, keep_default_na=False)
+        published = pd.read_csv(load_round(round).published_dir / "cells.csv", dtype=str, keep_default_na=False)
     keys = ["table", "population", "breakdown", "group", "item", "category"]
     pub = published.copy()
     reg = regenerated.copy()

@@ -90,8 +90,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from samanalyse.survey.codebook import Codebook, Item, Scale, load_codebook, read_codebook
-from samanalyse.errors import DataError, DataFixWarning, Problem, SamanalyseError
+from samanalyse.survey.codebook import Codebook, Item, Scale, read_codebook
+from samanalyse.survey.rounds import load_codebook
+from samanalyse.errors import DataError, DataFixWarning, Problem, ResponsesNotFoundError, SamanalyseError
 
 __all__ = [
     "Responses",
@@ -424,10 +425,6 @@ class ValidationReport:
 
     def __str__(self) -> str:
         return self.format()
-
-
-class ResponsesNotFoundError(DataError, FileNotFoundError):
-    """A response file does not exist (also a :class:`FileNotFoundError`)."""
 
 
 # --------------------------------------------------------------------------

@@ -82,6 +82,7 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 
 from samanalyse.errors import DataError, SamanalyseError
+from samanalyse.stats.rounding import DOUBLE_ROUNDING, RULES, round_percent
 
 __all__ = [
     "SEVERITIES",
@@ -107,11 +108,6 @@ __all__ = [
 
 #: Severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("impossible", "inconsistent", "loose wording", "note")
-#: Standard rounding rules. A printed value is possible if one of them gives it.
-RULES: tuple[str, ...] = ("half-up", "half-even")
-#: Non-standard convention tried to explain an impossible-looking value:
-#: rounding to one decimal first, then to a whole number (43.49 -> 43.5 -> 44).
-DOUBLE_ROUNDING = "double"
 #: Columns of :func:`findings_frame` (and of ``samanalyse audit --format csv``).
 FINDING_COLUMNS: tuple[str, ...] = (
     "severity", "check", "tables", "population", "item", "values", "explanation", "proof", "cells", "lines",
@@ -357,38 +353,6 @@ def _decimals(value: float) -> int:
         if abs(round(value, d) - value) < 1e-9:
             return d
     return 2
-
-
-def round_percent(k: int, n: int, rule: str = "half-up", decimals: int = 0) -> Fraction:
-    """The percentage ``100 k / n`` rounded to ``decimals`` decimals under ``rule``.
-
-    Parameters
-    ----------
-    k, n : int
-        Count and base (``n >= 1``).
-    rule : {"half-up", "half-even", "double"}
-        ``double`` rounds half-up to one more decimal first, then half-up.
-    decimals : int
-        Decimals of the printed value.
-
-    Returns
-    -------
-    fractions.Fraction
-        The rounded percentage (exact).
-    """
-    _check_n(n)
-    _check_rule(rule)
-    scale = 10 ** decimals
-    x = Fraction(100 * k * scale, n)
-    half = Fraction(1, 2)
-    if rule == "half-up":
-        r = math.floor(x + half)
-    elif rule == "half-even":
-        r = round(x)
-    else:
-        once = Fraction(math.floor(x * 10 + half), 10)
-        r = math.floor(once + half)
-    return Fraction(r, scale)
 
 
 def counts_for(value: float, n: int, rule: str = "half-up") -> tuple[int, ...]:

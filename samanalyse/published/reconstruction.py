@@ -43,7 +43,7 @@ from samanalyse.survey.codebook import Codebook, Item
 from samanalyse.errors import SamanalyseError
 from samanalyse.analysis.indices import index_scores
 from samanalyse.survey.rounds import Round, load_round
-from samanalyse.analysis.tables import category_labels, load_catalogue, variants
+from samanalyse.analysis.tables import category_labels, variants
 
 __all__ = [
     "Target",
@@ -172,7 +172,7 @@ def build_targets(
             data_dir() / "published" / rnd.name / "cells.csv", dtype=str, keep_default_na=False
         )
     pub = spec["published"]
-    catalogue = load_catalogue(rnd.name)
+    catalogue = rnd.catalogue
     excluded = pub.get("excluded", {})
     blanks_prio = float(spec["assumptions"].get("blank_answers", {}).get("priorities", 0.0)) > 0
 

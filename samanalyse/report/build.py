@@ -209,13 +209,12 @@ def _compact(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
 def _step_tables(ctx: _Context) -> None:
     """Every table of the study's catalogue, regenerated and compared with the published numbers."""
     from samanalyse.published.scorecard import scorecard
-    from samanalyse.analysis.tables import load_catalogue
 
     rnd = ctx.round
     card = scorecard(rnd.name, ctx.data, audit=ctx.facts["audit_result"])
     ctx.facts["scorecard"] = card.counts
     ctx.facts["largest_deviation"] = card.largest_deviation("matched")
-    catalogue = load_catalogue(rnd.name)
+    catalogue = rnd.catalogue
     meta = pd.read_csv(data_dir() / "published" / rnd.name / "tables.csv", dtype=str, keep_default_na=False)
     titles = dict(zip(meta["table"], meta["title"]))
     cells = card.cells

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from samanalyse.errors import DataError, SamanalyseWarning, SmallCellWarning
+from samanalyse.errors import DataError, NotPositiveDefiniteWarning, SamanalyseWarning, SmallCellWarning
 
 __all__ = [
     "bvn_cdf",
@@ -68,10 +68,6 @@ Missing = Literal["pairwise", "listwise"]
 
 #: Largest |rho| the estimator may return (psych's interval is (-1, 1)).
 _RHO_MAX = 1.0 - 1e-7
-
-
-class NotPositiveDefiniteWarning(SamanalyseWarning):
-    """A correlation matrix was not positive definite and was smoothed."""
 
 
 # --------------------------------------------------------------------------

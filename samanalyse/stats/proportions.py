@@ -48,6 +48,9 @@ import pandas as pd
 from scipy import stats
 
 from samanalyse.survey.codebook import Codebook, Scale
+from samanalyse.survey.answers import collapse_values as _collapsed
+from samanalyse.survey.answers import item_scale as _item_scale
+from samanalyse.survey.answers import to_codes as _codes
 from samanalyse.errors import SamanalyseError, SamanalyseWarning, SmallCellWarning
 
 __all__ = [
@@ -116,57 +119,6 @@ def _check_columns(data: pd.DataFrame, columns: Iterable[str | None]) -> None:
         raise SamanalyseError(
             f"Column(s) {', '.join(map(repr, missing))} not in data; data has columns {', '.join(map(str, data.columns))}."
         )
-
-
-def _item_scale(codebook: Codebook | None, item: str) -> Scale:
-    if codebook is None:
-        raise ValueError(f"A codebook is needed to interpret item {item!r}; pass codebook=load_codebook(...).")
-    if item not in codebook:
-        raise SamanalyseError(f"Item {item!r} is not in the {codebook.round} codebook.")
-    scale = codebook.item(item).scale
-    if scale is None:
-        raise SamanalyseError(f"Item {item!r} is free text and has no scale.")
-    return scale
-
-
-def _codes(values: pd.Series, scale: Scale, item: str = "") -> pd.Series:
-    """Map a column of labels (or integer codes) to the scale's codes (Int64, NA kept)."""
-    idx, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    codes = set(scale.codes())
-    mapped = np.empty(len(uniques), dtype=np.int64)
-    bad = []
-    for k, u in enumerate(uniques):
-        if isinstance(u, (int, np.integer)) and not isinstance(u, bool) and int(u) in codes:
-            mapped[k] = int(u)
-            continue
-        try:
-            mapped[k] = scale.code_of(str(u))
-        except KeyError:
-            bad.append(u)
-    if bad:
-        raise SamanalyseError(
-            f"Column {item!r} has value(s) {', '.join(map(repr, bad))} that are not labels of scale "
-            f"{scale.name!r}; labels are {scale.labels()}."
-        )
-    data = np.where(idx >= 0, mapped[np.maximum(idx, 0)] if len(mapped) else 0, 0)
-    return pd.Series(pd.arrays.IntegerArray(data.astype(np.int64), idx < 0), index=values.index, name=values.name)
-
-
-def _collapsed(values: pd.Series, scale: Scale, collapse: str, item: str = "") -> pd.Series:
-    """Collapse a label column with a codebook collapse rule (Categorical of group labels)."""
-    try:
-        rule = scale.collapse(collapse)
-    except KeyError as e:
-        raise SamanalyseError(str(e.args[0])) from None
-    codes = _codes(values, scale, item)
-    mapping = rule.mapping()
-    unmapped = sorted({int(c) for c in codes.dropna() if int(c) not in mapping})
-    if unmapped:
-        raise SamanalyseError(
-            f"Collapse {collapse!r} of scale {scale.name!r} does not cover code(s) {unmapped} found in {item!r}."
-        )
-    labels = codes.astype(object).map(lambda c: mapping[int(c)] if pd.notna(c) else np.nan)
-    return pd.Series(pd.Categorical(labels, categories=rule.labels()), index=values.index, name=values.name)
 
 
 def _category_order(values: pd.Series) -> list[Hashable]:

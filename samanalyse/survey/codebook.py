@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
-import jsonschema
 import pandas as pd
-import yaml
 
-from samanalyse.survey.paths import round_dir
+from samanalyse.survey.yamlfile import key_path, read_yaml
 from samanalyse.errors import CodebookError, Problem
 
 __all__ = [
@@ -35,7 +33,6 @@ __all__ = [
     "Index",
     "Form",
     "Codebook",
-    "load_codebook",
     "read_codebook",
     "CODEBOOK_SCHEMA",
 ]
@@ -441,60 +438,6 @@ class Codebook:
 # --------------------------------------------------------------------------
 
 
-def _line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Map key paths to 1-based line numbers using PyYAML's node tree."""
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = k.value
-                lines.setdefault(path + (key,), k.start_mark.line + 1)
-                walk(v, path + (key,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _fmt_path(path: Iterable[Any]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
-
-
-def _schema_problem(err: jsonschema.ValidationError, file: str, lines: dict) -> Problem:
-    path = tuple(err.absolute_path)
-    allowed = ""
-    if err.validator == "additionalProperties":
-        props = err.schema.get("properties", {})
-        extra = sorted(set(err.instance) - set(props)) if isinstance(err.instance, dict) else []
-        msg = f"unknown key{'s' if len(extra) != 1 else ''} {', '.join(map(repr, extra))}"
-        allowed = ", ".join(props) if props else "names of your choice"
-        line = lines.get(path + (extra[0],)) if extra else lines.get(path)
-        return Problem(file, _fmt_path(path), msg, allowed, line)
-    if err.validator == "required":
-        allowed = "required keys: " + ", ".join(err.validator_value)
-    elif err.validator == "enum":
-        allowed = ", ".join(map(repr, err.validator_value))
-    elif err.validator == "const":
-        allowed = repr(err.validator_value)
-    elif err.validator == "type":
-        allowed = f"a value of type {err.validator_value}"
-    elif err.validator == "pattern":
-        allowed = "a letter followed by letters, digits or _"
-    return Problem(file, _fmt_path(path), err.message, allowed, lines.get(path))
-
-
 def read_codebook(path: str | Path) -> Codebook:
     """Read and check a codebook YAML file.
 
@@ -516,35 +459,15 @@ def read_codebook(path: str | Path) -> Codebook:
         If the file does not exist.
     """
     path = Path(path)
-    file = str(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise CodebookError(
-            [Problem(file, "(YAML syntax)", f"not valid YAML: {getattr(exc, 'problem', exc)}", "", line)]
-        ) from None
-    lines = _line_map(text)
-    if not isinstance(raw, dict):
-        raise CodebookError([Problem(file, "(top level)", "the file must hold a mapping of keys", "", 1)])
-
-    validator = jsonschema.Draft202012Validator(CODEBOOK_SCHEMA)
-    problems = [
-        _schema_problem(e, file, lines)
-        for e in sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path])
-    ]
-    if problems:
-        raise CodebookError(problems)
-    return _build(raw, file, lines)
+    raw, lines = read_yaml(path, CODEBOOK_SCHEMA, CodebookError)
+    return _build(raw, str(path), lines)
 
 
 def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
     problems: list[Problem] = []
 
     def problem(path: tuple[Any, ...], message: str, allowed: str = "") -> None:
-        problems.append(Problem(file, _fmt_path(path), message, allowed, lines.get(path)))
+        problems.append(Problem(file, key_path(path), message, allowed, lines.get(path)))
 
     forms = {
         name: Form(name=name, label=f["label"], respondent=f["respondent"]) for name, f in raw["forms"].items()
@@ -605,7 +528,7 @@ def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
             if full_id in seen_ids:
                 problem(
                     ipath + ("id",),
-                    f"item id {full_id!r} is used twice (first at {_fmt_path(seen_ids[full_id])})",
+                    f"item id {full_id!r} is used twice (first at {key_path(seen_ids[full_id])})",
                     "unique item ids",
                 )
                 continue
@@ -697,8 +620,3 @@ def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
         indices=indices,
         source=file,
     )
-
-
-def load_codebook(round: str = "2010") -> Codebook:
-    """Load the codebook of a round shipped with the package (``data/rounds/<round>/codebook.yaml``)."""
-    return read_codebook(round_dir(round) / "codebook.yaml")

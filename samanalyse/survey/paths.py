@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["data_dir", "round_dir", "register_dir"]
+__all__ = ["data_dir", "register_dir"]
 
 
 def data_dir() -> Path:
@@ -25,17 +25,6 @@ def data_dir() -> Path:
         f"{packaged} (installed wheel) and {checkout} (checkout). "
         "Reinstall the package (pip install samanalyse) or run from a full checkout."
     )
-
-
-def round_dir(round: str) -> Path:
-    """Return the folder of one survey round, e.g. ``data/rounds/2010``."""
-    path = data_dir() / "rounds" / str(round)
-    if not path.is_dir():
-        known = sorted(p.name for p in (data_dir() / "rounds").iterdir() if p.is_dir())
-        raise FileNotFoundError(
-            f"No survey round {round!r} in {data_dir() / 'rounds'}. Known rounds: {', '.join(known)}."
-        )
-    return path
 
 
 def register_dir() -> Path:

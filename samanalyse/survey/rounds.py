@@ -1,12 +1,14 @@
-"""Survey rounds: metadata, the codebook and the respondents joined to the registers.
+"""Survey rounds: a folder with the round's metadata, questionnaire, tables and plan.
 
-A round lives in ``data/rounds/<round>/`` with
+A round is a folder (shipped in ``data/rounds/<name>/`` or anywhere) with
 
 - ``round.yaml``: frame sizes, register year, size-class rule, response files,
-  and whether the response data is reconstructed;
-- ``codebook.yaml``: the questionnaire (see :mod:`samanalyse.codebook`);
+  whether the response data is reconstructed, and where its published numbers are;
+- ``codebook.yaml``: the questionnaire (see :mod:`samanalyse.survey.codebook`);
+- ``tables.yaml``: the table catalogue (:mod:`samanalyse.survey.catalogue`);
+- ``plan.yaml``: the analysis plan (:mod:`samanalyse.survey.plan`);
 - ``respondents.csv``: who answered (``form``, ``respondent``, as printed);
-- ``responses_*.csv``: respondent-level answers (for 2010: reconstructed).
+- ``responses_*.csv``: respondent-level answers.
 """
 
 from __future__ import annotations
@@ -16,16 +18,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pandas as pd
-import yaml
 
-from samanalyse.survey.paths import data_dir, round_dir
+from samanalyse.errors import RegisterError, RoundError, RoundNotFoundError, SamanalyseError
+from samanalyse.survey.catalogue import Catalogue, read_catalogue
 from samanalyse.survey.codebook import Codebook, read_codebook
-from samanalyse.errors import Problem, RegisterError, SamanalyseError
+from samanalyse.survey.paths import data_dir
+from samanalyse.survey.plan import AnalysisPlan, read_plan
+from samanalyse.survey.yamlfile import read_yaml
 from samanalyse.survey.registers import SizeClasses, helseforetak, kommuner
 
-__all__ = ["Round", "load_round", "available_rounds", "respondents", "ROUND_SCHEMA"]
+__all__ = ["Round", "load_round", "load_codebook", "available_rounds", "respondents", "ROUND_SCHEMA"]
 
 ROUND_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -68,6 +71,10 @@ ROUND_SCHEMA: dict[str, Any] = {
             },
         },
         "responses": {"type": "object", "additionalProperties": {"type": "string"}},
+        "tables": {"type": "string"},
+        "plan": {"type": "string"},
+        "published": {"type": "string"},
+        "notes": {"type": "object", "additionalProperties": {"type": "string"}},
         "reconstructed": {"type": "boolean"},
         "reconstruction_note": {"type": "string"},
     },
@@ -76,7 +83,11 @@ ROUND_SCHEMA: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Round:
-    """One survey round (metadata from ``round.yaml``)."""
+    """One survey round: a folder with ``round.yaml``, its codebook, table catalogue and analysis plan.
+
+    Build it with :func:`load_round` from a shipped round's name or a folder
+    path; everything else takes the ``Round`` (resolved once, at the edge).
+    """
 
     name: str
     path: Path
@@ -92,8 +103,13 @@ class Round:
 
     @property
     def frame(self) -> dict[str, int]:
-        """Number of units asked per form, e.g. ``{"kommune": 430, "helseforetak": 22}``."""
+        """Number of units asked per form (``frame_size`` of each form)."""
         return dict(self.meta["frame"])
+
+    @property
+    def forms(self) -> list[str]:
+        """The round's forms, in the order of its frame."""
+        return list(self.meta["frame"])
 
     @property
     def reconstructed(self) -> bool:
@@ -105,6 +121,11 @@ class Round:
         return str(self.meta.get("reconstruction_note", ""))
 
     @property
+    def notes(self) -> dict[str, str]:
+        """Round-specific sentences for the report (``notes`` in ``round.yaml``), by section."""
+        return dict(self.meta.get("notes") or {})
+
+    @property
     def size_classes(self) -> SizeClasses:
         classes = self.meta["size_classes"]["classes"]
         return SizeClasses(tuple(c["label"] for c in classes), tuple(c["max"] for c in classes[:-1]))
@@ -113,9 +134,41 @@ class Round:
     def population_column(self) -> str:
         return str(self.meta["size_classes"]["population_column"])
 
+    @property
+    def size_reference_date(self) -> str:
+        """The date of the population that size classes use (ISO), or ``""``."""
+        return str(self.meta["size_classes"].get("reference_date", ""))
+
+    def file(self, key: str, default: str) -> Path:
+        """Path of one of the round's files named in ``round.yaml`` (``key``), else ``default``."""
+        return self.path / str(self.meta.get(key, default))
+
     @cached_property
     def codebook(self) -> Codebook:
-        return read_codebook(self.path / self.meta["codebook"])
+        return read_codebook(self.file("codebook", "codebook.yaml"))
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The table catalogue (``tables.yaml``), checked against the codebook."""
+        return read_catalogue(self.file("tables", "tables.yaml"), self.codebook, round=self.name)
+
+    @cached_property
+    def plan(self) -> AnalysisPlan:
+        """The analysis plan (``plan.yaml``), checked against the codebook and catalogue."""
+        return read_plan(self.file("plan", "plan.yaml"), self.codebook, self.catalogue)
+
+    @property
+    def published_dir(self) -> Path | None:
+        """The folder with the round's published numbers (``published`` in ``round.yaml``), or None."""
+        if "published" not in self.meta:
+            return None
+        return (self.path / str(self.meta["published"])).resolve()
+
+    @property
+    def has_published(self) -> bool:
+        """True if the round has published numbers to compare with (a reproduction)."""
+        d = self.published_dir
+        return d is not None and (d / "cells.csv").exists()
 
     def responses_path(self, form: str) -> Path:
         """Path of the respondent-level response file of ``form``."""
@@ -129,7 +182,7 @@ class Round:
 
     def respondents(self, form: str | None = None) -> pd.DataFrame:
         """Respondents joined to the registers; see :func:`respondents`."""
-        return respondents(self.name, form)
+        return respondents(self, form)
 
 
 def available_rounds() -> list[str]:
@@ -137,26 +190,62 @@ def available_rounds() -> list[str]:
     return sorted(p.name for p in (data_dir() / "rounds").iterdir() if (p / "round.yaml").exists())
 
 
-def load_round(round: str = "2010") -> Round:
-    """Load a round's metadata, checking ``round.yaml`` against :data:`ROUND_SCHEMA`."""
-    path = round_dir(round)
-    file = path / "round.yaml"
-    meta = yaml.safe_load(file.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(ROUND_SCHEMA).iter_errors(meta), key=str)
-    if errors:
-        problems = [Problem(str(file), ".".join(map(str, e.absolute_path)) or "(top level)", e.message) for e in errors]
-        raise SamanalyseError("\n".join([f"{file} is malformed:", *("  - " + str(p) for p in problems)]))
+def _round_folder(round: str | Path) -> Path:
+    """The folder of a round given by name (shipped) or path."""
+    text = str(round)
+    candidate = Path(text).expanduser()
+    if isinstance(round, Path) or "/" in text or "\\" in text or text.startswith("."):
+        if (candidate / "round.yaml").is_file():
+            return candidate
+        why = "does not exist" if not candidate.exists() else (
+            "is not a folder" if not candidate.is_dir() else "has no round.yaml")
+        raise RoundNotFoundError(
+            f"The round folder {candidate} {why}. A round folder holds round.yaml, codebook.yaml, "
+            f"tables.yaml and plan.yaml; shipped rounds: {', '.join(available_rounds())}."
+        )
+    shipped = data_dir() / "rounds" / text
+    if (shipped / "round.yaml").is_file():
+        return shipped
+    if (candidate / "round.yaml").is_file():
+        return candidate
+    raise RoundNotFoundError(
+        f"No survey round {text!r}: it is neither a shipped round ({', '.join(available_rounds())}) nor a folder "
+        "with a round.yaml. Give a shipped round's name or the path of a round folder."
+    )
+
+
+def load_round(round: str | Path | Round) -> Round:
+    """Resolve a round: a :class:`Round`, a shipped round's name, or a folder path.
+
+    ``round.yaml`` is checked against :data:`ROUND_SCHEMA` (every problem at once).
+
+    Raises
+    ------
+    RoundNotFoundError
+        If there is no such round.
+    RoundError
+        If ``round.yaml`` is unreadable or malformed.
+    """
+    if isinstance(round, Round):
+        return round
+    path = _round_folder(round)
+    meta, _ = read_yaml(path / "round.yaml", ROUND_SCHEMA, RoundError)
     return Round(name=str(meta["round"]), path=path, meta=meta)
 
 
-def respondents(round: str = "2010", form: str | None = None) -> pd.DataFrame:
+def load_codebook(round: str | Path | Round) -> Codebook:
+    """The codebook of a round (a shipped round's name, a folder path, or a :class:`Round`)."""
+    return load_round(round).codebook
+
+
+def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFrame:
     """The respondents of a round, joined to the registers of its year.
 
     Parameters
     ----------
-    round : str
-        Round name, e.g. ``"2010"``.
-    form : {"kommune", "helseforetak"} or None
+    round : Round, str or Path
+        The round (see :func:`load_round`).
+    form : str or None
         Only this form; ``None`` gives both.
 
     Returns
@@ -166,8 +255,8 @@ def respondents(round: str = "2010", form: str | None = None) -> pd.DataFrame:
         rhf, fylke, population, size_class, sentralitet, sentralitet_kilde,
         er_kommune`` (register columns are empty for helseforetak where they do
         not apply). ``population`` is the round's size-reference population
-        (2010: 1 January 2009) and ``size_class`` the study's class, with any
-        override from ``round.yaml`` applied (2010: Spitsbergen = small).
+        (``size_classes.population_column`` of ``round.yaml``) and ``size_class``
+        the round's class, with any override from ``round.yaml`` applied.
 
     Raises
     ------
@@ -175,11 +264,11 @@ def respondents(round: str = "2010", form: str | None = None) -> pd.DataFrame:
         If a respondent is not in the register, naming every one missing.
     """
     rnd = load_round(round)
-    file = rnd.path / rnd.meta["respondents"]
+    file = rnd.file("respondents", "respondents.csv")
     raw = pd.read_csv(file, dtype=str, keep_default_na=False)
     if form is not None:
         if form not in rnd.frame:
-            raise ValueError(f"Unknown form {form!r}; round {round} has forms {', '.join(rnd.frame)}.")
+            raise SamanalyseError(f"Unknown form {form!r}; round {rnd.name} has forms {', '.join(rnd.frame)}.")
         raw = raw[raw["form"] == form]
     reg_k = kommuner(rnd.register_year, include_svalbard=True)
     reg_h = helseforetak(rnd.register_year)
@@ -229,7 +318,7 @@ def respondents(round: str = "2010", form: str | None = None) -> pd.DataFrame:
             missing.append(f"{file}, row {i}: form {r.form!r} (allowed: {', '.join(rnd.frame)})")
     if missing:
         raise RegisterError(
-            f"{len(missing)} respondent(s) of round {round} are not in the {rnd.register_year} registers:\n  - "
+            f"{len(missing)} respondent(s) of round {rnd.name} are not in the {rnd.register_year} registers:\n  - "
             + "\n  - ".join(missing)
         )
     cols = ["form", "respondent", "navn", "rhf", "fylke", "population", "size_class", "sentralitet",

@@ -13,7 +13,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 import samanalyse.analysis.factors as fx
-from samanalyse.survey.codebook import load_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import ConvergenceWarning, DataError, HeywoodWarning, SamanalyseWarning, SmallCellWarning
 
 REF = Path(__file__).resolve().parents[1] / "reference"

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from samanalyse.survey.codebook import Index, load_codebook
+from samanalyse.survey.codebook import Index
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import SamanalyseError, SmallCellWarning
 from samanalyse.analysis.indices import (
     INDEX_SCORES_COLUMNS,

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from samanalyse.survey.codebook import load_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import ConvergenceWarning, SamanalyseError, SamanalyseWarning, SmallCellWarning
 from samanalyse.analysis.inference import (
     RESULT_COLUMNS,

@@ -6,16 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from samanalyse.survey.codebook import load_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import SamanalyseError
+from samanalyse.stats.rounding import printed_percent
+from samanalyse.survey.rounds import load_round
 from samanalyse.analysis.tables import (
     all_table_cells,
     build_table,
     compare_with_published,
     crosstab,
     frequencies,
-    load_catalogue,
-    round_percent,
     table_cells,
 )
 
@@ -41,10 +41,10 @@ def small() -> pd.DataFrame:
 
 
 def test_round_percent_rules():
-    assert round_percent(12.5, "half_up") == 13 and round_percent(12.5, "half_even") == 12
-    assert round_percent(100 * 1 / 8, "half_up") == 13      # 12.5 exactly
-    assert round_percent(100 * 13 / 18, "half_up") == 72    # 72.22
-    assert round_percent(2.5, "none") == 2.5
+    assert printed_percent(1, 8, "half-up") == 13 and printed_percent(1, 8, "half-even") == 12   # 12.5 exactly
+    assert printed_percent(13, 18, "half-up") == 72    # 72.22
+    assert printed_percent(1, 40, "none") == 2.5
+    assert printed_percent(0, 0, "half-up") != printed_percent(0, 0, "half-up")  # NaN for an empty base
 
 
 def test_frequencies_by_group_with_collapse():
@@ -61,7 +61,7 @@ def test_frequencies_by_group_with_collapse():
 
 def test_frequencies_bases():
     f = frequencies(small(), "q20", codebook=CB, collapse="godt_darlig", percent_of="substantive",
-                    include_missing=False, rounding="half_up")
+                    include_missing=False, rounding="half-up")
     t = f.set_index("category")
     # substantive answers: 6 (8 minus 1 blank minus 1 Vet ikke); Godt 4/6 = 66.7 -> 67
     assert t.loc["Godt", "n"] == 6 and t.loc["Godt", "percent"] == 67
@@ -78,7 +78,7 @@ def test_crosstab_is_wide():
 
 def test_unknown_printed_category_names_the_known_ones():
     with pytest.raises(SamanalyseError, match="Printed category 'Kanskje' has no rule.*Dårlig, Godt"):
-        load_catalogue("2010").rule("Kanskje")
+        load_round("2010").catalogue.rule("Kanskje")
 
 
 def test_errors_name_what_is_wrong():
@@ -101,7 +101,7 @@ def test_zero_respondent_group_gives_nan_not_crash():
 def test_catalogue_covers_every_numeric_table():
     tables = pd.read_csv(CB.source.replace("rounds/2010/codebook.yaml", "published/2010/tables.csv"), dtype=str)
     numeric = set(tables.loc[tables["kind"] == "numeric", "table"])
-    assert numeric == set(load_catalogue("2010").tables)
+    assert numeric == set(load_round("2010").catalogue.tables)
 
 
 def test_tabell_1_as_printed(data2010):

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samanalyse.survey.codebook import load_codebook, read_codebook
+from samanalyse.survey.codebook import read_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import DataError, DataFixWarning, Problem, SamanalyseError, SamanalyseWarning
 from samanalyse.io.responses import (
     PROBLEM_KINDS,

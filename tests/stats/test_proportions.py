@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from samanalyse.survey.codebook import load_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import SamanalyseError, SamanalyseWarning, SmallCellWarning
 from samanalyse.stats.proportions import METHODS, PROPORTIONS_COLUMNS, ProportionCI, proportion_ci, proportions
 

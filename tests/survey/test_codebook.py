@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from samanalyse.survey.codebook import load_codebook, read_codebook
+from samanalyse.survey.codebook import read_codebook
+from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import CodebookError
 
 
