@@ -108,17 +108,14 @@ from __future__ import annotations
 
 import contextlib
 import math
-import textwrap
 import time
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from scipy import optimize, stats
+from scipy import stats
 
 from samanalyse.survey.codebook import Codebook
 from samanalyse.errors import (
@@ -128,6 +125,7 @@ from samanalyse.errors import (
     SamanalyseWarning,
     SmallCellWarning,
 )
+from samanalyse.stats.factor.extraction import PSI_LOWER, extract
 from samanalyse.stats.polychoric import (
     Missing,
     NotPositiveDefiniteWarning,
@@ -163,10 +161,6 @@ __all__ = [
     "cluster_preference_by_sentralitet",
     "FactorAnalysis",
     "factor_analysis",
-    "plot_priorities",
-    "plot_loadings",
-    "plot_parallel",
-    "save_figure",
 ]
 
 Aggregate = Literal["mean", "round", "sum"]
@@ -183,7 +177,6 @@ STUDY_CLUSTERS: dict[str, tuple[str, ...]] = {
 #: The study's names of the clusters.
 CLUSTER_LABELS: dict[str, str] = {"A": "prosessuelle virkemidler", "B": "institusjonelle virkemidler"}
 
-_PSI_LOWER = 0.005  # psych's lower bound on uniquenesses
 
 
 def _blas_single_thread() -> contextlib.AbstractContextManager[Any]:
@@ -711,95 +704,6 @@ def suitability(corr: CorrelationResult, *, n: int | None = None) -> Suitability
 # ==========================================================================
 
 
-def _smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations (psych::smc for a PD correlation matrix)."""
-    try:
-        inv = np.linalg.inv(r)
-    except np.linalg.LinAlgError:
-        inv = np.linalg.pinv(r)
-    return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
-
-
-@dataclass(frozen=True)
-class _Extraction:
-    loadings: np.ndarray
-    psi: np.ndarray
-    converged: bool
-    iterations: int
-    objective: float
-    message: str
-
-
-def _minres_obj(psi: np.ndarray, r: np.ndarray, k: int) -> tuple[float, np.ndarray]:
-    s = r - np.diag(psi)
-    vals, vecs = np.linalg.eigh(s)  # ascending
-    rest_v = vals[: len(vals) - k]
-    rest_u = vecs[:, : len(vals) - k]
-    f = 0.5 * float(np.sum(rest_v**2))
-    g = -(rest_u**2) @ rest_v
-    return f, g
-
-
-def _minres_loadings(psi: np.ndarray, r: np.ndarray, k: int) -> np.ndarray:
-    vals, vecs = np.linalg.eigh(r - np.diag(psi))
-    vals, vecs = vals[::-1][:k], vecs[:, ::-1][:, :k]
-    return vecs * np.sqrt(np.maximum(vals, 0.0))
-
-
-def _ml_obj(psi: np.ndarray, r: np.ndarray, k: int) -> tuple[float, np.ndarray]:
-    sc = 1.0 / np.sqrt(psi)
-    sstar = r * np.outer(sc, sc)
-    vals, vecs = np.linalg.eigh(sstar)
-    vals, vecs = vals[::-1], vecs[:, ::-1]
-    e = vals[k:]
-    f = -(float(np.sum(np.log(e) - e)) - k + r.shape[0])
-    load = vecs[:, :k] * np.sqrt(np.maximum(vals[:k] - 1.0, 0.0))
-    load = load * np.sqrt(psi)[:, None]
-    g = (np.sum(load**2, axis=1) + psi - np.diag(r)) / psi**2
-    return f, g
-
-
-def _ml_loadings(psi: np.ndarray, r: np.ndarray, k: int) -> np.ndarray:
-    sc = 1.0 / np.sqrt(psi)
-    vals, vecs = np.linalg.eigh(r * np.outer(sc, sc))
-    vals, vecs = vals[::-1][:k], vecs[:, ::-1][:, :k]
-    return (vecs * np.sqrt(np.maximum(vals - 1.0, 0.0))) * np.sqrt(psi)[:, None]
-
-
-def _extract(r: np.ndarray, k: int, method: FAMethod, start: np.ndarray | None = None,
-             engine: Engine = "native") -> _Extraction:
-    p = r.shape[0]
-    upper = max(1.0, float(np.max(_smc(r))))
-    if engine == "factor_analyzer":
-        from factor_analyzer import FactorAnalyzer
-
-        fa = FactorAnalyzer(n_factors=k, rotation=None, method=method, is_corr_matrix=True,
-                            bounds=(_PSI_LOWER, upper))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fa.fit(r)
-        L = np.asarray(fa.loadings_, float)
-        psi = 1.0 - np.sum(L**2, axis=1)
-        return _Extraction(L, psi, True, 0, float("nan"), "factor_analyzer")
-    x0 = 1.0 - _smc(r) if start is None else np.asarray(start, float)
-    x0 = np.clip(x0, _PSI_LOWER, upper)
-    fun = _minres_obj if method == "minres" else _ml_obj
-    res = optimize.minimize(fun, x0, args=(r, k), jac=True, method="L-BFGS-B",
-                            bounds=[(_PSI_LOWER, upper)] * p,
-                            options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000})
-    psi = res.x
-    L = _minres_loadings(psi, r, k) if method == "minres" else _ml_loadings(psi, r, k)
-    converged = bool(res.success)
-    if not converged:
-        # L-BFGS-B reports an "abnormal" line search when the criterion is
-        # already at its floor (an exactly fitting model): accept the point if
-        # the projected gradient vanishes (KKT conditions for the bounds).
-        _, g = fun(psi, r, k)
-        free = ~(((psi <= _PSI_LOWER + 1e-12) & (g > 0)) | ((psi >= upper - 1e-12) & (g < 0)))
-        converged = bool(np.all(np.abs(g[free]) < 1e-6))
-    return _Extraction(L, psi, converged, int(res.nit), float(res.fun), str(res.message))
-
-
 def _varimax(x: np.ndarray, normalize: bool = True, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     """stats::varimax, step for step."""
     nc = x.shape[1]
@@ -930,7 +834,7 @@ class _Fit:
 
 def _fit(r: np.ndarray, k: int, method: FAMethod, rotation: Rotation, *, start: np.ndarray | None = None,
          engine: Engine = "native", order: bool = True) -> _Fit:
-    ex = _extract(r, k, method, start=start, engine=engine)
+    ex = extract(r, k, method, start=start, engine=engine)
     L0 = ex.loadings
     s = np.sign(L0.sum(axis=0))
     s[s == 0] = 1.0
@@ -1086,11 +990,11 @@ def efa(
         fit = _fit(r, k, method, rotation, engine=engine)
     items = corr.items
     fnames = [f"F{i + 1}" for i in range(k)]
-    heywood = tuple(it for it, h, ps in zip(items, fit.h2, fit.psi) if h >= 1.0 or ps <= _PSI_LOWER + 1e-8)
+    heywood = tuple(it for it, h, ps in zip(items, fit.h2, fit.psi) if h >= 1.0 or ps <= PSI_LOWER + 1e-8)
     if heywood:
         warnings.warn(
             f"Heywood case: item(s) {', '.join(map(repr, heywood))} have communality >= 1 or a uniqueness at "
-            f"the bound {_PSI_LOWER} (communalities {', '.join(f'{h:.3f}' for h, it in zip(fit.h2, items) if it in heywood)}). "
+            f"the bound {PSI_LOWER} (communalities {', '.join(f'{h:.3f}' for h, it in zip(fit.h2, items) if it in heywood)}). "
             "Interpret the solution with care (too many factors, or too few respondents?).",
             HeywoodWarning, stacklevel=2,
         )
@@ -1179,7 +1083,7 @@ def factor_scores(fit: EFAResult, data: pd.DataFrame | None = None, *, min_items
 
 def _fa_values(r: np.ndarray, method: FAMethod) -> np.ndarray:
     """psych ``fa(r, nfactors = 1, rotate = "none", fm)$values``: eigenvalues of R with communalities on the diagonal."""
-    ex = _extract(r, 1, method)
+    ex = extract(r, 1, method)
     h2 = np.sum(ex.loadings**2, axis=1)
     s = r.copy()
     np.fill_diagonal(s, h2)
@@ -1561,7 +1465,7 @@ def item_clusters(
         n = x.shape[0]
         rng = np.random.default_rng(seed)
         psi0 = 1.0 - fit.communalities["communality"].to_numpy(float)
-        psi0 = np.clip(psi0, _PSI_LOWER, 1.0)
+        psi0 = np.clip(psi0, PSI_LOWER, 1.0)
         with warnings.catch_warnings(), _blas_single_thread():
             warnings.simplefilter("ignore")
             for _ in range(n_boot):
@@ -2074,278 +1978,3 @@ def factor_analysis(
     prefs = respondent_preferences(cl, band=band) if {"A", "B"} <= names else None
     t["preferences"] = time.perf_counter() - t0
     return FactorAnalysis(corr, suit, pa, fit, cl, prefs, t)
-
-
-# ==========================================================================
-# 8. Figures
-# ==========================================================================
-
-_PRIORITY_COLORS = {0: "#1f4e79", 1: "#6fa8dc", 2: "#c9daf8", "missing": "#bfbfbf"}
-_FIG_TITLES = {
-    "kommune": ("Kommunenes syn på hvilke tiltak som bør prioriteres for å styrke samhandlingen mellom helse og "
-                "omsorgstjenesten i kommunene og spesialisthelsetjenesten (svar fra {n} kommuner)"),
-    "helseforetak": ("Helseforetakenes syn på hvilke tiltak som bør prioriteres for å styrke samhandlingen mellom "
-                     "helse og omsorgstjenesten i kommunene og spesialisthelsetjenesten (svar fra {n} helseforetak)"),
-}
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """A Figure on the Agg canvas (no pyplot, no global state) with constrained layout."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _finish(fig: Figure) -> Figure:
-    """Run the constrained layout once and freeze it.
-
-    Constrained layout with a colorbar moves axes a little on every draw, so
-    saving the same figure twice gave different bytes; freezing the computed
-    layout makes every save of the figure (and every rerun) byte-identical.
-    Add further artists before this point, or re-enable a layout engine.
-    """
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
-    return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
-
-
-def _priority_shares(data: pd.DataFrame, codebook: Codebook, items: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Shares of each category per virkemiddel, all challenges pooled (no answer left out)."""
-    scale = codebook.item(items[0]).scale
-    if scale is None:  # pragma: no cover - _priority_items checks this
-        raise DataError(f"Item {items[0]!r} has no scale in the codebook.")
-    labels = scale.labels()
-    groups: dict[str, list[str]] = {}
-    for i in items:
-        if codebook.item(i).scale is not scale and codebook.item(i).scale != scale:
-            raise DataError(f"Item {i!r} is on scale {codebook.item(i).scale.name!r}, not {scale.name!r}.")  # type: ignore[union-attr]
-        groups.setdefault(codebook.item(i).virkemiddel or i, []).append(i)
-    rows = {}
-    for v, members in groups.items():
-        counts = dict.fromkeys(labels, 0)
-        for i in members:
-            for val in data[i].dropna().astype(object):
-                try:
-                    lab = scale.category(scale.code_of(str(val))).label
-                except KeyError:
-                    raise DataError(f"Column {i!r} holds {val!r}, not a label of scale {scale.name!r}.") from None
-                counts[lab] += 1
-        tot = sum(counts.values())
-        rows[v] = {lab: (c / tot if tot else np.nan) for lab, c in counts.items()}
-    return pd.DataFrame.from_dict(rows, orient="index")[labels], labels
-
-
-def plot_priorities(
-    data: pd.DataFrame,
-    *,
-    codebook: Codebook,
-    form: str,
-    items: Sequence[str] | None = None,
-    title: bool = True,
-    width: float = 9.0,
-) -> Figure:
-    """Figur 8 (kommuner) / Figur 9 (helseforetak): priorities per virkemiddel.
-
-    Stacked horizontal bars of the shares Høy / Middels / Ikke prioritet / Vet
-    ikke per virkemiddel, pooling the answers to all four challenges (share of
-    all answers given; no answer is left out), as the study "summed" them.
-    Bars are sorted by the share of Høy prioritet with the highest at the
-    bottom, as in the study's figures. Labels are the codebook's item texts,
-    wrapped; the legend sits below the bars.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Answer labels (one column per item id). If it has a ``form`` column
-        only rows of ``form`` are used; otherwise all rows are taken to be of
-        that form.
-    codebook : Codebook
-    form : str
-        ``"kommune"`` or ``"helseforetak"`` (a codebook form).
-    items : sequence of str, optional
-        Item ids; default the scored items with a virkemiddel asked on ``form``.
-    title : bool
-        Draw the study's figure title.
-    width : float
-        Figure width in inches.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    if form not in codebook.forms:
-        raise ValueError(f"Unknown form {form!r}; the codebook has forms {', '.join(codebook.forms)}.")
-    if "form" in data.columns:
-        data = data[data["form"] == form]
-    if items is None:
-        items = [it.id for it in codebook.items(form) if it.virkemiddel and it.scale is not None
-                 and it.scale.scores() and it.id in data.columns]
-    items = _priority_items(data, codebook, items)
-    shares, labels = _priority_shares(data, codebook, list(items))
-    high = labels[0]
-    shares = shares.sort_values(high, ascending=False, kind="stable")
-    text_of = {}
-    for i in items:
-        it = codebook.item(i)
-        text_of.setdefault(it.virkemiddel or i, it.text)
-    ylabels = [_wrap(text_of[v], 48) for v in shares.index]
-    nbars = len(shares)
-    height = 1.2 + 0.55 * nbars + sum(lab.count("\n") for lab in ylabels) * 0.12 + (0.9 if title else 0)
-    fig = _new_figure((width, height))
-    ax = fig.add_subplot()
-    colors = ["#1f4e79", "#5b9bd5", "#bdd7ee", "#d9d9d9"]
-    left = np.zeros(nbars)
-    y = np.arange(nbars)
-    for j, lab in enumerate(labels):
-        vals = shares[lab].to_numpy(float) * 100
-        bars = ax.barh(y, vals, left=left, color=colors[j % len(colors)], edgecolor="white", linewidth=0.5,
-                       label=lab, height=0.7)
-        for rect, v in zip(bars, vals):
-            if v >= 6:
-                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2, f"{v:.0f} %",
-                        ha="center", va="center", fontsize=7.5, color="white" if j == 0 else "black")
-        left += vals
-    ax.set_yticks(y, ylabels, fontsize=8.5)
-    ax.set_xlim(0, 100)
-    ax.set_xticks(np.arange(0, 101, 20), [f"{v} %" for v in range(0, 101, 20)])
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(labels), frameon=False, fontsize=8.5)
-    if title:
-        fig.suptitle(_wrap(_FIG_TITLES.get(form, "{n}").format(n=len(data)), 95), fontsize=10)
-    return _finish(fig)
-
-
-def _column_label(col: str, codebook: Codebook | None) -> str:
-    if codebook is None:
-        return col
-    if col in codebook:
-        it = codebook.item(col)
-        return f"{col}: {it.label}"
-    for it in codebook.item_list:
-        if it.virkemiddel == col:
-            return it.label
-    return col
-
-
-def plot_loadings(
-    fit: EFAResult,
-    *,
-    codebook: Codebook | None = None,
-    clusters: ClusterResult | None = None,
-    min_loading: float = 0.30,
-) -> Figure:
-    """Heatmap of the pattern loadings (items x factors), values printed.
-
-    Parameters
-    ----------
-    fit : EFAResult
-    codebook : Codebook, optional
-        Item labels from the codebook (otherwise the column names).
-    clusters : ClusterResult, optional
-        Name factor columns by cluster (``A (F1)``).
-    min_loading : float
-        Loadings at or above this (absolute) are printed in bold.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    M = fit.loadings_matrix()
-    cols = list(M.columns)
-    if clusters is not None:
-        cols = [f"{clusters.factor_clusters.get(f, f)} ({f})" if clusters.factor_clusters.get(f, f) != f else f
-                for f in M.columns]
-    ylabels = [_wrap(_column_label(c, codebook), 34) for c in M.index]
-    fig = _new_figure((3.4 + 1.1 * len(cols), 1.0 + 0.45 * len(M) + 0.1 * sum(s.count("\n") for s in ylabels)))
-    ax = fig.add_subplot()
-    im = ax.imshow(M.to_numpy(float), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
-    for i in range(M.shape[0]):
-        for j in range(M.shape[1]):
-            v = M.iat[i, j]
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                    fontweight="bold" if abs(v) >= min_loading else "normal",
-                    color="white" if abs(v) > 0.6 else "black")
-    ax.set_xticks(range(len(cols)), cols)
-    ax.set_yticks(range(len(ylabels)), ylabels, fontsize=8)
-    ax.set_title(f"Ladninger ({fit.method}, {fit.rotation})", fontsize=10)
-    fig.colorbar(im, ax=ax, shrink=0.8, label="ladning")
-    return _finish(fig)
-
-
-def plot_parallel(pa: ParallelAnalysis) -> Figure:
-    """Parallel-analysis plot: observed eigenvalues against the simulated mean and quantile.
-
-    Parameters
-    ----------
-    pa : ParallelAnalysis
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    t = pa.table
-    fig = _new_figure((7.0, 4.5))
-    ax = fig.add_subplot()
-    x = t["number"].to_numpy()
-    ax.plot(x, t["pc_observed"], "x-", color="tab:blue", label="PC, observert")
-    ax.plot(x, t["pc_simulated_quantile"], ":", color="tab:red",
-            label=f"PC, simulert ({pa.quantile:.0%}-persentil)")
-    ax.plot(x, t["pc_resampled_quantile"], "--", color="tab:red", alpha=0.6,
-            label=f"PC, trukket på nytt ({pa.quantile:.0%}-persentil)")
-    ax.plot(x, t["fa_observed"], "^-", color="tab:green", label="FA, observert")
-    ax.plot(x, t["fa_simulated_quantile"], ":", color="tab:orange",
-            label=f"FA, simulert ({pa.quantile:.0%}-persentil)")
-    ax.axhline(1.0, color="grey", lw=0.8)
-    ax.set_xticks(x)
-    ax.set_xlabel("Komponent-/faktornummer")
-    ax.set_ylabel("Egenverdi")
-    nf = pa.n_factors
-    ax.set_title(f"Parallellanalyse ({pa.correlation}, {pa.n_iter} iterasjoner): "
-                 f"{nf['parallel_fa']} faktorer, {nf['parallel_pc']} komponenter", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
-    return _finish(fig)
-
-
-def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
-                dpi: int = 150) -> list[Path]:
-    """Write a figure as PNG and/or SVG with identical bytes on every run.
-
-    PNG metadata carries no software version or date; SVG gets no date and a
-    fixed hash salt for its element ids.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    path : str or Path
-        File name without or with suffix; the suffix is replaced per format.
-    formats : sequence of {"png", "svg"}
-    dpi : int
-        Resolution of the PNG.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    import matplotlib
-
-    for f in formats:
-        _check_choice("format", f, ["png", "svg"])
-    path = Path(path)
-    out = []
-    for f in formats:
-        target = path.with_suffix("." + f)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.hashsalt": "samanalyse", "svg.fonttype": "path"}):
-            if f == "png":
-                fig.savefig(target, format="png", dpi=dpi, metadata={"Software": None})
-            else:
-                fig.savefig(target, format="svg", metadata={"Date": None, "Creator": None})
-        out.append(target)
-    return out

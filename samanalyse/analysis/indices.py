@@ -44,7 +44,9 @@ from scipy import stats
 
 from samanalyse.survey.codebook import Codebook, Index
 from samanalyse.errors import ConvergenceWarning, HeywoodWarning, SamanalyseError
-from samanalyse.stats.proportions import _check_columns, _check_confidence, _codes, _item_scale, _WarningLog
+from samanalyse.stats.proportions import _check_columns, _check_confidence, _WarningLog
+from samanalyse.survey.answers import item_scale as _item_scale
+from samanalyse.survey.answers import to_codes as _codes
 
 __all__ = [
     "Scoring",

@@ -54,7 +54,9 @@ from scipy.special import gammaln
 from samanalyse.survey.codebook import Codebook
 from samanalyse.errors import ConvergenceWarning, SamanalyseError
 from samanalyse.analysis.indices import Scoring, index_crosstab, index_scores, item_scores
-from samanalyse.stats.proportions import _category_order, _check_confidence, _collapsed, _item_scale, _WarningLog
+from samanalyse.stats.proportions import _category_order, _check_confidence, _WarningLog
+from samanalyse.survey.answers import collapse_values as _collapsed
+from samanalyse.survey.answers import item_scale as _item_scale
 
 __all__ = [
     "RESULT_COLUMNS",

@@ -20,7 +20,6 @@ as :func:`samanalyse.datasets.load_round_data` returns it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal, Sequence
 
 import numpy as np

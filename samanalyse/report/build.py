@@ -304,15 +304,8 @@ def _tidy_tests(t: pd.DataFrame) -> pd.DataFrame:
 
 def _step_factors(ctx: _Context) -> None:
     """Factor analysis of the priorities (avsnitt 3.6): clusters, stability, who prefers which."""
-    from samanalyse.analysis.factors import (
-        cluster_preference_by_sentralitet,
-        factor_analysis,
-        plot_loadings,
-        plot_parallel,
-        plot_priorities,
-        priority_scores,
-        save_figure,
-    )
+    from samanalyse.analysis.factors import cluster_preference_by_sentralitet, factor_analysis, priority_scores
+    from samanalyse.report.figures import plot_loadings, plot_parallel, plot_priorities, save_figure
 
     cb = ctx.round.codebook
     s = ctx.settings
@@ -343,9 +336,11 @@ def _step_factors(ctx: _Context) -> None:
         ctx.add("faktorer", sec)
     figs = {
         "figur8_kommuner": ("Figur 8: Kommunenes syn på hvilke tiltak som bør prioriteres",
-                            plot_priorities(ctx.data, codebook=cb, form="kommune")),
+                            plot_priorities(ctx.data, codebook=cb, form="kommune",
+                                            title=ctx.round.plan.priorities.figures.get("kommune"))),
         "figur9_helseforetak": ("Figur 9: Helseforetakenes syn på hvilke tiltak som bør prioriteres",
-                                plot_priorities(ctx.data, codebook=cb, form="helseforetak")),
+                                plot_priorities(ctx.data, codebook=cb, form="helseforetak",
+                                                title=ctx.round.plan.priorities.figures.get("helseforetak"))),
         "faktorladninger": ("Faktorladninger", plot_loadings(fa.efa)),
         "parallellanalyse": ("Parallellanalyse", plot_parallel(fa.parallel)),
     }

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from samanalyse.errors import DataError, NotPositiveDefiniteWarning, SamanalyseWarning, SmallCellWarning
+from samanalyse.errors import DataError, NotPositiveDefiniteWarning, SmallCellWarning
 
 __all__ = [
     "bvn_cdf",

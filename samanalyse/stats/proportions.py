@@ -47,10 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from samanalyse.survey.codebook import Codebook, Scale
+from samanalyse.survey.codebook import Codebook
 from samanalyse.survey.answers import collapse_values as _collapsed
 from samanalyse.survey.answers import item_scale as _item_scale
-from samanalyse.survey.answers import to_codes as _codes
 from samanalyse.errors import SamanalyseError, SamanalyseWarning, SmallCellWarning
 
 __all__ = [

@@ -13,6 +13,8 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 import samanalyse.analysis.factors as fx
+import samanalyse.report.figures as rf
+from samanalyse.survey.rounds import load_round
 from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import ConvergenceWarning, DataError, HeywoodWarning, SamanalyseWarning, SmallCellWarning
 
@@ -533,10 +535,13 @@ def _overlaps(boxes: list) -> bool:
     return False
 
 
+TITLES = load_round("2010").plan.priorities.figures
+
+
 @pytest.mark.parametrize("form, nbars", [("kommune", 10), ("helseforetak", 7)])
 def test_plot_priorities(synth: dict, cb, form: str, nbars: int) -> None:
     data = synth["data"].iloc[: (187 if form == "kommune" else 18)]
-    fig = fx.plot_priorities(data, codebook=cb, form=form)
+    fig = rf.plot_priorities(data, codebook=cb, form=form, title=TITLES[form])
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -557,29 +562,29 @@ def test_plot_priorities(synth: dict, cb, form: str, nbars: int) -> None:
 def test_plot_priorities_uses_form_column(synth: dict, cb) -> None:
     data = synth["data"].copy()
     data["form"] = ["helseforetak"] * 18 + ["kommune"] * (len(data) - 18)
-    fig = fx.plot_priorities(data, codebook=cb, form="helseforetak")
+    fig = rf.plot_priorities(data, codebook=cb, form="helseforetak", title=TITLES["helseforetak"])
     assert "svar fra 18 helseforetak" in fig._suptitle.get_text().replace("\n", " ")
     with pytest.raises(ValueError, match="'sykehus'"):
-        fx.plot_priorities(data, codebook=cb, form="sykehus")
+        rf.plot_priorities(data, codebook=cb, form="sykehus")
 
 
 def test_other_figures_and_deterministic_save(synth: dict, cb, tmp_path: Path) -> None:
     figs = {
-        "loadings": fx.plot_loadings(synth["fit"], codebook=cb, clusters=synth["clusters"]),
-        "parallel": fx.plot_parallel(fx.parallel_analysis(synth["scores"], correlation="pearson",
+        "loadings": rf.plot_loadings(synth["fit"], codebook=cb, clusters=synth["clusters"]),
+        "parallel": rf.plot_parallel(fx.parallel_analysis(synth["scores"], correlation="pearson",
                                                           missing="pairwise", n_iter=5, seed=1)),
-        "fig8": fx.plot_priorities(synth["data"], codebook=cb, form="kommune"),
+        "fig8": rf.plot_priorities(synth["data"], codebook=cb, form="kommune"),
     }
     for name, fig in figs.items():
-        a = fx.save_figure(fig, tmp_path / "a" / name)
-        b = fx.save_figure(fig, tmp_path / "b" / f"{name}.png")
+        a = rf.save_figure(fig, tmp_path / "a" / name)
+        b = rf.save_figure(fig, tmp_path / "b" / f"{name}.png")
         assert [p.suffix for p in a] == [".png", ".svg"]
         for pa, pb in zip(a, b):
             assert pa.read_bytes() == pb.read_bytes(), name
     svg = (tmp_path / "a" / "fig8.svg").read_text(encoding="utf-8")
     assert "<dc:date>" not in svg
     with pytest.raises(ValueError, match="'pdf'"):
-        fx.save_figure(figs["fig8"], tmp_path / "x", formats=("pdf",))
+        rf.save_figure(figs["fig8"], tmp_path / "x", formats=("pdf",))
 
 
 def test_all_warnings_are_samanalyse_warnings() -> None:

@@ -1,0 +1,1 @@
+"""Factor models on correlation matrices: extraction, rotation, parallel analysis."""
