@@ -1,0 +1,90 @@
+"""The state of a report run: settings, sections, the context the steps fill, the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from samanalyse.io.atomic import write_table_csv
+from samanalyse.survey.rounds import Round
+
+__all__ = ["ReportSettings", "Section", "Context", "ReportResult", "GROUPS", "fmt_cell"]
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Settings of a report run (recorded in ``manifest.json``)."""
+
+    seed: int = 20100401
+    n_boot: int = 1000          # bootstrap resamples for cluster stability
+    n_iter: int = 100           # parallel-analysis iterations
+    n_sim: int = 10000          # Monte Carlo resamples for small-count chi-square tests
+    correlation: str = "polychoric"
+    missing: str = "pairwise"
+
+
+@dataclass
+class Section:
+    """A block of the report: a table with a caption, optional notes and findings."""
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    kind: str = "table"            # "study" (a study table with published values) or "table"
+    notes: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    html_frame: pd.DataFrame | None = None   # a more compact layout for the web page
+
+
+@dataclass
+class Context:
+    round: Round
+    out: Path
+    settings: ReportSettings
+    data: pd.DataFrame | None = None
+    sections: dict[str, list[Section]] = field(default_factory=dict)
+    figures: dict[str, tuple[str, Path]] = field(default_factory=dict)
+    inputs: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, group: str, section: Section) -> None:
+        self.sections.setdefault(group, []).append(section)
+
+    def write_csv(self, name: str, frame: pd.DataFrame) -> None:
+        write_table_csv(frame, self.out / "tables" / f"{name}.csv")
+        self.files.append(f"tables/{name}.csv")
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` produced."""
+
+    out: Path
+    files: tuple[str, ...]
+    steps: tuple[tuple[str, float], ...]
+    scorecard: dict[str, int]
+
+
+GROUPS = [
+    ("respondenter", "Respondenter"),
+    ("tabeller", "Studiens tabeller: regenerert mot publisert"),
+    ("indekser", "Indekser"),
+    ("tester", "Signifikanstester"),
+    ("faktorer", "Faktoranalyse av prioriterte virkemidler"),
+    ("revisjon", "Revisjon av de publiserte tallene"),
+]
+
+
+def fmt_cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return ""
+    if isinstance(v, (float, np.floating)):
+        return f"{v:.0f}" if float(v).is_integer() else f"{v:.3g}" if abs(v) < 1 else f"{v:.2f}"
+    return html.escape(str(v))
