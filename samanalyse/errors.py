@@ -22,6 +22,7 @@ __all__ = [
     "SpecError",
     "RoundNotFoundError",
     "RegisterError",
+    "RegisterFileError",
     "DataError",
     "ResponsesNotFoundError",
     "OutputError",
@@ -135,6 +136,12 @@ class RoundNotFoundError(SamanalyseError, FileNotFoundError):
 
 class RegisterError(SamanalyseError):
     """A register (kommuner, helseforetak) cannot be found or is inconsistent."""
+
+
+class RegisterFileError(RegisterError, ProblemsError):
+    """The description of the registers (``registers.yaml``) is malformed."""
+
+    what = "The register description"
 
 
 class DataError(SamanalyseError):

@@ -5,54 +5,94 @@ the Norwegian Licence for Open Government Data (NLOD 2.0) - "Kilde: Statistisk
 sentralbyrå". See ``data/registers/SOURCES.md`` for sources and checks.
 
 Register files are named ``kommuner_<year>.csv`` and ``helseforetak_<year>.csv``;
-a new round adds the files of its year, and nothing in the code changes.
+``registers.yaml`` beside them says what the code needs to know about each:
+the RHF labels reports print, the direction of each ordinal column, rows that
+are not kommuner, and values filled in from a successor. A new round adds the
+files of its year and their entry, and nothing in the code changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from samanalyse.errors import ArgumentError, RegisterError, RegisterFileError
 from samanalyse.survey.paths import register_dir
-from samanalyse.errors import RegisterError
+from samanalyse.survey.yamlfile import read_yaml
 
 __all__ = [
-    "RHF_LABELS",
-    "RHF_ORDER",
     "SizeClasses",
-    "DEFAULT_SIZE_CLASSES",
+    "Ordinal",
     "kommuner",
     "helseforetak",
     "rhf_label",
+    "rhf_order",
+    "ordinal_columns",
     "size_class",
     "available_years",
-    "SVALBARD",
+    "check_columns",
+    "REGISTERS_SCHEMA",
 ]
 
-#: Official RHF names mapped to the labels the study prints.
-RHF_LABELS: dict[str, str] = {
-    "Helse Midt-Norge": "Helse Midt",
-    "Helse Nord": "Helse Nord",
-    "Helse Sør-Øst": "Helse Sør-Øst",
-    "Helse Vest": "Helse Vest",
-}
-#: Order of the RHF in the study's tables.
-RHF_ORDER: tuple[str, ...] = ("Helse Midt", "Helse Nord", "Helse Sør-Øst", "Helse Vest")
+#: Columns every kommune register must have.
+KOMMUNE_COLUMNS = ("kommunenummer", "navn", "fylke", "rhf")
+#: Columns every helseforetak register must have.
+HF_COLUMNS = ("helseforetak", "rhf")
 
-#: Spitsbergen (Svalbard): in the kommune file, not a kommune.
-SVALBARD = "2111"
-
-# Successor values for kommuner that the centrality file no longer lists
-# (SOURCES.md: "their successors are 1756 Inderøy = 1 and 1903 Harstad = 2").
-_SENTRALITET_SUCCESSOR: dict[str, tuple[int, str]] = {
-    "1723": (1, "etterfølger 1756 Inderøy"),
-    "1729": (1, "etterfølger 1756 Inderøy"),
-    "1901": (2, "etterfølger 1903 Harstad"),
-    "1915": (2, "etterfølger 1903 Harstad"),
+_ORDINAL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["concept", "higher_is_more"],
+    "properties": {"concept": {"type": "string"}, "higher_is_more": {"type": "boolean"}, "source": {"type": "string"}},
 }
+_YEAR = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "ordinal": {"type": "object", "additionalProperties": _ORDINAL},
+        "not_kommune": {"type": "object", "additionalProperties": {"type": "string"}},
+        "fill": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": False, "required": ["value", "source"],
+            "properties": {"value": {"type": "integer"}, "source": {"type": "string"}}}}},
+    },
+}
+REGISTERS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["rhf"],
+    "properties": {
+        "rhf": {"type": "object", "additionalProperties": False, "required": ["labels", "order"],
+                "properties": {"labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                               "order": {"type": "array", "items": {"type": "string"}}}},
+        "kommuner": {"type": "object", "additionalProperties": _YEAR},
+        "helseforetak": {"type": "object", "additionalProperties": _YEAR},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Ordinal:
+    """An ordinal register column and the direction of its scale."""
+
+    column: str
+    concept: str
+    higher_is_more: bool
+    source: str = ""
+
+
+@lru_cache(maxsize=4)
+def _meta(folder: str) -> dict[str, Any]:
+    raw, _ = read_yaml(Path(folder) / "registers.yaml", REGISTERS_SCHEMA, RegisterFileError)
+    return raw
+
+
+def _year_meta(kind: str, year: int) -> dict[str, Any]:
+    return dict((_meta(str(register_dir())).get(kind) or {}).get(str(year)) or {})
 
 
 @dataclass(frozen=True)
@@ -72,12 +112,12 @@ class SizeClasses:
 
     def __post_init__(self) -> None:
         if len(self.upper) != len(self.labels) - 1:
-            raise ValueError(
+            raise ArgumentError(
                 f"SizeClasses needs one upper bound fewer than labels: got {len(self.labels)} labels "
                 f"{list(self.labels)} and {len(self.upper)} bounds {list(self.upper)}."
             )
         if list(self.upper) != sorted(set(self.upper)):
-            raise ValueError(f"SizeClasses bounds must increase strictly; got {list(self.upper)}.")
+            raise ArgumentError(f"SizeClasses bounds must increase strictly; got {list(self.upper)}.")
 
     def classify(self, population: pd.Series | Sequence[float]) -> pd.Series:
         """Return the class label of each population (missing stays missing)."""
@@ -89,18 +129,13 @@ class SizeClasses:
         return out.astype(pd.CategoricalDtype(list(self.labels), ordered=True))
 
 
-#: The study's classes: 0-3000, 3000-10000, >10000 (upper bounds inclusive).
-DEFAULT_SIZE_CLASSES = SizeClasses(
-    labels=("Små kommuner", "Mellomstore kommuner", "Store kommuner"), upper=(3000, 10000)
-)
-
-
 def available_years(kind: str = "kommuner") -> list[int]:
     """Years for which a register of ``kind`` (kommuner/helseforetak) ships."""
-    return sorted(int(p.stem.rsplit("_", 1)[1]) for p in register_dir().glob(f"{kind}_*.csv"))
+    return sorted(int(p.stem.rsplit("_", 1)[1]) for p in register_dir().glob(f"{kind}_*.csv")
+                  if p.stem.rsplit("_", 1)[1].isdigit())
 
 
-def _register_file(kind: str, year: int):
+def _register_file(kind: str, year: int) -> Path:
     path = register_dir() / f"{kind}_{year}.csv"
     if not path.exists():
         years = available_years(kind)
@@ -111,17 +146,52 @@ def _register_file(kind: str, year: int):
     return path
 
 
+def check_columns(frame: pd.DataFrame, columns: Sequence[str], file: str | Path, need: str = "") -> None:
+    """Raise :class:`RegisterError` naming the file and every missing column (and what needs it)."""
+    missing = [c for c in columns if c not in frame.columns and c != frame.index.name]
+    if missing:
+        have = frame.attrs.get("file_columns") or (
+            [frame.index.name, *frame.columns] if frame.index.name else list(frame.columns))
+        raise RegisterError(
+            f"The register {file} has no column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}"
+            + (f" ({need})" if need else "") + f". Its columns are: {', '.join(map(str, have))}."
+        )
+
+
+def _read(kind: str, year: int, required: Sequence[str]) -> tuple[pd.DataFrame, Path]:
+    path = _register_file(kind, year)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise RegisterError(f"The register {path} cannot be read: {exc}.") from None
+    check_columns(df, required, path, "every register of this kind needs it")
+    df.attrs["file"] = str(path)
+    df.attrs["file_columns"] = list(df.columns)
+    return df, path
+
+
 def rhf_label(name: str) -> str:
-    """Return the study's label of an RHF (``"Helse Midt-Norge"`` -> ``"Helse Midt"``)."""
-    if name in RHF_LABELS.values():
+    """Return the label reports print for an RHF (``"Helse Midt-Norge"`` -> ``"Helse Midt"``)."""
+    labels = _meta(str(register_dir()))["rhf"]["labels"]
+    if name in labels.values():
         return name
     try:
-        return RHF_LABELS[name]
+        return labels[name]
     except KeyError:
-        raise RegisterError(f"Unknown RHF {name!r}; known: {', '.join(RHF_LABELS)}.") from None
+        raise RegisterError(f"Unknown RHF {name!r}; known: {', '.join(labels)}.") from None
 
 
-def kommuner(year: int = 2010, *, include_svalbard: bool = False) -> pd.DataFrame:
+def rhf_order() -> tuple[str, ...]:
+    """The RHF labels in the order reports list them."""
+    return tuple(_meta(str(register_dir()))["rhf"]["order"])
+
+
+def ordinal_columns(year: int, kind: str = "kommuner") -> dict[str, Ordinal]:
+    """The ordinal columns of a register and the direction of their scales (from ``registers.yaml``)."""
+    return {c: Ordinal(c, **spec) for c, spec in (_year_meta(kind, year).get("ordinal") or {}).items()}
+
+
+def kommuner(year: int, *, include_svalbard: bool = False) -> pd.DataFrame:
     """The kommuner of ``year``, indexed by 4-digit kommunenummer (string).
 
     Parameters
@@ -129,19 +199,24 @@ def kommuner(year: int = 2010, *, include_svalbard: bool = False) -> pd.DataFram
     year : int
         Register year (the kommune structure on 1 January of that year).
     include_svalbard : bool
-        Also return Spitsbergen (2111), which is not a kommune but answered the
-        2010 survey; it is flagged ``er_kommune = False``.
+        Also return the rows that ``registers.yaml`` marks as not kommuner
+        (Spitsbergen, which answered a survey); they are flagged ``er_kommune = False``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: ``navn, fylke, fylkesnavn, rhf`` (study label), ``rhf_offisiell``,
-        ``folkemengde_<y>`` for the years in the file, ``sentralitet`` (0-3,
-        nullable; successor's value filled in where the classification no
-        longer lists the kommune), ``sentralitet_kilde``, ``sentralitet_2024``,
-        ``hf_opptak`` (2016 catchment areas, see SOURCES.md), ``er_kommune``.
+        The file's columns with ``rhf`` as the report label and ``rhf_offisiell``
+        the official name; ``folkemengde_<y>`` and ``sentralitet*`` as nullable
+        integers; values filled from ``registers.yaml`` (with their source in
+        ``<column>_kilde``); ``er_kommune``.
+
+    Raises
+    ------
+    RegisterError
+        If the file is missing, unreadable or lacks a required column.
     """
-    df = pd.read_csv(_register_file("kommuner", year), dtype=str, keep_default_na=False)
+    df, path = _read("kommuner", year, KOMMUNE_COLUMNS)
+    meta = _year_meta("kommuner", year)
     df = df.set_index("kommunenummer")
     df.index = df.index.astype(str)
     df["rhf_offisiell"] = df["rhf"]
@@ -150,29 +225,34 @@ def kommuner(year: int = 2010, *, include_svalbard: bool = False) -> pd.DataFram
         if col.endswith("samme_omraade"):
             continue
         df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype("Int64")
-    df["sentralitet_kilde"] = np.where(df["sentralitet"].isna(), "", "SSB 2008")
-    for knr, (value, source) in _SENTRALITET_SUCCESSOR.items():
-        if knr in df.index and pd.isna(df.at[knr, "sentralitet"]):
-            df.at[knr, "sentralitet"] = value
-            df.at[knr, "sentralitet_kilde"] = source
-    df["er_kommune"] = df.index != SVALBARD
+    ordinal = meta.get("ordinal") or {}
+    for col, spec in ordinal.items():
+        if col in df.columns:
+            df[f"{col}_kilde"] = np.where(df[col].isna(), "", spec.get("source", ""))
+    for col, values in (meta.get("fill") or {}).items():
+        check_columns(df, [col], path, "registers.yaml fills values in it")
+        for knr, fill in values.items():
+            if knr in df.index and pd.isna(df.at[knr, col]):
+                df.at[knr, col] = fill["value"]
+                df.at[knr, f"{col}_kilde"] = fill["source"]
+    df["er_kommune"] = ~df.index.isin(list(meta.get("not_kommune") or {}))
     if not include_svalbard:
         df = df[df["er_kommune"]]
     return df
 
 
-def helseforetak(year: int = 2010) -> pd.DataFrame:
+def helseforetak(year: int) -> pd.DataFrame:
     """The helseforetak with patient care in ``year``, indexed by name.
 
-    Columns: ``rhf`` (study label), ``rhf_offisiell``, ``merknad``.
+    Columns: ``rhf`` (report label), ``rhf_offisiell`` and the file's other columns.
     """
-    df = pd.read_csv(_register_file("helseforetak", year), dtype=str, keep_default_na=False)
+    df, _ = _read("helseforetak", year, HF_COLUMNS)
     df = df.set_index("helseforetak")
     df["rhf_offisiell"] = df["rhf"]
     df["rhf"] = df["rhf"].map(rhf_label)
     return df
 
 
-def size_class(population: pd.Series | Sequence[float], classes: SizeClasses = DEFAULT_SIZE_CLASSES) -> pd.Series:
-    """Classify populations into the study's size classes (see :class:`SizeClasses`)."""
+def size_class(population: pd.Series | Sequence[float], classes: SizeClasses) -> pd.Series:
+    """Classify populations into size classes (see :class:`SizeClasses`)."""
     return classes.classify(population)

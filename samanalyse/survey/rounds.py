@@ -26,7 +26,7 @@ from samanalyse.survey.codebook import Codebook, read_codebook
 from samanalyse.survey.paths import data_dir
 from samanalyse.survey.plan import AnalysisPlan, read_plan
 from samanalyse.survey.yamlfile import read_yaml
-from samanalyse.survey.registers import SizeClasses, helseforetak, kommuner
+from samanalyse.survey.registers import SizeClasses, check_columns, helseforetak, kommuner
 
 __all__ = ["Round", "load_round", "load_codebook", "available_rounds", "respondents", "ROUND_SCHEMA"]
 
@@ -233,6 +233,26 @@ def load_round(round: str | Path | Round) -> Round:
     return Round(name=str(meta["round"]), path=path, meta=meta)
 
 
+_RESPONDENT_COLUMNS = ("form", "respondent", "name_printed")
+
+
+def _read_respondents(file: Path) -> pd.DataFrame:
+    """Read a round's respondents list, with clear errors for a missing file or column."""
+    try:
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise RoundNotFoundError(f"The round's respondents file {file} does not exist.") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SamanalyseError(f"The respondents file {file} cannot be read: {exc}.") from None
+    missing = [c for c in _RESPONDENT_COLUMNS if c not in raw.columns]
+    if missing:
+        raise SamanalyseError(
+            f"The respondents file {file} has no column(s) {', '.join(map(repr, missing))}; "
+            f"it needs {', '.join(_RESPONDENT_COLUMNS)} and has {', '.join(raw.columns)}."
+        )
+    return raw
+
+
 def load_codebook(round: str | Path | Round) -> Codebook:
     """The codebook of a round (a shipped round's name, a folder path, or a :class:`Round`)."""
     return load_round(round).codebook
@@ -265,7 +285,7 @@ def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFr
     """
     rnd = load_round(round)
     file = rnd.file("respondents", "respondents.csv")
-    raw = pd.read_csv(file, dtype=str, keep_default_na=False)
+    raw = _read_respondents(file)
     if form is not None:
         if form not in rnd.frame:
             raise SamanalyseError(f"Unknown form {form!r}; round {rnd.name} has forms {', '.join(rnd.frame)}.")
@@ -277,6 +297,9 @@ def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFr
     size = rnd.meta["size_classes"]
     overrides = size.get("overrides", {})
     popcol = size["population_column"]
+    reg_file = reg_k.attrs.get("file", f"kommuner_{rnd.register_year}.csv")
+    check_columns(reg_k, [popcol], reg_file, f"size_classes.population_column in {rnd.path / 'round.yaml'}")
+    check_columns(reg_k, ["sentralitet"], reg_file, "the respondents' background variable")
     for i, r in enumerate(raw.itertuples(index=False), start=2):
         if r.form == "kommune":
             knr = r.respondent.zfill(4)

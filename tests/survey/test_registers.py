@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from samanalyse.errors import RegisterError
+
 from samanalyse.survey.registers import (
-    DEFAULT_SIZE_CLASSES,
     SizeClasses,
     available_years,
     helseforetak,
@@ -16,6 +16,9 @@ from samanalyse.survey.registers import (
     rhf_label,
     size_class,
 )
+
+# The study's classes (Tabell 2, note: 0-3000, 3000-10000, >10000), as data/rounds/2010/round.yaml gives them.
+STUDY_CLASSES = SizeClasses(("Små kommuner", "Mellomstore kommuner", "Store kommuner"), (3000, 10000))
 
 
 def test_frame_sizes():
@@ -56,7 +59,7 @@ def test_rhf_follows_fylke():
 
 
 def test_size_class_boundaries_are_inclusive_upper_bounds():
-    got = size_class(pd.Series([0, 2999, 3000, 3001, 10000, 10001, None]))
+    got = size_class(pd.Series([0, 2999, 3000, 3001, 10000, 10001, None]), STUDY_CLASSES)
     assert list(got.astype(object)[:6]) == [
         "Små kommuner", "Små kommuner", "Små kommuner", "Mellomstore kommuner",
         "Mellomstore kommuner", "Store kommuner",
@@ -84,4 +87,3 @@ def test_bad_size_classes_are_rejected():
         SizeClasses(("a", "b"), (1, 2))
     with pytest.raises(ValueError, match="increase strictly"):
         SizeClasses(("a", "b", "c"), (10, 5))
-    assert DEFAULT_SIZE_CLASSES.upper == (3000, 10000)

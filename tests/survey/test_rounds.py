@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from samanalyse.survey.registers import DEFAULT_SIZE_CLASSES, kommuner
+from samanalyse.survey.registers import kommuner
 from samanalyse.survey.rounds import available_rounds, load_round, respondents
 
 
@@ -41,7 +41,7 @@ def test_2010_population_would_give_another_split(resp):
     # SOURCES.md: with 1 January 2010 population the split is 46+1 / 75 / 65
     k = resp[resp["form"] == "kommune"].set_index("respondent")
     pop2010 = kommuner(2010, include_svalbard=True).loc[k.index, "folkemengde_2010"]
-    classes = DEFAULT_SIZE_CLASSES.classify(pop2010)
+    classes = load_round("2010").size_classes.classify(pop2010)
     counts = classes.value_counts(sort=False).tolist()
     assert counts == [47, 75, 65]  # Spitsbergen has a 2010 figure (2052): small
     assert counts != [47, 77, 63]

@@ -11,7 +11,7 @@ __all__ = ["run"]
 
 def run(ctx: Context) -> None:
     """Respondents and response rates per RHF (frame from the registers) and size class."""
-    from samanalyse.survey.registers import RHF_ORDER, helseforetak, kommuner
+    from samanalyse.survey.registers import helseforetak, kommuner, rhf_order
 
     rnd = ctx.round
     resp = rnd.respondents()
@@ -19,7 +19,7 @@ def run(ctx: Context) -> None:
     rows = []
     for form, frame in frames.items():
         sub = resp[resp["form"] == form]
-        for rhf in RHF_ORDER:
+        for rhf in rhf_order():
             rows.append({"form": form, "rhf": rhf, "respondenter": int((sub["rhf"] == rhf).sum()),
                          "utvalg": int((frame["rhf"] == rhf).sum())})
         rows.append({"form": form, "rhf": "Samlet", "respondenter": len(sub), "utvalg": rnd.frame[form]})
