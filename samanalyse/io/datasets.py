@@ -9,9 +9,12 @@ returns one DataFrame. For 2010 that data is **reconstructed** (see
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from samanalyse.survey.rounds import load_round, respondents
+from samanalyse.io.read import load_responses
+from samanalyse.survey.rounds import Round, load_round, respondents
 
 __all__ = ["load_round_data", "describe", "BACKGROUND_COLUMNS"]
 
@@ -19,13 +22,15 @@ __all__ = ["load_round_data", "describe", "BACKGROUND_COLUMNS"]
 BACKGROUND_COLUMNS = ("navn", "rhf", "size_class", "sentralitet", "population")
 
 
-def load_round_data(round: str = "2010", forms: tuple[str, ...] | None = None) -> pd.DataFrame:
+def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per respondent of ``round``: ``form``, ``respondent``, background, items.
 
     Parameters
     ----------
-    round : str
-        A round shipped with the package (``samanalyse.rounds.available_rounds()``).
+    round : Round, str or Path
+        A :class:`~samanalyse.survey.rounds.Round`, a shipped round's name
+        (:func:`~samanalyse.survey.rounds.available_rounds`) or a round folder;
+        resolved once.
     forms : tuple of str, optional
         Only these forms (default: all of the round's response files).
 
@@ -37,15 +42,13 @@ def load_round_data(round: str = "2010", forms: tuple[str, ...] | None = None) -
         items not on a respondent's form are NA). ``attrs["reconstructed"]``
         tells whether the answers are a reconstruction.
     """
-    from samanalyse.io.responses import load_responses
-
     rnd = load_round(round)
     forms = forms or tuple(rnd.meta.get("responses", {}))
     parts = []
     for form in forms:
-        resp = load_responses(round, form)
+        resp = load_responses(rnd, form)
         d = resp.data.copy()
-        bg = respondents(round, form).set_index("respondent")[list(BACKGROUND_COLUMNS)]
+        bg = respondents(rnd, form).set_index("respondent")[list(BACKGROUND_COLUMNS)]
         d.insert(0, "form", form)
         d = d.join(bg, on="respondent")
         parts.append(d)
@@ -62,8 +65,14 @@ def load_round_data(round: str = "2010", forms: tuple[str, ...] | None = None) -
     return out
 
 
-def describe(round: str = "2010") -> str:
-    """A short, honest description of a round's data for reports and notebooks."""
+def describe(round: Round | str | Path) -> str:
+    """A short, honest description of a round's data for reports and notebooks.
+
+    Parameters
+    ----------
+    round : Round, str or Path
+        The round (resolved once).
+    """
     rnd = load_round(round)
     text = f"{rnd.title}. Frame: " + ", ".join(f"{n} {f}" for f, n in rnd.frame.items()) + "."
     if rnd.reconstructed:

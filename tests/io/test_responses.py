@@ -27,15 +27,15 @@ from samanalyse.io.responses import (
     ResponseProblem,
     ResponsesNotFoundError,
     ValidationReport,
-    _neutralise,
-    _unneutralise,
-    _xl_escape,
-    _xl_unescape,
     load_responses,
     read_responses,
     validate_responses,
     write_responses,
 )
+from samanalyse.io.text import neutralise as _neutralise
+from samanalyse.io.text import unneutralise as _unneutralise
+from samanalyse.io.text import xl_escape as _xl_escape
+from samanalyse.io.text import xl_unescape as _xl_unescape
 from samanalyse.survey.registers import helseforetak, kommuner
 
 CB = load_codebook("2010")
@@ -718,12 +718,12 @@ def test_written_sav_has_codes_value_labels_and_missing(tmp_path):
 
 def test_write_is_atomic(tmp_path, monkeypatch):
     resp = read_responses(to_csv(answers(), tmp_path / "in.csv"), CB, "kommune")
-    import samanalyse.io.responses as loaders
+    import samanalyse.io.atomic as atomic
 
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(loaders.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     for fmt in ("csv", "xlsx", "sav"):
         target = tmp_path / f"out.{fmt}"
         target.write_bytes(b"old")
