@@ -13,6 +13,7 @@ from dataclasses import dataclass
 __all__ = [
     "SamanalyseError",
     "ArgumentError",
+    "NotFoundError",
     "Problem",
     "ProblemsError",
     "CodebookError",
@@ -82,6 +83,17 @@ class ArgumentError(SamanalyseError, TypeError):
     Also a :class:`TypeError` (and, through :class:`SamanalyseError`, a
     :class:`ValueError`), so callers catching either keep working.
     """
+
+
+class NotFoundError(SamanalyseError, KeyError):
+    """A name (item, index, scale code or label, collapse, table) that does not exist.
+
+    Also a :class:`KeyError`, so ``except KeyError`` around a look-up keeps working;
+    the message is printed as it is (not quoted as a plain KeyError would).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ProblemsError(SamanalyseError):

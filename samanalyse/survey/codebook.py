@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from samanalyse.survey.codebook_schema import CODEBOOK_SCHEMA
 from samanalyse.survey.yamlfile import key_path, read_yaml
-from samanalyse.errors import CodebookError, Problem
+from samanalyse.errors import CodebookError, NotFoundError, Problem
 
 __all__ = [
     "Category",
@@ -38,153 +39,6 @@ __all__ = [
 ]
 
 MissingKind = Literal["dont_know", "not_asked"]
-
-_CATEGORY = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["code", "label"],
-    "properties": {
-        "code": {"type": "integer"},
-        "label": {"type": "string", "minLength": 1},
-        "score": {"type": "number"},
-        "missing": {"enum": ["dont_know", "not_asked"]},
-        "aliases": {"type": "array", "items": {"type": "string"}},
-    },
-}
-_COLLAPSE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["groups"],
-    "properties": {
-        "label": {"type": "string"},
-        "note": {"type": "string"},
-        "groups": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["label", "codes"],
-                "properties": {
-                    "label": {"type": "string", "minLength": 1},
-                    "codes": {"type": "array", "minItems": 1, "items": {"type": "integer"}},
-                },
-            },
-        },
-    },
-}
-_ITEM = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["id", "text"],
-    "properties": {
-        "id": {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_]*$"},
-        "text": {"type": "string", "minLength": 1},
-        "short": {"type": "string"},
-        "forms": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-        "scale": {"type": "string"},
-        "aliases": {"type": "array", "items": {"type": "string"}},
-        "note": {"type": "string"},
-        "pathway": {"type": "string"},
-        "virkemiddel": {"type": "string"},
-    },
-}
-_QUESTION = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["number", "items"],
-    "properties": {
-        "number": {"type": "string", "minLength": 1},
-        "text": {"type": "string"},
-        "type": {"enum": ["closed", "text"]},
-        "scale": {"type": "string"},
-        "forms": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-        "topic": {"type": "string"},
-        "challenge": {"type": "string"},
-        "item_prefix": {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_]*$"},
-        "number_inferred": {"type": "boolean"},
-        "note": {"type": "string"},
-        "items": {"type": "array", "minItems": 1, "items": _ITEM},
-    },
-}
-_INDEX = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["label", "items", "score_codes", "cuts"],
-    "properties": {
-        "label": {"type": "string"},
-        "items": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-        "score_codes": {"type": "array", "minItems": 1, "items": {"type": "integer"}},
-        "missing": {"enum": ["zero", "require_all"]},
-        "cuts": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["label", "min", "max"],
-                "properties": {
-                    "label": {"type": "string"},
-                    "min": {"type": "integer"},
-                    "max": {"type": "integer"},
-                },
-            },
-        },
-        "source": {"type": "string"},
-        "note": {"type": "string"},
-    },
-}
-
-#: JSON Schema of the codebook format (structure only; cross-references such as
-#: "a question names a defined scale" are checked in :func:`read_codebook`).
-CODEBOOK_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["codebook_version", "round", "forms", "scales", "questions"],
-    "properties": {
-        "codebook_version": {"const": 1},
-        "round": {"type": "string", "minLength": 1},
-        "title": {"type": "string"},
-        "language": {"type": "string"},
-        "note": {"type": "string"},
-        "forms": {
-            "type": "object",
-            "minProperties": 1,
-            "additionalProperties": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["label", "respondent"],
-                "properties": {
-                    "label": {"type": "string"},
-                    "respondent": {"enum": ["kommune", "helseforetak", "person"]},
-                    "note": {"type": "string"},
-                },
-            },
-        },
-        "scales": {
-            "type": "object",
-            "additionalProperties": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["categories"],
-                "properties": {
-                    "label": {"type": "string"},
-                    "note": {"type": "string"},
-                    "categories": {"type": "array", "minItems": 1, "items": _CATEGORY},
-                    "collapses": {"type": "object", "additionalProperties": _COLLAPSE},
-                },
-            },
-        },
-        "questions": {"type": "array", "minItems": 1, "items": _QUESTION},
-        "indices": {"type": "object", "additionalProperties": _INDEX},
-    },
-}
-
-
-# --------------------------------------------------------------------------
-# Result objects
-# --------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Category:
@@ -241,7 +95,7 @@ class Scale:
         for c in self.categories:
             if c.code == code:
                 return c
-        raise KeyError(f"Scale {self.name!r} has no code {code}; codes are {self.codes()}.")
+        raise NotFoundError(f"Scale {self.name!r} has no code {code}; codes are {self.codes()}.")
 
     def code_of(self, label: str) -> int:
         """Return the code of a label (exact, then case/whitespace-insensitive, then aliases)."""
@@ -253,14 +107,14 @@ class Scale:
             names = (c.label, *c.aliases)
             if any(" ".join(n.split()).casefold() == key for n in names):
                 return c.code
-        raise KeyError(f"{label!r} is not a label of scale {self.name!r}; labels are {self.labels()}.")
+        raise NotFoundError(f"{label!r} is not a label of scale {self.name!r}; labels are {self.labels()}.")
 
     def collapse(self, name: str) -> Collapse:
         """Return the collapse rule called ``name``."""
         for c in self.collapses:
             if c.name == name:
                 return c
-        raise KeyError(
+        raise NotFoundError(
             f"Scale {self.name!r} has no collapse {name!r}; it has {[c.name for c in self.collapses]}."
         )
 
@@ -358,7 +212,7 @@ class Codebook:
         try:
             return self._by_id[item_id]
         except KeyError:
-            raise KeyError(
+            raise NotFoundError(
                 f"No item {item_id!r} in the {self.round} codebook. "
                 f"Items are: {', '.join(self._by_id)}."
             ) from None
@@ -402,11 +256,11 @@ class Codebook:
         try:
             return self.indices[name]
         except KeyError:
-            raise KeyError(f"No index {name!r}; indices are {', '.join(self.indices)}.") from None
+            raise NotFoundError(f"No index {name!r}; indices are {', '.join(self.indices)}.") from None
 
     def _check_form(self, form: str) -> None:
         if form not in self.forms:
-            raise ValueError(f"Unknown form {form!r}; the {self.round} codebook has forms {', '.join(self.forms)}.")
+            raise NotFoundError(f"Unknown form {form!r}; the {self.round} codebook has forms {', '.join(self.forms)}.")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per item: id, question, type, scale, forms, topic, text, short, ...
@@ -463,16 +317,38 @@ def read_codebook(path: str | Path) -> Codebook:
     return _build(raw, str(path), lines)
 
 
+class _Problems:
+    """Problems found while building a codebook, each with its key path and line."""
+
+    def __init__(self, file: str, lines: dict) -> None:
+        self.file, self.lines, self.found = file, lines, []  # type: ignore[var-annotated]
+
+    def __call__(self, path: tuple[Any, ...], message: str, allowed: str = "") -> None:
+        self.found.append(Problem(self.file, key_path(path), message, allowed, self.lines.get(path)))
+
+
 def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
-    problems: list[Problem] = []
-
-    def problem(path: tuple[Any, ...], message: str, allowed: str = "") -> None:
-        problems.append(Problem(file, key_path(path), message, allowed, lines.get(path)))
-
+    problem = _Problems(file, lines)
     forms = {
         name: Form(name=name, label=f["label"], respondent=f["respondent"]) for name, f in raw["forms"].items()
     }
+    scales = _build_scales(raw, problem)
+    items = _build_items(raw, forms, scales, problem)
+    indices = _build_indices(raw, items, problem)
+    if problem.found:
+        raise CodebookError(problem.found)
+    return Codebook(
+        round=raw["round"],
+        title=raw.get("title", ""),
+        forms=forms,
+        scales=scales,
+        item_list=tuple(items),
+        indices=indices,
+        source=file,
+    )
 
+
+def _build_scales(raw: dict[str, Any], problem: _Problems) -> dict[str, Scale]:
     scales: dict[str, Scale] = {}
     for sname, s in raw["scales"].items():
         cats = []
@@ -508,7 +384,11 @@ def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
                 groups.append((g["label"], tuple(g["codes"])))
             collapses.append(Collapse(cname, col.get("label", cname), tuple(groups)))
         scales[sname] = Scale(sname, s.get("label", sname), tuple(cats), tuple(collapses))
+    return scales
 
+
+def _build_items(raw: dict[str, Any], forms: dict[str, Form], scales: dict[str, Scale],
+                 problem: _Problems) -> list[Item]:
     items: list[Item] = []
     seen_ids: dict[str, tuple[Any, ...]] = {}
     for qi, q in enumerate(raw["questions"]):
@@ -564,7 +444,10 @@ def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
                     number_inferred=bool(q.get("number_inferred", False)),
                 )
             )
+    return items
 
+
+def _build_indices(raw: dict[str, Any], items: list[Item], problem: _Problems) -> dict[str, Index]:
     by_id = {it.id: it for it in items}
     indices: dict[str, Index] = {}
     for name, ix in (raw.get("indices") or {}).items():
@@ -608,15 +491,4 @@ def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
             cuts=tuple((c["label"], c["min"], c["max"]) for c in ix["cuts"]),
             source=ix.get("source", ""),
         )
-
-    if problems:
-        raise CodebookError(problems)
-    return Codebook(
-        round=raw["round"],
-        title=raw.get("title", ""),
-        forms=forms,
-        scales=scales,
-        item_list=tuple(items),
-        indices=indices,
-        source=file,
-    )
+    return indices

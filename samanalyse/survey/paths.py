@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from samanalyse.errors import SamanalyseError
+
 __all__ = ["data_dir", "register_dir"]
 
 
@@ -20,7 +22,7 @@ def data_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "data"
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError(
+    raise SamanalyseError(
         "samanalyse cannot find its data folder: looked in "
         f"{packaged} (installed wheel) and {checkout} (checkout). "
         "Reinstall the package (pip install samanalyse) or run from a full checkout."
