@@ -15,16 +15,22 @@ the published cells, and classifies each published number:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from samanalyse.analysis.tables import all_table_cells, compare_with_published
+from samanalyse.analysis.tables import all_table_cells
+from samanalyse.published.comparison import compare_with_published
+from samanalyse.survey.rounds import Round, load_round
 
 if TYPE_CHECKING:
     from samanalyse.published.audit import AuditResult
 
-__all__ = ["Scorecard", "scorecard", "impossible_cells"]
+__all__ = ["Scorecard", "scorecard", "impossible_cells", "OUTCOMES"]
+
+#: The outcomes a published cell can have, as in the ``outcome`` column.
+OUTCOMES: tuple[str, ...] = ("matched", "impossible", "unmet", "unknown", "anomaly", "not regenerated")
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,15 @@ class Scorecard:
 
     Attributes
     ----------
+    round : str
+        The round's name.
     cells : DataFrame
         One row per published cell: the columns of
-        :func:`samanalyse.tables.compare_with_published` plus ``outcome`` and
-        ``audit`` (the audit's explanation where it proves the cell impossible).
+        :func:`samanalyse.published.comparison.compare_with_published` plus
+        ``outcome`` (one of :data:`OUTCOMES`) and ``audit`` (the audit's
+        explanation where it proves the cell impossible).
+    reconstructed : bool
+        True when the respondent data is a reconstruction.
     """
 
     round: str
@@ -45,6 +56,7 @@ class Scorecard:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Number of published cells per outcome (only outcomes that occur)."""
         return {k: int(v) for k, v in self.cells["outcome"].value_counts().sort_index().items()}
 
     @property
@@ -59,6 +71,7 @@ class Scorecard:
         return float(d.max()) if d.notna().any() else 0.0
 
     def summary(self) -> str:
+        """A few lines: how many published numbers are matched, impossible, unmet."""
         c = self.counts
         lines = [
             f"Reproduction of round {self.round}"
@@ -79,16 +92,17 @@ class Scorecard:
         return "\n".join(lines)
 
 
-def impossible_cells(round: str = "2010", result: AuditResult | None = None) -> dict[str, str]:
+def impossible_cells(round: Round | str | Path, result: AuditResult | None = None) -> dict[str, str]:
     """``{cell_id: explanation}`` for every published cell the audit proves impossible.
 
-    ``result`` reuses an audit already run (:func:`samanalyse.audit.audit_round`).
+    ``result`` reuses an audit already run (:func:`samanalyse.published.audit.audit_round`).
     """
-    from samanalyse.published.audit import audit_round
+    if result is None:
+        from samanalyse.published.audit import audit_round
 
-    findings = (result or audit_round(round)).findings
+        result = audit_round(round)
     out: dict[str, str] = {}
-    for f in findings:
+    for f in result.findings:
         if f.severity != "impossible":
             continue
         for cell in f.cells:
@@ -96,37 +110,37 @@ def impossible_cells(round: str = "2010", result: AuditResult | None = None) -> 
     return out
 
 
-def scorecard(round: str = "2010", data: pd.DataFrame | None = None, *,
+def _outcome(row: pd.Series, excused: dict[str, str]) -> str:
+    """The outcome of one compared cell (see the module docstring)."""
+    if row["status_published"] in ("unknown", "anomaly"):
+        return str(row["status_published"])
+    if pd.isna(row["match"]):
+        return "not regenerated"
+    if bool(row["match"]):
+        return "matched"
+    return "impossible" if row["cell_id"] in excused else "unmet"
+
+
+def scorecard(round: Round | str | Path, data: pd.DataFrame | None = None, *,
               audit: AuditResult | None = None) -> Scorecard:
     """Score a round's regenerated tables against its published numbers.
 
     Parameters
     ----------
-    round : str
+    round : Round, str or pathlib.Path
+        The round (resolved once with :func:`~samanalyse.survey.rounds.load_round`).
     data : DataFrame, optional
-        Respondent-level data (default: :func:`samanalyse.datasets.load_round_data`).
+        Respondent-level data (default: :func:`samanalyse.io.datasets.load_round_data`).
     audit : AuditResult, optional
         The round's audit, if already run (default: run it).
     """
     from samanalyse.io.datasets import load_round_data
-    from samanalyse.survey.rounds import load_round
 
     rnd = load_round(round)
     if data is None:
-        data = load_round_data(round)
-    cmp = compare_with_published(all_table_cells(data, codebook=rnd.codebook), round=round)
-    excused = impossible_cells(round, audit)
-    outcome = []
-    for _, r in cmp.iterrows():
-        if r["status_published"] in ("unknown", "anomaly"):
-            outcome.append(r["status_published"])
-        elif pd.isna(r["match"]):
-            outcome.append("not regenerated")
-        elif bool(r["match"]):
-            outcome.append("matched")
-        elif r["cell_id"] in excused:
-            outcome.append("impossible")
-        else:
-            outcome.append("unmet")
+        data = load_round_data(rnd)
+    cmp = compare_with_published(all_table_cells(data, codebook=rnd.codebook, catalogue=rnd.catalogue), round=rnd)
+    excused = impossible_cells(rnd, audit)
+    outcome = [_outcome(r, excused) for _, r in cmp.iterrows()]
     cmp = cmp.assign(outcome=outcome, audit=[excused.get(c, "") for c in cmp["cell_id"]])
     return Scorecard(round=rnd.name, cells=cmp, reconstructed=rnd.reconstructed)

@@ -18,7 +18,7 @@ checks the numbers against each other.
 Examples
 --------
 >>> from samanalyse.published import load_published
->>> pub = load_published("2010")
+>>> pub = load_published("2010")  # a Round, a shipped round's name or a round folder
 >>> int(pub.cells.loc[pub.cells["cell_id"] == "T01-018", "value"].iloc[0])
 71
 """
@@ -27,15 +27,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from samanalyse.survey.paths import data_dir
-from samanalyse.errors import DataError, Problem
+from samanalyse.errors import DataError, Problem, RoundNotFoundError
+
+if TYPE_CHECKING:
+    from samanalyse.survey.rounds import Round
 
 __all__ = [
     "Published",
     "load_published",
+    "read_published",
+    "read_published_cells",
     "read_cells",
     "read_tables",
     "read_statements",
@@ -45,6 +50,8 @@ __all__ = [
     "STATEMENT_COLUMNS",
     "CELL_STATUSES",
     "BREAKDOWNS",
+    "BREAKDOWN_COLUMNS",
+    "population_forms",
 ]
 
 #: Columns of ``cells.csv``, in file order.
@@ -65,6 +72,8 @@ STATEMENT_COLUMNS: tuple[str, ...] = (
 CELL_STATUSES: tuple[str, ...] = ("printed", "unknown", "anomaly")
 #: Allowed values of ``cells.breakdown``.
 BREAKDOWNS: tuple[str, ...] = ("total", "rhf", "size", "index", "note")
+#: Respondent columns behind the group breakdowns of ``cells.breakdown``.
+BREAKDOWN_COLUMNS: dict[str, str] = {"rhf": "rhf", "size": "size_class"}
 _WORDINGS: tuple[str, ...] = ("exact", "approximate", "vague")
 
 
@@ -111,21 +120,42 @@ class Published:
         return out
 
 
-def published_dir(round: str) -> Path:
-    """Return ``data/published/<round>``.
+def population_forms(populations: Iterable[str], forms: Iterable[str]) -> dict[str, str]:
+    """Map the population labels of the published tables to respondent forms.
+
+    A label maps to the form it equals, or else to the one form it starts
+    with or that starts with it (``kommuner`` -> ``kommune``); labels that
+    match no form or several are left out.
+    """
+    forms = list(forms)
+    out = {}
+    for p in populations:
+        if p in forms:
+            out[p] = p
+            continue
+        cands = [f for f in forms if p.startswith(f) or f.startswith(p)]
+        if len(cands) == 1:
+            out[p] = cands[0]
+    return out
+
+
+def published_dir(round: Round | str | Path) -> Path:
+    """The folder of a round's published figures (``published:`` in its ``round.yaml``).
 
     Raises
     ------
-    FileNotFoundError
-        If the round has no published figures, naming the rounds that have.
+    RoundNotFoundError
+        If the round names no published figures or the folder does not exist
+        (also a :class:`FileNotFoundError`).
     """
-    base = data_dir() / "published"
-    path = base / str(round)
-    if not path.is_dir():
-        known = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
-        raise FileNotFoundError(
-            f"No published figures for round {round!r} in {base}. "
-            f"Rounds with published figures: {', '.join(known) or 'none'}."
+    from samanalyse.survey.rounds import load_round
+
+    rnd = load_round(round)
+    path = rnd.published_dir
+    if path is None or not path.is_dir():
+        where = "names no published figures (key 'published')" if path is None else f"points to {path}, which is not a folder"
+        raise RoundNotFoundError(
+            f"No published figures for round {rnd.name!r}: {rnd.path / 'round.yaml'} {where}."
         )
     return path
 
@@ -186,9 +216,17 @@ def _check_unique(frame: pd.DataFrame, col: str, file: Path) -> None:
 
 
 def _read_raw(file: Path) -> pd.DataFrame:
+    """The CSV file as text columns; a missing or unreadable file is a :class:`SamanalyseError`."""
     if not file.is_file():
-        raise FileNotFoundError(f"Missing published-figures file {file}.")
-    return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+        raise RoundNotFoundError(f"Missing published-figures file {file}.")
+    try:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{file} is malformed.", [Problem(str(file), "(file)", f"the file is not UTF-8 text (byte {exc.start})",
+                                                         "save the file as UTF-8", None)]) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{file} is malformed.", [Problem(str(file), "(file)", f"not a readable CSV file ({exc})",
+                                                         "comma-separated values with a header row", None)]) from None
 
 
 def read_cells(file: str | Path) -> pd.DataFrame:
@@ -320,13 +358,40 @@ def _check_references(cells: pd.DataFrame, tables: pd.DataFrame, statements: pd.
         raise DataError(f"The published figures in {path} refer to unknown tables.", problems)
 
 
-def load_published(round: str = "2010") -> Published:
-    """Load the published figures of a round (``data/published/<round>/``).
+def read_published(folder: str | Path, round: str = "") -> Published:
+    """Read and check the three files of a published-figures folder.
 
     Parameters
     ----------
+    folder : str or pathlib.Path
+        A folder with ``cells.csv``, ``tables.csv`` and ``statements.csv``.
     round : str
-        Round name, e.g. ``"2010"``.
+        The round's name, kept on the result.
+
+    Raises
+    ------
+    RoundNotFoundError
+        If a file is missing.
+    DataError
+        If a file is malformed (see :func:`read_cells`, :func:`read_tables`,
+        :func:`read_statements`) or refers to a table that is not listed.
+    """
+    path = Path(folder)
+    cells = read_cells(path / "cells.csv")
+    tables = read_tables(path / "tables.csv")
+    statements = read_statements(path / "statements.csv")
+    _check_references(cells, tables, statements, path)
+    return Published(round=str(round), path=path, cells=cells, tables=tables, statements=statements)
+
+
+def load_published(round: Round | str | Path) -> Published:
+    """Load the published figures of a round (its ``published:`` folder).
+
+    Parameters
+    ----------
+    round : Round, str or pathlib.Path
+        A :class:`~samanalyse.survey.rounds.Round`, a shipped round's name
+        (``"2010"``) or a round folder.
 
     Returns
     -------
@@ -335,15 +400,26 @@ def load_published(round: str = "2010") -> Published:
 
     Raises
     ------
-    FileNotFoundError
-        If the round has no published figures or a file is missing.
+    RoundNotFoundError
+        If the round does not exist, has no published figures or a file is
+        missing (also a :class:`FileNotFoundError`).
     DataError
-        If a file is malformed (see :func:`read_cells`, :func:`read_tables`,
-        :func:`read_statements`) or refers to a table that is not listed.
+        If a file is malformed or refers to a table that is not listed.
     """
-    path = published_dir(round)
-    cells = read_cells(path / "cells.csv")
-    tables = read_tables(path / "tables.csv")
-    statements = read_statements(path / "statements.csv")
-    _check_references(cells, tables, statements, path)
-    return Published(round=str(round), path=path, cells=cells, tables=tables, statements=statements)
+    from samanalyse.survey.rounds import load_round
+
+    rnd = load_round(round)
+    return read_published(published_dir(rnd), round=rnd.name)
+
+
+def read_published_cells(round: Round | str | Path) -> pd.DataFrame:
+    """The round's published cells as text, exactly as ``cells.csv`` holds them.
+
+    The one reader of ``cells.csv`` for code that needs the printed text
+    (the reconstruction's targets, the comparison with regenerated tables):
+    the file is checked by :func:`read_cells`, then returned with every
+    column as ``str`` (blank = ``""``), as the transcription wrote it.
+    """
+    path = published_dir(round) / "cells.csv"
+    read_cells(path)
+    return _read_raw(path)

@@ -7,13 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from samanalyse.published import transcription as published
 from samanalyse.errors import DataError
 from samanalyse.published.transcription import (
     CELL_COLUMNS,
     STATEMENT_COLUMNS,
     TABLE_COLUMNS,
     load_published,
+    read_published,
     read_cells,
     read_statements,
     read_tables,
@@ -100,7 +100,7 @@ def test_unknown_round():
         load_published("1999")
 
 
-def test_reference_to_unknown_table(tmp_path, monkeypatch):
+def test_reference_to_unknown_table(tmp_path):
     folder = tmp_path / "published" / "2099"
     folder.mkdir(parents=True)
     _write(folder / "cells.csv", CELL_COLUMNS, [_cell(table="T99", cell_id="T99-001")])
@@ -108,6 +108,5 @@ def test_reference_to_unknown_table(tmp_path, monkeypatch):
            [dict(table="T01", title="t", kind="numeric", items="", populations="", n_kommuner="", n_helseforetak="",
                  breakdowns="", line="1", note="")])
     _write(folder / "statements.csv", STATEMENT_COLUMNS, [])
-    monkeypatch.setattr(published, "data_dir", lambda: tmp_path)
     with pytest.raises(DataError, match="unknown tables"):
-        load_published("2099")
+        read_published(folder, round="2099")
