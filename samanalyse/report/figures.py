@@ -14,18 +14,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from samanalyse.analysis.factors import ClusterResult, EFAResult, ParallelAnalysis, _check_choice, _priority_items
-from samanalyse.errors import DataError
+from samanalyse.analysis.priorities.clusters import ClusterResult
+from samanalyse.analysis.priorities.scores import priority_items
+from samanalyse.errors import ArgumentError, DataError, SamanalyseError
+from samanalyse.stats.factor.checks import check_choice
+from samanalyse.stats.factor.efa import EFAResult
+from samanalyse.stats.factor.parallel import ParallelAnalysis
+from samanalyse.survey.answers import to_codes
 from samanalyse.survey.codebook import Codebook
 
 __all__ = ["plot_priorities", "plot_loadings", "plot_parallel", "save_figure"]
-
-
-# ==========================================================================
-# 8. Figures
-# ==========================================================================
-
-_PRIORITY_COLORS = {0: "#1f4e79", 1: "#6fa8dc", 2: "#c9daf8", "missing": "#bfbfbf"}
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:
@@ -69,12 +67,12 @@ def _priority_shares(data: pd.DataFrame, codebook: Codebook, items: list[str]) -
     for v, members in groups.items():
         counts = dict.fromkeys(labels, 0)
         for i in members:
-            for val in data[i].dropna().astype(object):
-                try:
-                    lab = scale.category(scale.code_of(str(val))).label
-                except KeyError:
-                    raise DataError(f"Column {i!r} holds {val!r}, not a label of scale {scale.name!r}.") from None
-                counts[lab] += 1
+            try:
+                codes = to_codes(data[i], scale, i).dropna()
+            except SamanalyseError as exc:
+                raise DataError(str(exc)) from None
+            for code, k in codes.value_counts(sort=False).items():
+                counts[scale.category(int(code)).label] += int(k)
         tot = sum(counts.values())
         rows[v] = {lab: (c / tot if tot else np.nan) for lab, c in counts.items()}
     return pd.DataFrame.from_dict(rows, orient="index")[labels], labels
@@ -89,11 +87,12 @@ def plot_priorities(
     title: str | None = None,
     width: float = 9.0,
 ) -> Figure:
-    """Figur 8 (kommuner) / Figur 9 (helseforetak): priorities per virkemiddel.
+    """Priorities per virkemiddel of one form (the 2010 study's Figur 8 and 9).
 
-    Stacked horizontal bars of the shares Høy / Middels / Ikke prioritet / Vet
-    ikke per virkemiddel, pooling the answers to all four challenges (share of
-    all answers given; no answer is left out), as the study "summed" them.
+    Stacked horizontal bars of the shares of each answer category (e.g. Høy /
+    Middels / Ikke prioritet / Vet ikke) per virkemiddel, pooling the answers
+    to all challenges (share of all answers given; no answer is left out), as
+    the 2010 study "summed" them.
     Bars are sorted by the share of Høy prioritet with the highest at the
     bottom, as in the study's figures. Labels are the codebook's item texts,
     wrapped; the legend sits below the bars.
@@ -106,7 +105,7 @@ def plot_priorities(
         that form.
     codebook : Codebook
     form : str
-        ``"kommune"`` or ``"helseforetak"`` (a codebook form).
+        A codebook form.
     items : sequence of str, optional
         Item ids; default the scored items with a virkemiddel asked on ``form``.
     title : str or None
@@ -120,13 +119,13 @@ def plot_priorities(
     matplotlib.figure.Figure
     """
     if form not in codebook.forms:
-        raise ValueError(f"Unknown form {form!r}; the codebook has forms {', '.join(codebook.forms)}.")
+        raise ArgumentError(f"Unknown form {form!r}; the codebook has forms {', '.join(codebook.forms)}.")
     if "form" in data.columns:
         data = data[data["form"] == form]
     if items is None:
         items = [it.id for it in codebook.items(form) if it.virkemiddel and it.scale is not None
                  and it.scale.scores() and it.id in data.columns]
-    items = _priority_items(data, codebook, items)
+    items = priority_items(data, codebook, items)
     shares, labels = _priority_shares(data, codebook, list(items))
     high = labels[0]
     shares = shares.sort_values(high, ascending=False, kind="stable")
@@ -276,7 +275,7 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
     import matplotlib
 
     for f in formats:
-        _check_choice("format", f, ["png", "svg"])
+        check_choice("format", f, ["png", "svg"])
     path = Path(path)
     out = []
     for f in formats:

@@ -46,16 +46,18 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from samanalyse.errors import DataError, NotPositiveDefiniteWarning, SmallCellWarning
+from samanalyse.stats.factor.checks import Missing, check_missing, select_items
 
 __all__ = [
     "bvn_cdf",
+    "check_ordinal",
     "polychoric",
     "polychoric_matrix",
     "smooth_correlation",
@@ -63,8 +65,6 @@ __all__ = [
     "NotPositiveDefiniteWarning",
     "Missing",
 ]
-
-Missing = Literal["pairwise", "listwise"]
 
 #: Largest |rho| the estimator may return (psych's interval is (-1, 1)).
 _RHO_MAX = 1.0 - 1e-7
@@ -242,12 +242,6 @@ def _cell_terms(rho: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
         return G[:, 1:, 1:] - G[:, :-1, 1:] - G[:, 1:, :-1] + G[:, :-1, :-1]
 
     return cells(F), cells(f1), cells(f2)
-
-
-def _loglik(rho: np.ndarray, a: np.ndarray, b: np.ndarray, tab: np.ndarray) -> np.ndarray:
-    P, _, _ = _cell_terms(rho, a, b)
-    use = (tab > 0) & (P > 0)
-    return np.sum(np.where(use, tab * np.log(np.where(use, P, 1.0)), 0.0), axis=(1, 2))
 
 
 def _fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, *, tol: float = 1e-10, maxit: int = 100) -> np.ndarray:
@@ -487,13 +481,8 @@ class PolychoricResult:
         return "\n".join(lines)
 
 
-def _check_missing(missing: object) -> Missing:
-    if missing not in ("pairwise", "listwise"):
-        raise ValueError(f"missing must be 'pairwise' or 'listwise' (no default); got {missing!r}.")
-    return missing  # type: ignore[return-value]
-
-
-def _check_ordinal(frame: pd.DataFrame, max_categories: int) -> np.ndarray:
+def check_ordinal(frame: pd.DataFrame, max_categories: int) -> np.ndarray:
+    """The item columns as a float array of integer category codes (NaN = missing), at most ``max_categories``."""
     try:
         x = frame.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
@@ -574,13 +563,13 @@ def polychoric(
     SmallCellWarning
         When zero cells were corrected (per-pair thresholds only).
     """
-    missing = _check_missing(missing)
-    frame = _select_items(data, items)
+    missing = check_missing(missing)
+    frame = select_items(data, items)
     if missing == "listwise":
         frame = frame.dropna()
         if len(frame) < 2:
             raise DataError(f"Only {len(frame)} respondent(s) answered every item; listwise deletion leaves too few.")
-    x = _check_ordinal(frame, max_categories)
+    x = check_ordinal(frame, max_categories)
     fit = polychoric_matrix(x, correct=correct, smooth=smooth, global_thresholds=global_thresholds)
     if fit.corrected_pairs and correct > 0:
         warnings.warn(
@@ -602,23 +591,3 @@ def polychoric(
     n = pd.DataFrame(fit.n_pair, index=names, columns=names)
     n_obs = int(frame.notna().any(axis=1).sum())
     return PolychoricResult(rho, tau, n, n_obs, missing, fit.global_thresholds, fit.corrected_pairs, fit.smoothed)
-
-
-def _select_items(data: pd.DataFrame, items: Sequence[str] | None) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
-    if items is None:
-        items = [c for c in data.columns if c != "respondent"]
-    items = list(items)
-    unknown = [i for i in items if i not in data.columns]
-    if unknown:
-        raise DataError(
-            f"Item(s) {', '.join(map(repr, unknown))} are not columns of the data; columns are "
-            f"{', '.join(map(str, data.columns))}."
-        )
-    if len(set(items)) != len(items):
-        dup = sorted({i for i in items if items.count(i) > 1})
-        raise DataError(f"Item(s) {', '.join(map(repr, dup))} are listed twice.")
-    if len(items) < 2:
-        raise DataError(f"Correlations need at least 2 items; got {items!r}.")
-    return data[items]

@@ -1,26 +1,70 @@
-"""Report section: factor analysis of the prioritised virkemidler, with its figures."""
+"""Report section: factor analysis of the prioritised virkemidler, with its figures, all from the round's plan."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from samanalyse.report.context import Context, Section
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from samanalyse.analysis.priorities import PrioritiesResult
+
 __all__ = ["run"]
+
+_RECONSTRUCTED = " – rekonstruerte data, ikke studiens tall"
+
+
+def _finding_section(ctx: Context, res: PrioritiesResult) -> Section | None:
+    """The plan's expected finding (who prefers which cluster), its title and verdict built from plan labels."""
+    f = res.finding
+    if f is None:
+        return None
+    plan = ctx.round.plan
+    bg = plan.background_of(f.by)
+    label = plan.priorities.clusters[f.cluster].label or f.cluster
+    concept = bg.concept or bg.label
+    more = "oftere" if f.expected == "more" else "sjeldnere"
+    ctx.write_csv(f"faktor_{f.by}", f.test)
+    return Section(
+        f.by, f"{bg.label}: foretrekkes {label} ({f.cluster}) {more} jo mer «{concept}»?", f.test.round(4),
+        notes=[f"Som forventet i analyseplanen: {'ja' if f.as_expected else 'nei'}."])
+
+
+def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure]]:
+    """Figures by file name -> (caption, figure): one priority figure per planned form, loadings, parallel analysis."""
+    from samanalyse.report.figures import plot_loadings, plot_parallel, plot_priorities
+
+    pr = ctx.round.plan.priorities
+    figs: dict[str, tuple[str, Figure]] = {}
+    for form in pr.figure_forms:
+        title = pr.figures.get(form)
+        fig = plot_priorities(ctx.data, codebook=ctx.round.codebook, form=form, title=title)
+        caption = pr.figure_captions.get(form) or (title or form).format(n="").strip()
+        if ctx.round.reconstructed:
+            if pr.figure_note:
+                fig.text(0.005, 0.003, pr.figure_note, fontsize=8, color="#a00")
+            caption += _RECONSTRUCTED
+        figs[pr.figure_files.get(form, f"prioriteringer_{form}")] = (caption, fig)
+    figs["faktorladninger"] = ("Faktorladninger", plot_loadings(res.analysis.efa))
+    figs["parallellanalyse"] = ("Parallellanalyse", plot_parallel(res.analysis.parallel))
+    return figs
 
 
 def run(ctx: Context) -> None:
-    """Factor analysis of the priorities (avsnitt 3.6): clusters, stability, who prefers which."""
-    from samanalyse.analysis.factors import cluster_preference_by_sentralitet, factor_analysis, priority_scores
-    from samanalyse.report.figures import plot_loadings, plot_parallel, plot_priorities, save_figure
+    """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``)."""
+    import matplotlib.pyplot as plt
 
-    cb = ctx.round.codebook
+    from samanalyse.analysis.priorities import analyse_priorities
+    from samanalyse.report.figures import save_figure
+
+    if ctx.round.plan.priorities is None:  # the plan leaves the analysis out
+        return
     s = ctx.settings
-    k = ctx.data[ctx.data["form"] == "kommune"].reset_index(drop=True)
-    # polychoric correlations need ordinal codes: the mean over the four challenges, rounded (0/1/2)
-    scores = priority_scores(k, codebook=cb, aggregate="round" if s.correlation == "polychoric" else "mean")
-    fa = factor_analysis(scores, codebook=cb, correlation=s.correlation, missing=s.missing, n_factors=2,
-                         n_iter=s.n_iter, n_boot=s.n_boot, seed=s.seed)
-    ctx.facts["factor_timings"] = {k2: round(v, 3) for k2, v in fa.timings.items()}
+    res = analyse_priorities(ctx.data, round=ctx.round, seed=s.seed, n_boot=s.n_boot, n_iter=s.n_iter)
+    fa = res.analysis
+    ctx.facts["factor_timings"] = {k: round(v, 3) for k, v in fa.timings.items()}
     load = fa.efa.loadings_matrix().round(3).reset_index()
     ctx.write_csv("faktor_ladninger", load)
     ctx.write_csv("faktor_parallellanalyse", fa.parallel.table)
@@ -29,36 +73,14 @@ def run(ctx: Context) -> None:
         Section("ladninger", "Faktorladninger (mønster), " + f"{fa.efa.method}, {fa.efa.rotation}", load),
         Section("parallell", "Antall faktorer: parallellanalyse, Kaiser og scree", fa.parallel.table.round(3)),
         Section("klynger", f"Klynger og bootstrap-stabilitet ({fa.clusters.n_boot_ok} av {fa.clusters.n_boot} trekk)",
-                 fa.clusters.items.round(3)),
+                fa.clusters.items.round(3)),
     ]
-    if fa.preferences is not None:
-        bg = k[["respondent", "sentralitet", "size_class", "population"]]
-        finding = cluster_preference_by_sentralitet(fa.preferences, bg)
-        ctx.write_csv("faktor_sentralitet", finding.test)
-        secs.append(Section("sentralitet", "Foretrekker sentrale kommuner institusjonelle virkemidler (B)?",
-                             finding.test.round(4),
-                             notes=[f"Støtter studiens funn: {'ja' if finding.supports_study else 'nei'}."]))
+    finding = _finding_section(ctx, res)
+    if finding is not None:
+        secs.append(finding)
     for sec in secs:
         ctx.add("faktorer", sec)
-    figs = {
-        "figur8_kommuner": ("Figur 8: Kommunenes syn på hvilke tiltak som bør prioriteres",
-                            plot_priorities(ctx.data, codebook=cb, form="kommune",
-                                            title=ctx.round.plan.priorities.figures.get("kommune"))),
-        "figur9_helseforetak": ("Figur 9: Helseforetakenes syn på hvilke tiltak som bør prioriteres",
-                                plot_priorities(ctx.data, codebook=cb, form="helseforetak",
-                                                title=ctx.round.plan.priorities.figures.get("helseforetak"))),
-        "faktorladninger": ("Faktorladninger", plot_loadings(fa.efa)),
-        "parallellanalyse": ("Parallellanalyse", plot_parallel(fa.parallel)),
-    }
-    import matplotlib.pyplot as plt
-
-    if ctx.round.reconstructed:
-        for name in ("figur8_kommuner", "figur9_helseforetak"):
-            title, fig = figs[name]
-            fig.text(0.005, 0.003, "Rekonstruerte data: søylene viser antakelsene i reconstruction.yaml, "
-                     "ikke studiens tall (Figur 8-9 er tapt i teksten).", fontsize=8, color="#a00")
-            figs[name] = (title + " – rekonstruerte data, ikke studiens tall", fig)
-    for name, (title, fig) in figs.items():
+    for name, (title, fig) in _figures(ctx, res).items():
         paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
         plt.close(fig)
         ctx.files += [f"figures/{p.name}" for p in paths]

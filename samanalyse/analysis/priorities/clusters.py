@@ -1,0 +1,260 @@
+"""Clusters of priority items from a factor solution, named by the round's plan, with bootstrap stability.
+
+The plan (``priorities.clusters``) names each expected cluster and its marker
+virkemidler; :func:`item_clusters` assigns every item to the factor of its
+largest absolute loading, names the factors after the plan's clusters and
+measures how often a bootstrap resample puts each item in the same cluster.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from samanalyse.errors import ArgumentError, DataError
+from samanalyse.stats.factor.checks import (
+    blas_single_thread,
+    check_fraction,
+    check_int,
+    check_seed,
+    check_type,
+)
+from samanalyse.stats.factor.congruence import align_factors, assign_items
+from samanalyse.stats.factor.correlation import correlation_array
+from samanalyse.stats.factor.efa import EFAResult, fit_factors
+from samanalyse.stats.factor.extraction import PSI_LOWER
+from samanalyse.survey.codebook import Codebook
+from samanalyse.survey.plan import Cluster
+
+__all__ = ["ClusterResult", "item_clusters"]
+
+
+def _check_markers(markers: object) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Cluster name -> marker virkemidler, and cluster name -> label, from a plan's clusters or a plain mapping."""
+    if not isinstance(markers, Mapping):
+        raise ArgumentError(
+            "markers must map cluster names to their virkemidler (e.g. rnd.plan.priorities.clusters); "
+            f"got {markers!r}.")
+    members: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, str] = {}
+    for name, spec in markers.items():
+        if isinstance(spec, Cluster):
+            members[str(name)] = tuple(spec.virkemidler)
+            labels[str(name)] = spec.label
+        elif isinstance(spec, Sequence) and not isinstance(spec, str) and all(isinstance(v, str) for v in spec):
+            members[str(name)] = tuple(spec)
+        else:
+            raise ArgumentError(f"markers[{name!r}] must be a Cluster or a list of virkemidler; got {spec!r}.")
+    return members, labels
+
+
+def _virkemiddel_of(col: str, codebook: Codebook | None) -> str:
+    if codebook is not None and col in codebook:
+        return codebook.item(col).virkemiddel or col
+    return col
+
+
+def _name_factors(L: np.ndarray, virk: list[str], markers: Mapping[str, Sequence[str]]) -> list[str]:
+    """Cluster name per factor: Hungarian assignment maximising the loadings of each cluster's markers."""
+    from scipy.optimize import linear_sum_assignment
+
+    k = L.shape[1]
+    names = [f"F{j + 1}" for j in range(k)]
+    clusters = [c for c, mk in markers.items() if any(v in mk for v in virk)]
+    if not clusters:
+        return names
+    score = np.zeros((k, len(clusters)))
+    for ci, c in enumerate(clusters):
+        rows = [i for i, v in enumerate(virk) if v in markers[c]]
+        score[:, ci] = L[rows].sum(axis=0)
+    fr, cr = linear_sum_assignment(-score)
+    for f, c in zip(fr, cr):
+        names[f] = clusters[c]
+    return names
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """Items grouped into clusters by their factor loadings, with bootstrap stability.
+
+    Rule: each item belongs to the factor on which it has its largest absolute
+    pattern loading, provided that loading is at least ``min_loading``
+    (default 0.30); otherwise it is ``"unassigned"``. Factors are named after
+    the clusters of the round's plan (``markers``: cluster name -> virkemidler,
+    by the codebook's ``virkemiddel``): the factor-to-cluster assignment
+    maximises the summed loadings of each cluster's marker items (Hungarian
+    algorithm), so a cluster is the factor of its marker virkemidler whatever
+    its index. Unnamed factors keep ``F<j>``.
+
+    Stability: ``n_boot`` resamples of respondents (with replacement, fixed
+    seed); each is refitted with the same correlation type, missing-data rule,
+    method, rotation and number of factors, its factors are aligned to the
+    full-sample solution (permutation and sign maximising Tucker's congruence,
+    Hungarian algorithm), the items assigned by the same rule, and
+    ``stability`` is the share of successful resamples that put the item in
+    the same cluster as the full sample (for unassigned items: unassigned
+    again).
+
+    Attributes
+    ----------
+    items : pandas.DataFrame
+        Fixed columns ``item, virkemiddel, factor, cluster, loading,
+        second_loading, stability`` (``loading`` = the largest-|loading| value,
+        ``second_loading`` = the next largest in absolute value).
+    bootstrap : pandas.DataFrame
+        Fixed columns ``item, cluster, share``: for every item and cluster
+        (and ``"unassigned"``) the share of resamples that put it there.
+    factor_clusters : dict
+        Factor name (``F1`` ...) -> cluster name (a cluster of ``markers``, or the factor).
+    labels : dict
+        Cluster name -> label (from the plan's clusters; empty when none were given).
+    names : tuple of str
+        The clusters of ``markers`` in their order (whether or not a factor got the name).
+    fit : EFAResult
+    min_loading : float
+    n_boot, n_boot_ok : int
+        Resamples drawn and resamples that could be fitted.
+    seed : int
+    """
+
+    items: pd.DataFrame
+    bootstrap: pd.DataFrame
+    factor_clusters: dict[str, str]
+    fit: EFAResult = field(repr=False)
+    min_loading: float
+    n_boot: int
+    n_boot_ok: int
+    seed: int | None
+    labels: dict[str, str] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+
+    def members(self, cluster: str) -> list[str]:
+        """Items of a cluster."""
+        return list(self.items.loc[self.items["cluster"] == cluster, "item"])
+
+    def summary(self) -> str:
+        """Text summary."""
+        lines = [f"Clusters (largest |loading| >= {self.min_loading}; stability from {self.n_boot_ok} of "
+                 f"{self.n_boot} bootstrap resamples, seed {self.seed})"]
+        for f, c in self.factor_clusters.items():
+            label = self.labels.get(c, "")
+            lines.append(f"  {c} ({f}{', ' + label if label else ''}): {', '.join(self.members(c)) or '-'}")
+        un = self.members("unassigned")
+        if un:
+            lines.append(f"  unassigned: {', '.join(un)}")
+        lines.append(self.items.round(3).to_string(index=False))
+        return "\n".join(lines)
+
+
+def _bootstrap_counts(fit: EFAResult, L: np.ndarray, min_loading: float, n_boot: int,
+                      seed: int) -> tuple[np.ndarray, int]:
+    """Per item, how many resamples put it on each factor (last column: unassigned), and the resamples fitted."""
+    items, k, corr = fit.items, fit.n_factors, fit.corr
+    counts = np.zeros((len(items), k + 1))
+    n_ok = 0
+    if n_boot == 0:
+        return counts, n_ok
+    if corr.data is None:
+        raise DataError("The bootstrap needs respondent data; this fit was made from a bare correlation matrix.")
+    x = corr.data[items].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    n = x.shape[0]
+    rng = np.random.default_rng(seed)
+    psi0 = 1.0 - fit.communalities["communality"].to_numpy(float)
+    psi0 = np.clip(psi0, PSI_LOWER, 1.0)
+    with warnings.catch_warnings(), blas_single_thread():
+        warnings.simplefilter("ignore")
+        for _ in range(n_boot):
+            idx = rng.integers(0, n, size=n)
+            r = correlation_array(x[idx], corr.method, corr.missing)
+            if np.any(np.isnan(r)):
+                continue
+            try:
+                bf = fit_factors(r, k, fit.method, fit.rotation, start=psi0, order=False)
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+            if not np.all(np.isfinite(bf.loadings)):
+                continue
+            a = assign_items(align_factors(bf.loadings, L), min_loading)
+            counts[np.arange(len(items)), np.where(a >= 0, a, k)] += 1
+            n_ok += 1
+    return counts, n_ok
+
+
+def item_clusters(
+    fit: EFAResult,
+    *,
+    codebook: Codebook | None = None,
+    min_loading: float = 0.30,
+    n_boot: int = 1000,
+    seed: int,
+    markers: Mapping[str, Cluster | Sequence[str]],
+) -> ClusterResult:
+    """Assign items to clusters and measure the stability by bootstrap.
+
+    Parameters
+    ----------
+    fit : EFAResult
+        From :func:`~samanalyse.stats.factor.efa.efa` on correlations of respondent data.
+    codebook : Codebook, optional
+        Maps per-challenge item ids to their ``virkemiddel``; aggregated
+        columns are already named by virkemiddel.
+    min_loading : float
+        Smallest absolute loading for an assignment.
+    n_boot : int
+        Bootstrap resamples (0 = none; stability NaN).
+    seed : int
+        Seed of the resampling (numpy PCG64); required.
+    markers : mapping
+        Cluster name -> marker virkemidler, or -> :class:`~samanalyse.survey.plan.Cluster`
+        (``rnd.plan.priorities.clusters``; its labels name the clusters in summaries). Required.
+
+    Returns
+    -------
+    ClusterResult
+
+    Notes
+    -----
+    Resamples are fitted with the native engine, starting the optimiser at the
+    full-sample uniquenesses (same optimum, faster); a resample whose
+    correlation matrix is undefined (an item without variance) or whose fit
+    fails is skipped and not counted in ``n_boot_ok``.
+    """
+    check_type("fit", fit, EFAResult, "an EFAResult")
+    min_loading = check_fraction("min_loading", min_loading)
+    n_boot = check_int("n_boot", n_boot, 0)
+    seed = check_seed(seed)
+    members, labels = _check_markers(markers)
+    items = fit.items
+    virk = [_virkemiddel_of(c, codebook) for c in items]
+    L = fit.loadings_matrix().to_numpy(float)
+    names = _name_factors(L, virk, members)
+    assign = assign_items(L, min_loading)
+    cluster = [names[a] if a >= 0 else "unassigned" for a in assign]
+    absL = np.sort(np.abs(L), axis=1)
+    top = L[np.arange(len(items)), np.argmax(np.abs(L), axis=1)]
+    second = absL[:, -2] if L.shape[1] > 1 else np.full(len(items), np.nan)
+
+    k = fit.n_factors
+    counts, n_ok = _bootstrap_counts(fit, L, min_loading, n_boot, seed)
+    if n_ok:
+        shares = counts / n_ok
+        stab = shares[np.arange(len(items)), np.where(assign >= 0, assign, k)]
+    else:
+        shares = np.full_like(counts, np.nan)
+        stab = np.full(len(items), np.nan)
+    fnames = fit.factors
+    tab = pd.DataFrame({
+        "item": items, "virkemiddel": virk,
+        "factor": [fnames[a] if a >= 0 else "" for a in assign],
+        "cluster": cluster, "loading": top, "second_loading": second, "stability": stab,
+    })
+    cl_names = names + ["unassigned"]
+    boot = pd.DataFrame({
+        "item": np.repeat(items, k + 1), "cluster": np.tile(cl_names, len(items)), "share": shares.ravel(),
+    })
+    return ClusterResult(tab, boot, dict(zip(fnames, names)), fit, min_loading, n_boot, n_ok, seed, labels,
+                         tuple(members))
