@@ -121,6 +121,9 @@ PLAN_SCHEMA: dict[str, Any] = {
                     "properties": {"by": {"type": "string"}, "cluster": {"type": "string"},
                                    "expected": {"enum": ["more", "less"]}}},
                 "figures": {"type": "object", "additionalProperties": {"type": "string"}},
+                "figure_files": {"type": "object", "additionalProperties": {"type": "string"}},
+                "figure_captions": {"type": "object", "additionalProperties": {"type": "string"}},
+                "figure_note": {"type": "string"},
             },
         },
     },
@@ -214,6 +217,12 @@ class Priorities:
     clusters: dict[str, Cluster] = field(default_factory=dict)
     preference: Preference | None = None
     figures: dict[str, str] = field(default_factory=dict)
+    #: form -> file name (without suffix) of its priority figure; default ``prioriteringer_<form>``.
+    figure_files: dict[str, str] = field(default_factory=dict)
+    #: form -> caption of its priority figure in the report; default the title.
+    figure_captions: dict[str, str] = field(default_factory=dict)
+    #: Drawn on the priority figures of a reconstructed round (what the bars are and are not).
+    figure_note: str = ""
 
 
 @dataclass(frozen=True)
