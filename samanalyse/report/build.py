@@ -2,15 +2,18 @@
 
 :func:`build_report` runs named steps; each writes into a temporary folder,
 which replaces the target folder only when every step has succeeded (nothing
-half-written). Output:
+half-written; see :mod:`samanalyse.report.output` for which folders may be
+written and how). Output:
 
-- ``index.html``: one self-contained report (Norwegian; the study's table
-  numbers and titles; regenerated value, published value and difference side
-  by side; audit findings where they apply; a banner when the data is
-  reconstructed; a short methods section; figures embedded);
+- ``index.html``: one self-contained report (Norwegian; the catalogue's table
+  numbers and titles; for a round with published numbers the regenerated
+  value, published value and difference side by side, and audit findings
+  where they apply; a banner when the data is reconstructed; a short methods
+  section; figures embedded);
 - ``rapport.xlsx``: one sheet per table, percentages formatted, frozen
   headers, fitted column widths, no formulas;
-- ``tables/*.csv``: every table in tidy form, with published value and difference;
+- ``tables/*.csv``: every table in tidy form (with published value and
+  difference when the round has published numbers);
 - ``figures/*.png`` and ``*.svg``;
 - ``manifest.json``: package version, inputs with sha256, settings, time per step.
 
@@ -20,39 +23,34 @@ byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
 
 from __future__ import annotations
 
-import json
-import platform
 import time
 import warnings
 from pathlib import Path
 from typing import Callable
 
-from samanalyse import __version__
 from samanalyse.errors import SamanalyseWarning
-from samanalyse.io.atomic import atomic_dir, sha256_file
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.html import write_html
+from samanalyse.report.manifest import MANIFEST, build_manifest, round_inputs, write_manifest
+from samanalyse.report.output import report_folder
 from samanalyse.report.sections import audit, indices, priorities, respondents, tables, tests
 from samanalyse.report.xlsx import write_xlsx
-from samanalyse.survey.paths import data_dir, register_dir
-from samanalyse.survey.rounds import load_round
+from samanalyse.survey.rounds import Round, load_round
 
-__all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS"]
+__all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS"]
 
 
 def _step_data(ctx: Context) -> None:
-    """Load the round's data (through the validating loaders) and audit the published numbers."""
-    from samanalyse.published.audit import audit_round
+    """Load the round's data (through the validating loaders); audit the published numbers if there are any."""
     from samanalyse.io.datasets import load_round_data
 
     rnd = ctx.round
-    ctx.data = load_round_data(rnd.name)
-    ctx.facts["audit_result"] = audit_round(rnd.name)
-    for f in ("codebook.yaml", "round.yaml", "respondents.csv", "tables.yaml"):
-        ctx.inputs.append(rnd.path / f)
-    ctx.inputs += [rnd.responses_path(f) for f in rnd.meta.get("responses", {})]
-    ctx.inputs += [data_dir() / "published" / rnd.name / "cells.csv", register_dir() / f"kommuner_{rnd.register_year}.csv",
-                   register_dir() / f"helseforetak_{rnd.register_year}.csv"]
+    ctx.data = load_round_data(rnd)
+    if rnd.has_published:
+        from samanalyse.published.audit import audit_round
+
+        ctx.facts["audit_result"] = audit_round(rnd)
+    ctx.inputs += round_inputs(rnd)
 
 
 #: Report steps in run order: (name, function).
@@ -67,11 +65,24 @@ STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("html", write_html),
     ("xlsx", write_xlsx),
 ]
+#: Steps that need the round's published numbers (left out for a round without them).
+PUBLISHED_STEPS = frozenset({"revisjon"})
+
+
+def _run_step(fn: Callable[[Context], None], ctx: Context) -> list[str]:
+    """Run one step; return its samanalyse warnings as text (any other warning is shown as usual)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", SamanalyseWarning)
+        fn(ctx)
+    for w in seen:
+        if not issubclass(w.category, SamanalyseWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return [f"{w.category.__name__}: {w.message}" for w in seen if issubclass(w.category, SamanalyseWarning)]
 
 
 def build_report(
-    round: str = "2010",
-    out: str | Path = "reports/2010",
+    round: Round | str | Path,
+    out: str | Path,
     *,
     settings: ReportSettings | None = None,
     progress: Callable[[str], None] | None = None,
@@ -80,59 +91,47 @@ def build_report(
 
     Parameters
     ----------
-    round : str
-        The survey round, e.g. ``"2010"``.
+    round : Round, str or Path
+        The survey round (a :class:`~samanalyse.survey.rounds.Round`, a shipped
+        round's name or a round folder).
     out : str or Path
-        Target folder; written via a temporary folder and swapped in at the end.
+        Target folder: new, empty, or an earlier report; written via a
+        temporary folder and swapped in at the end.
     settings : ReportSettings, optional
-        Seeds and iteration counts (recorded in the manifest).
+        Seeds and iteration counts (recorded in the manifest); default: the
+        round's plan (:meth:`ReportSettings.from_plan`).
     progress : callable, optional
         Called with one line of text per finished step.
 
     Returns
     -------
     ReportResult
+
+    Raises
+    ------
+    OutputError
+        If ``out`` may not be written (a file, a folder with other files, busy),
+        or the disk refused a write; nothing is changed at ``out``.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     rnd = load_round(round)
-    settings = settings or ReportSettings()
+    settings = settings or ReportSettings.from_plan(rnd.plan)
+    steps = [(n, fn) for n, fn in STEPS if rnd.has_published or n not in PUBLISHED_STEPS]
     timings: list[tuple[str, float]] = []
-    with atomic_dir(out) as tmp:
+    caught: list[str] = []
+    with report_folder(out) as tmp:
         ctx = Context(round=rnd, out=tmp, settings=settings)
-        caught: list[str] = []
-        for name, fn in STEPS:
+        for name, fn in steps:
             t0 = time.perf_counter()
-            with warnings.catch_warnings(record=True) as seen:
-                warnings.simplefilter("always", SamanalyseWarning)
-                fn(ctx)
-            caught += [f"{name}: {w.category.__name__}: {w.message}" for w in seen
-                       if issubclass(w.category, SamanalyseWarning)]
-            for w in seen:  # anything else is shown as usual
-                if not issubclass(w.category, SamanalyseWarning):
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
             dt = time.perf_counter() - t0
             timings.append((name, dt))
             if progress:
-                progress(f"[{len(timings)}/{len(STEPS)}] {name} ({dt:.1f} s)")
-        manifest = {
-            "samanalyse_version": __version__,
-            "python": platform.python_version(),
-            "round": rnd.name,
-            "reconstructed_data": rnd.reconstructed,
-            "settings": settings.__dict__,
-            "inputs": [
-                {"file": str(p.relative_to(data_dir())), "sha256": sha256_file(p)}
-                for p in sorted(set(ctx.inputs))
-            ],
-            "files": sorted(ctx.files),
-            "scorecard": ctx.facts.get("scorecard", {}),
-            "audit": ctx.facts.get("audit", {}),
-            "steps": [{"step": n, "seconds": float(f"{t:.3f}")} for n, t in timings],
-            "factor_timings": ctx.facts.get("factor_timings", {}),
-            "warnings": sorted(set(caught)),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        ctx.files.append("manifest.json")
+                progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
+        manifest = build_manifest(rnd, settings=settings.__dict__, inputs=ctx.inputs, files=ctx.files,
+                                  steps=timings, facts=ctx.facts, warnings=caught)
+        write_manifest(tmp, manifest)
+        ctx.files.append(MANIFEST)
     return ReportResult(Path(out), tuple(sorted(ctx.files)), tuple(timings), ctx.facts.get("scorecard", {}))

@@ -11,7 +11,9 @@ import html
 import numpy as np
 import pandas as pd
 
+from samanalyse.errors import ArgumentError
 from samanalyse.io.atomic import write_table_csv
+from samanalyse.survey.plan import AnalysisPlan, Priorities
 from samanalyse.survey.rounds import Round
 
 __all__ = ["ReportSettings", "Section", "Context", "ReportResult", "GROUPS", "fmt_cell"]
@@ -19,14 +21,30 @@ __all__ = ["ReportSettings", "Section", "Context", "ReportResult", "GROUPS", "fm
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """Settings of a report run (recorded in ``manifest.json``)."""
+    """Settings of a report run (recorded in ``manifest.json``).
 
-    seed: int = 20100401
-    n_boot: int = 1000          # bootstrap resamples for cluster stability
-    n_iter: int = 100           # parallel-analysis iterations
-    n_sim: int = 10000          # Monte Carlo resamples for small-count chi-square tests
-    correlation: str = "polychoric"
-    missing: str = "pairwise"
+    Build them from the round's analysis plan with :meth:`from_plan`; every
+    field can be overridden there (e.g. fewer resamples for a quick run).
+    """
+
+    seed: int
+    n_boot: int                 # bootstrap resamples for cluster stability
+    n_iter: int                 # parallel-analysis iterations
+    n_sim: int                  # Monte Carlo resamples for small-count chi-square tests
+    correlation: str            # correlation of the priorities' factor analysis
+    missing: str                # missing-data handling of that analysis
+
+    @classmethod
+    def from_plan(cls, plan: AnalysisPlan, **overrides: Any) -> "ReportSettings":
+        """The settings of ``plan`` (``settings`` and ``priorities`` of ``plan.yaml``), with ``overrides``."""
+        s, pr = plan.settings, plan.priorities or Priorities(form="")
+        values = {"seed": s.seed, "n_boot": s.n_boot, "n_iter": s.n_iter, "n_sim": s.n_sim,
+                  "correlation": pr.correlation, "missing": pr.missing}
+        unknown = sorted(set(overrides) - set(values))
+        if unknown:
+            raise ArgumentError(f"ReportSettings has no setting {', '.join(map(repr, unknown))}; "
+                                f"the settings are: {', '.join(values)}.")
+        return cls(**{**values, **overrides})
 
 
 @dataclass
@@ -40,10 +58,13 @@ class Section:
     notes: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     html_frame: pd.DataFrame | None = None   # a more compact layout for the web page
+    percent_columns: tuple[str, ...] = ()    # columns holding percentages (formatted as % in the workbook)
 
 
 @dataclass
 class Context:
+    """What the steps of a report share: the round, the folder written to, and what each step adds."""
+
     round: Round
     out: Path
     settings: ReportSettings
@@ -83,6 +104,7 @@ GROUPS = [
 
 
 def fmt_cell(v: Any) -> str:
+    """A cell as HTML text: blank for missing, integers without decimals, 3 significant digits below 1."""
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
         return ""
     if isinstance(v, (float, np.floating)):

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from samanalyse.report.build import ReportSettings, build_report
+from samanalyse.survey.rounds import load_round
 
-FAST = ReportSettings(n_boot=50, n_iter=20, n_sim=2000)
+ROUND = load_round("2010")
+FAST = ReportSettings.from_plan(ROUND.plan, n_boot=50, n_iter=20, n_sim=2000)
+#: A made-up round without published numbers (made by the lead), if it is there yet.
+OTHER = Path(__file__).resolve().parents[1] / "data" / "rounds" / "annen"
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("rep") / "2010"
     lines: list[str] = []
-    result = build_report("2010", out, settings=FAST, progress=lines.append)
+    old = os.umask(0o027)  # modes must follow the user's umask
+    try:
+        result = build_report(ROUND, out, settings=FAST, progress=lines.append)
+    finally:
+        os.umask(old)
     return out, result, lines
 
 
@@ -71,12 +81,41 @@ def test_xlsx_formatting(report):
 def test_rerun_gives_identical_tables(report, tmp_path):
     out, _, _ = report
     again = tmp_path / "again"
-    build_report("2010", again, settings=FAST)
+    build_report(ROUND, again, settings=FAST)
     for f in sorted((out / "tables").iterdir()):
         assert f.read_bytes() == (again / "tables" / f.name).read_bytes(), f.name
     assert (out / "rapport.xlsx").read_bytes() == (again / "rapport.xlsx").read_bytes()
     for name in ("figur8_kommuner.svg", "figur8_kommuner.png"):
         assert (out / "figures" / name).read_bytes() == (again / "figures" / name).read_bytes()
+
+
+def test_settings_come_from_the_plan():
+    s = ReportSettings.from_plan(ROUND.plan)
+    assert (s.seed, s.n_boot, s.n_iter, s.n_sim) == (ROUND.plan.settings.seed, ROUND.plan.settings.n_boot,
+                                                     ROUND.plan.settings.n_iter, ROUND.plan.settings.n_sim)
+    assert (s.correlation, s.missing) == (ROUND.plan.priorities.correlation, ROUND.plan.priorities.missing)
+    with pytest.raises(TypeError, match="no setting 'n_boots'"):
+        ReportSettings.from_plan(ROUND.plan, n_boots=5)
+
+
+def test_modes_follow_the_umask(report):
+    out, result, _ = report
+    assert out.stat().st_mode & 0o777 == 0o750
+    for p in out.rglob("*"):
+        assert p.stat().st_mode & 0o777 == (0o750 if p.is_dir() else 0o640), p
+
+
+def test_texts_come_from_the_round(report):
+    out, _, _ = report
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert f"<title>{ROUND.title} – regenerert</title>" in page
+    assert ROUND.notes["respondents"].split()[0] in page
+    d = ROUND.size_reference_date.split("-")
+    assert f"folkemengde {int(d[2])}.{int(d[1])}.{d[0]}" in page
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    names = {i["file"] for i in manifest["inputs"]}
+    assert f"{ROUND.path.name}/round.yaml" in names and f"{ROUND.path.name}/plan.yaml" in names
+    assert manifest["settings"]["seed"] == ROUND.plan.settings.seed
 
 
 def test_failure_leaves_target_untouched(tmp_path, monkeypatch):
@@ -85,14 +124,16 @@ def test_failure_leaves_target_untouched(tmp_path, monkeypatch):
     out = tmp_path / "r"
     out.mkdir()
     (out / "keep.txt").write_text("old", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"samanalyse_version": "0", "round": "2010",
+                                                   "files": ["keep.txt"]}), encoding="utf-8")
 
     def boom(ctx):
         raise RuntimeError("step failed")
 
     monkeypatch.setattr(rep, "STEPS", rep.STEPS[:2] + [("boom", boom)])
     with pytest.raises(RuntimeError):
-        build_report("2010", out, settings=FAST)
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+        build_report(ROUND, out, settings=FAST)
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt", "manifest.json"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r.")]
 
 
@@ -100,3 +141,21 @@ def test_xlsx_zip_has_fixed_times(report):
     out, _, _ = report
     with zipfile.ZipFile(out / "rapport.xlsx") as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+@pytest.mark.skipif(not (OTHER / "round.yaml").is_file(), reason="tests/data/rounds/annen is not there yet")
+def test_round_without_published_numbers(tmp_path):
+    rnd = load_round(OTHER)
+    assert not rnd.has_published
+    out = tmp_path / "annen"
+    result = build_report(rnd, out, settings=ReportSettings.from_plan(rnd.plan, n_boot=20, n_iter=10, n_sim=500))
+    assert result.scorecard == {}
+    assert "tables/revisjon_funn.csv" not in result.files
+    for tid in rnd.catalogue.tables:
+        assert f"tables/{tid}.csv" in result.files
+        cells = pd.read_csv(out / "tables" / f"{tid}.csv")
+        assert {"n", "percent", "value"} <= set(cells.columns) and "published" not in cells.columns
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Publiserte tall" not in page and "ingen publiserte tall" in page
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["published_numbers"] is False and manifest["round"] == rnd.name

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from samanalyse.report.context import Context, Section
+from samanalyse.survey.rounds import Round
 
-__all__ = ["run"]
+__all__ = ["run", "size_reference"]
 
 
 def run(ctx: Context) -> None:
@@ -18,6 +21,8 @@ def run(ctx: Context) -> None:
     frames = {"kommune": kommuner(rnd.register_year), "helseforetak": helseforetak(rnd.register_year)}
     rows = []
     for form, frame in frames.items():
+        if form not in rnd.frame:
+            continue
         sub = resp[resp["form"] == form]
         for rhf in rhf_order():
             rows.append({"form": form, "rhf": rhf, "respondenter": int((sub["rhf"] == rhf).sum()),
@@ -30,7 +35,17 @@ def run(ctx: Context) -> None:
     by_size = k.groupby("size_class", observed=False).size().rename("respondenter").reset_index()
     by_size["size_class"] = by_size["size_class"].astype(str)
     ctx.write_csv("respondenter_storrelse", by_size)
+    note = rnd.notes.get("respondents", "")
     ctx.add("respondenter", Section("rhf", "Respondenter og svarprosent per RHF (utvalg fra registrene)", by_rhf,
-                                     notes=["Studien oppgir svarprosent 44 for kommunene (n=187) og 90 for "
-                                            "helseforetakene (n=18); 18 av 22 er 81,8 % (se revisjonen)."]))
-    ctx.add("respondenter", Section("storrelse", "Kommuner per størrelsesklasse (folkemengde 1.1.2009)", by_size))
+                                     notes=[note] if note else []))
+    ctx.add("respondenter", Section("storrelse", f"Kommuner per størrelsesklasse ({size_reference(rnd)})", by_size))
+
+
+def size_reference(rnd: Round) -> str:
+    """What the round's size classes count, e.g. ``folkemengde 1.1.2009`` (from ``round.yaml``)."""
+    when = rnd.size_reference_date
+    try:
+        d = date.fromisoformat(when)
+    except ValueError:
+        return f"folkemengde {when}".strip() if when else rnd.population_column
+    return f"folkemengde {d.day}.{d.month}.{d.year}"

@@ -1,4 +1,9 @@
-"""Report section: every table of the round's catalogue, regenerated and compared with the published numbers."""
+"""Report section: every table of the round's catalogue.
+
+For a round with published numbers each table is regenerated and compared
+with them cell by cell (the scorecard); for a round without, each table is
+built from the data alone, with its percentages and the n of every group.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from samanalyse.analysis.tables import FORM_POPULATION
 from samanalyse.report.context import Context, Section
 
 __all__ = ["run"]
@@ -15,7 +21,8 @@ __all__ = ["run"]
 def _layout(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     """Row and column labels that lay a table's cells out as the study prints them."""
     d = cmp.copy()
-    d["Populasjon"] = d["population"].map({"kommuner": "Kommuner", "helseforetak": "Helseforetak", "": "Kommuner"})
+    own = FORM_POPULATION.get(spec.get("form", ""), spec.get("form", ""))  # cells of a table of one form
+    d["Populasjon"] = d["population"].where(d["population"] != "", own).str.capitalize()
     kind = spec["kind"]
     note = d["breakdown"] == "note"
     if kind == "by_group" and spec.get("by"):
@@ -25,24 +32,50 @@ def _layout(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
         d["rad"] = np.where(note, d["category"] + " (note)", d["category"])
         d["kol"] = ""
     elif kind == "index_crosstab":
-        d["rad"], d["kol"], d["Populasjon"] = d["category"], d["group"], "Kommuner"
+        d["rad"], d["kol"] = d["category"], d["group"]
     else:
         d["rad"] = d["item"] + ": " + d["category"]
         d["kol"] = ""
     return d
 
 
+def _columns(d: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """The printed columns of a laid-out table: (population, column label, its cells indexed by row)."""
+    return [(pop, kol, d[(d["Populasjon"] == pop) & (d["kol"] == kol)].set_index("rad"))
+            for pop, kol in dict.fromkeys(zip(d["Populasjon"], d["kol"]))]
+
+
+def _head(pop: str, kol: str) -> str:
+    return f"{pop}: {kol}" if kol else pop
+
+
 def _wide(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     """regenerated | published | difference, three numeric columns per printed column (XLSX, CSV)."""
     d = _layout(cmp, spec)
-    rows = list(dict.fromkeys(d["rad"]))
-    out = pd.DataFrame(index=rows)
-    for pop, kol in dict.fromkeys(zip(d["Populasjon"], d["kol"])):
-        sel = d[(d["Populasjon"] == pop) & (d["kol"] == kol)].set_index("rad")
-        head = f"{pop}: {kol}" if kol else pop
+    out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
+    for pop, kol, sel in _columns(d):
+        head = _head(pop, kol)
         out[f"{head} – regenerert"] = sel["regenerated"]
         out[f"{head} – publisert"] = sel["published"]
         out[f"{head} – differanse"] = sel["difference"]
+    out.index.name = ""
+    return out.reset_index()
+
+
+def _wide_data(cells: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    """Percent per printed column and n per group: a table of a round without published numbers."""
+    d = _layout(cells, spec)
+    out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
+    columns = _columns(d)
+    for pop, kol, sel in columns:
+        out[f"{_head(pop, kol)} – prosent"] = sel["value"]
+    for pop in dict.fromkeys(p for p, _, _ in columns):
+        ns = pd.DataFrame({kol: sel["n"] for p, kol, sel in columns if p == pop})
+        if (ns.nunique(axis=1, dropna=True) <= 1).all():  # one n per row (group): one column
+            out[f"{pop}: n"] = ns.bfill(axis=1).iloc[:, 0].astype("Int64")
+        else:
+            for kol in ns.columns:
+                out[f"{_head(pop, kol)} – n"] = ns[kol].astype("Int64")
     out.index.name = ""
     return out.reset_index()
 
@@ -52,9 +85,7 @@ def _compact(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     d = _layout(cmp, spec)
     rows = list(dict.fromkeys(d["rad"]))
     out = pd.DataFrame(index=rows)
-    for pop, kol in dict.fromkeys(zip(d["Populasjon"], d["kol"])):
-        sel = d[(d["Populasjon"] == pop) & (d["kol"] == kol)].set_index("rad")
-        head = f"{pop}: {kol}" if kol else pop
+    for pop, kol, sel in _columns(d):
         text = []
         for rad in rows:
             if rad not in sel.index:
@@ -66,17 +97,29 @@ def _compact(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
                                                                            "–" if pd.isna(r["published"]) else f"{r['published']:.0f}")
             mark = "" if r["outcome"] in ("matched", "unknown", "not regenerated") else " ≠"
             text.append(f"{reg} / {pub}{mark}")
-        out[head] = text
+        out[_head(pop, kol)] = text
     out.index.name = ""
     return out.reset_index()
 
 
+def _percent_columns(frame: pd.DataFrame, *words: str) -> tuple[str, ...]:
+    return tuple(c for c in frame.columns if any(w in str(c) for w in words))
+
+
 def run(ctx: Context) -> None:
+    """Every table of the round's catalogue: compared with the published numbers, or from the data alone."""
+    if ctx.round.has_published:
+        _run_published(ctx)
+    else:
+        _run_data(ctx)
+
+
+def _run_published(ctx: Context) -> None:
     """Every table of the study's catalogue, regenerated and compared with the published numbers."""
     from samanalyse.published.scorecard import scorecard
 
     rnd = ctx.round
-    card = scorecard(rnd.name, ctx.data, audit=ctx.facts["audit_result"])
+    card = scorecard(rnd, ctx.data, audit=ctx.facts["audit_result"])
     ctx.facts["scorecard"] = card.counts
     ctx.facts["largest_deviation"] = card.largest_deviation("matched")
     catalogue = rnd.catalogue
@@ -88,8 +131,10 @@ def run(ctx: Context) -> None:
     for tid, spec in catalogue.tables.items():
         cmp = cells[cells["table"] == tid].copy()
         ctx.write_csv(tid, cmp)
-        sec = Section(key=tid, title=f"{catalogue.label(tid)}: {titles.get(tid, spec.get('title', ''))}", frame=_wide(cmp, spec),
-                       kind="study", html_frame=_compact(cmp, spec))
+        wide = _wide(cmp, spec)
+        sec = Section(key=tid, title=f"{catalogue.label(tid)}: {titles.get(tid, spec.get('title', ''))}", frame=wide,
+                      kind="study", html_frame=_compact(cmp, spec),
+                      percent_columns=_percent_columns(wide, "regenerert", "publisert"))
         bad = cmp[cmp["outcome"].isin(["impossible", "unmet", "anomaly"])]
         for _, r in bad.iterrows():
             why = r["audit"] or ("Trykket verdi er umulig (f.eks. over 100 %)." if r["outcome"] == "anomaly" else "")
@@ -99,3 +144,26 @@ def run(ctx: Context) -> None:
             sec.notes.append(f"{catalogue.label(tid)} bruker ulike prosentgrunnlag; celler telt som gjengitt under grunnlaget "
                              + ", ".join(f"{k} ({v})" for k, v in used.items()) + " (se tables.yaml).")
         ctx.add("tabeller", sec)
+
+
+def _run_data(ctx: Context) -> None:
+    """Every table of the catalogue from the data alone (a round without published numbers)."""
+    from samanalyse.analysis.tables import table_cells
+
+    rnd = ctx.round
+    catalogue = rnd.catalogue
+    parts = []
+    for tid, spec in catalogue.tables.items():
+        cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=catalogue)
+        parts.append(cells)
+        ctx.write_csv(tid, cells)
+        first = cells["variant"].iloc[0] if len(cells) else ""
+        shown = cells[cells["variant"] == first] if first else cells
+        wide = _wide_data(shown, spec)
+        sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
+                      percent_columns=_percent_columns(wide, "prosent"))
+        if first:
+            sec.notes.append(f"{catalogue.label(tid)} har flere prosentgrunnlag; tabellen viser {first} "
+                             f"(alle i tables/{tid}.csv).")
+        ctx.add("tabeller", sec)
+    ctx.write_csv("alle_celler", pd.concat(parts, ignore_index=True))
