@@ -1,4 +1,4 @@
-"""Benchmark of the priority factor analysis (samanalyse.factors), issue 7.
+"""Benchmark of the priority factor analysis (samanalyse.analysis.priorities), issue 7.
 
 Run from the repository root:
 
@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-import samanalyse.analysis.factors as fx
-from samanalyse.survey.rounds import load_codebook
+import samanalyse.analysis.priorities as fx
+from samanalyse.survey.rounds import load_round
 from samanalyse.errors import SamanalyseWarning
 
 LETTERS = "abcdefghij"
@@ -56,7 +56,8 @@ def synthetic_priorities(n: int = 187, seed: int = 1, p_dont_know: float = 0.04,
 
 
 def run(variant: str, n_iter: int, n_boot: int, seed: int) -> float:
-    cb = load_codebook("2010")
+    rnd = load_round("2010")
+    cb = rnd.codebook
     data = synthetic_priorities(seed=seed)
     steps: dict[str, float] = {}
     t_all = time.perf_counter()
@@ -66,7 +67,8 @@ def run(variant: str, n_iter: int, n_boot: int, seed: int) -> float:
     steps["scores"] = time.perf_counter() - t0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SamanalyseWarning)
-        res = fx.factor_analysis(scores, codebook=cb, correlation=variant, missing="pairwise", n_factors=2,
+        res = fx.factor_analysis(scores, codebook=cb, markers=rnd.plan.priorities.clusters, correlation=variant,
+                                 missing="pairwise", n_factors=2,
                                  method="minres", rotation="oblimin", n_iter=n_iter, n_boot=n_boot, seed=seed)
     steps.update(res.timings)
     total = time.perf_counter() - t_all

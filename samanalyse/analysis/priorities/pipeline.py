@@ -23,7 +23,8 @@ from samanalyse.analysis.priorities.preferences import (
     respondent_preferences,
 )
 from samanalyse.analysis.priorities.scores import priority_scores
-from samanalyse.errors import ArgumentError, DataError, PlanError
+from samanalyse.errors import ArgumentError, DataError, PlanError, Problem
+from samanalyse.io.datasets import load_round_data
 from samanalyse.stats.factor.checks import Missing
 from samanalyse.stats.factor.correlation import (
     CorrelationResult,
@@ -187,8 +188,9 @@ def _compare(plan: Priorities) -> tuple[str, str] | None:
     if plan.preference is not None:
         others = [c for c in names if c != plan.preference.cluster]
         if not others:
-            raise PlanError(f"priorities.preference.cluster {plan.preference.cluster!r} needs another cluster "
-                            f"to be compared with; the plan has {names}.")
+            raise PlanError([Problem("plan.yaml", "priorities.preference.cluster",
+                                     f"cluster {plan.preference.cluster!r} needs another cluster to be compared with",
+                                     ", ".join(names))])
         return others[0], plan.preference.cluster
     return (names[0], names[1]) if len(names) >= 2 else None
 
@@ -207,8 +209,8 @@ def analyse_priorities(
     ----------
     data : pandas.DataFrame, optional
         Respondents with answer labels and background columns (as
-        :meth:`Round.respondents`); rows of other forms (column ``form``) are
-        left out. Default: the round's respondents of the plan's form.
+        :func:`samanalyse.io.datasets.load_round_data`); rows of other forms
+        (column ``form``) are left out. Default: the round's respondents of the plan's form.
     round : Round, str or Path
         The round; its plan's ``priorities`` section says what to run.
     seed, n_boot, n_iter : int, optional
@@ -226,13 +228,15 @@ def analyse_priorities(
     rnd = load_round(round)
     plan = rnd.plan.priorities
     if plan is None:
-        raise PlanError(f"The plan of round {rnd.name!r} has no 'priorities' section; add one to plan.yaml.")
+        raise PlanError([Problem(rnd.plan.source or "plan.yaml", "priorities",
+                                 "the plan has no 'priorities' section, so there is no factor analysis to run",
+                                 "a 'priorities' section (see data/rounds/2010/plan.yaml)")])
     st = rnd.plan.settings
     seed = st.seed if seed is None else seed
     n_boot = st.n_boot if n_boot is None else n_boot
     n_iter = st.n_iter if n_iter is None else n_iter
     if data is None:
-        data = rnd.respondents(plan.form)
+        data = load_round_data(rnd, forms=(plan.form,))
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
     if "form" in data.columns:

@@ -1,0 +1,131 @@
+"""Tests of samanalyse.report.figures: the priority, loadings and parallel-analysis figures, deterministic saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import samanalyse.report.figures as rf
+from samanalyse.analysis.priorities import item_clusters, priority_scores
+from samanalyse.errors import SamanalyseWarning
+from samanalyse.stats.factor.correlation import correlations
+from samanalyse.stats.factor.efa import efa
+from samanalyse.stats.factor.parallel import parallel_analysis
+from samanalyse.survey.rounds import load_codebook, load_round
+
+LETTERS = "abcdefghij"
+QUESTIONS = ("q22", "q24", "q26", "q28")
+LABELS = np.array(["Høy prioritet", "Middels prioritet", "Ikke prioritet", "Vet ikke/ikke aktuelt"])
+
+
+@pytest.fixture(scope="module")
+def cb():
+    return load_codebook("2010")
+
+
+def synthetic_labels(n: int = 187, seed: int = 1, b_first: bool = False, p_dont_know: float = 0.04,
+                     p_na: float = 0.02) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Answer labels q22a..q28j from two latent traits A (a-c) and B (f-h); returns (data, A, B)."""
+    rng = np.random.default_rng(seed)
+    fa = rng.standard_normal(n)
+    fb = 0.3 * fa + np.sqrt(1 - 0.09) * rng.standard_normal(n)
+    la = np.array([0.75, 0.70, 0.65, 0.30, 0.20, 0.00, 0.05, 0.00, 0.25, 0.15])
+    lb = np.array([0.00, 0.05, 0.00, 0.25, 0.30, 0.75, 0.70, 0.65, 0.20, 0.30])
+    if b_first:  # make B the stronger factor (more items, higher loadings)
+        lb = np.array([0.00, 0.05, 0.00, 0.60, 0.65, 0.85, 0.80, 0.80, 0.55, 0.60])
+    out: dict[str, object] = {"respondent": [f"{1000 + i:04d}" for i in range(n)]}
+    dtype = pd.CategoricalDtype(list(LABELS))
+    for j, letter in enumerate(LETTERS):
+        common = la[j] * fa + lb[j] * fb
+        h2 = min(la[j] ** 2 + lb[j] ** 2 + 2 * 0.3 * la[j] * lb[j], 0.95)
+        trait = common + np.sqrt(1 - h2) * 0.8 * rng.standard_normal(n)
+        for q in QUESTIONS:
+            ystar = trait + 0.6 * rng.standard_normal(n)
+            code = np.where(ystar > 0.2, 0, np.where(ystar > -0.9, 1, 2))
+            lab = LABELS[code].astype(object)
+            lab[rng.random(n) < p_dont_know] = LABELS[3]
+            lab[rng.random(n) < p_na] = None
+            out[q + letter] = pd.Categorical(lab, dtype=dtype)
+    return pd.DataFrame(out), fa, fb
+
+
+@pytest.fixture(scope="module")
+def synth(cb) -> dict:
+    data, _, _ = synthetic_labels()
+    scores = priority_scores(data, codebook=cb, aggregate="mean")
+    fit = efa(correlations(scores, method="pearson", missing="pairwise"), n_factors=2, method="minres",
+              rotation="oblimin")
+    cl = item_clusters(fit, codebook=cb, n_boot=40, seed=7, markers=load_round("2010").plan.priorities.clusters)
+    return {"data": data, "scores": scores, "fit": fit, "clusters": cl}
+
+
+def _overlaps(boxes: list) -> bool:
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            if boxes[i].overlaps(boxes[j]):
+                return True
+    return False
+
+
+TITLES = load_round("2010").plan.priorities.figures
+
+
+@pytest.mark.parametrize("form, nbars", [("kommune", 10), ("helseforetak", 7)])
+def test_plot_priorities(synth: dict, cb, form: str, nbars: int) -> None:
+    data = synth["data"].iloc[: (187 if form == "kommune" else 18)]
+    fig = rf.plot_priorities(data, codebook=cb, form=form, title=TITLES[form])
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) == nbars
+    assert _overlaps([t.get_window_extent(renderer) for t in labels]) is False
+    assert all(max(len(line) for line in t.get_text().split("\n")) <= 48 for t in labels)
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == list(LABELS)
+    assert legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0 + 1  # below the bars
+    title = fig._suptitle.get_text().replace("\n", " ")
+    assert (f"svar fra {len(data)} kommuner" if form == "kommune" else f"svar fra {len(data)} helseforetak") in title
+    # sorted: share of Høy prioritet decreases upwards (highest at the bottom, as the study)
+    high = [p.get_width() for p in ax.containers[0]]
+    assert high == sorted(high, reverse=True)
+
+
+def test_plot_priorities_uses_form_column(synth: dict, cb) -> None:
+    data = synth["data"].copy()
+    data["form"] = ["helseforetak"] * 18 + ["kommune"] * (len(data) - 18)
+    fig = rf.plot_priorities(data, codebook=cb, form="helseforetak", title=TITLES["helseforetak"])
+    assert "svar fra 18 helseforetak" in fig._suptitle.get_text().replace("\n", " ")
+    with pytest.raises(ValueError, match="'sykehus'"):
+        rf.plot_priorities(data, codebook=cb, form="sykehus")
+
+
+def test_other_figures_and_deterministic_save(synth: dict, cb, tmp_path: Path) -> None:
+    figs = {
+        "loadings": rf.plot_loadings(synth["fit"], codebook=cb, clusters=synth["clusters"]),
+        "parallel": rf.plot_parallel(parallel_analysis(synth["scores"], correlation="pearson",
+                                                       missing="pairwise", n_iter=5, seed=1)),
+        "fig8": rf.plot_priorities(synth["data"], codebook=cb, form="kommune"),
+    }
+    for name, fig in figs.items():
+        a = rf.save_figure(fig, tmp_path / "a" / name)
+        b = rf.save_figure(fig, tmp_path / "b" / f"{name}.png")
+        assert [p.suffix for p in a] == [".png", ".svg"]
+        for pa, pb in zip(a, b):
+            assert pa.read_bytes() == pb.read_bytes(), name
+    svg = (tmp_path / "a" / "fig8.svg").read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg
+    with pytest.raises(ValueError, match="'pdf'"):
+        rf.save_figure(figs["fig8"], tmp_path / "x", formats=("pdf",))
+
+
+def test_all_warnings_are_samanalyse_warnings() -> None:
+    from samanalyse.stats.polychoric import NotPositiveDefiniteWarning
+
+    assert issubclass(NotPositiveDefiniteWarning, SamanalyseWarning)
+    import samanalyse.analysis.priorities as fx
+
+    assert set(fx.__all__) <= set(dir(fx))
