@@ -1,45 +1,51 @@
 """Command-line interface: ``samanalyse <command> ...`` (also ``python -m samanalyse``).
 
-Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage error,
-3 the command is not available yet in this version.
+Exit codes: 0 success, 1 the input is invalid, a check failed or a file could
+not be read or written, 2 usage error (130/143 when stopped by Ctrl-C/SIGTERM). Anything a user can do ends in one
+message on standard error (``samanalyse <command>: ...``), never a traceback;
+the global ``--debug`` flag adds the traceback. A reader that closes standard
+output early (``samanalyse audit --format csv | head -1``) ends the command
+quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
+from pathlib import Path
 from typing import Callable, Sequence
 
 from samanalyse import __version__
 from samanalyse.errors import SamanalyseError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_USAGE"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_NOT_AVAILABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _not_available(what: str, issue: str) -> int:
-    print(
-        f"samanalyse: '{what}' is not available yet in version {__version__} ({issue}). "
-        "Nothing was done.",
-        file=sys.stderr,
-    )
-    return EXIT_NOT_AVAILABLE
+def _load_round(args: argparse.Namespace):
+    from samanalyse.survey.rounds import load_round
+
+    return load_round(args.round)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from samanalyse.report.build import build_report
 
+    rnd = _load_round(args)
     say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
-    out = args.out or f"reports/{args.round}"
-    result = build_report(args.round, out, progress=say)
+    out = args.out or str(Path("reports") / rnd.name)
+    result = build_report(rnd, out, progress=say)
     if not args.quiet:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
             print(f"  {f}")
         sc = result.scorecard
-        print(f"Published numbers matched: {sc.get('matched', 0)} of {sum(sc.values())} "
-              f"(impossible per audit: {sc.get('impossible', 0)}, unmet: {sc.get('unmet', 0)}).")
+        if sc:
+            print(f"Published numbers matched: {sc.get('matched', 0)} of {sum(sc.values())} "
+                  f"(impossible per audit: {sc.get('impossible', 0)}, unmet: {sc.get('unmet', 0)}).")
     return EXIT_OK
 
 
@@ -47,7 +53,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     """Scorecard of regenerated vs published numbers; exit 1 if a possible number is unmet."""
     from samanalyse.published.scorecard import scorecard
 
-    card = scorecard(args.round)
+    card = scorecard(_load_round(args))
     print(card.summary())
     if args.csv:
         from samanalyse.io.atomic import write_table_csv
@@ -60,7 +66,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from samanalyse.published.audit import audit_round, findings_frame, format_text
 
-    result = audit_round(args.round)
+    result = audit_round(_load_round(args))
     if args.format == "csv":
         findings_frame(result).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
@@ -70,10 +76,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Check a survey export; print errors, warnings and a summary. Exit 0 valid, 1 invalid, 2 usage."""
-    from pathlib import Path
-
     from samanalyse.io.responses import ResponsesNotFoundError, validate_responses
-    from samanalyse.survey.rounds import available_rounds, load_round
+    from samanalyse.survey.rounds import available_rounds
 
     path = Path(args.file)
     if not path.is_file():
@@ -81,7 +85,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"samanalyse validate: {path} {what}. Nothing was checked.", file=sys.stderr)
         return EXIT_USAGE
     try:
-        rnd = load_round(args.round)
+        rnd = _load_round(args)
     except FileNotFoundError:
         print(
             f"samanalyse validate: unknown round {args.round!r}; the rounds are: "
@@ -104,28 +108,11 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     """Rebuild a round's reconstructed response files and constraint report."""
     from samanalyse.published.reconstruction import reconstruct, write_reconstruction
 
-    result = reconstruct(args.round, seed=args.seed)
+    rnd = _load_round(args)
+    result = reconstruct(rnd, seed=args.seed)
     if args.check:
-        # compare with the files in place instead of writing
-        import tempfile
-        from pathlib import Path
-
-        from samanalyse.survey.rounds import load_round
-
-        with tempfile.TemporaryDirectory() as tmp:
-            written = write_reconstruction(result, args.round, out=tmp)
-            folder = load_round(args.round).path
-            differ = [p.name for p in written if not (folder / p.name).exists()
-                      or (folder / p.name).read_bytes() != Path(p).read_bytes()]
-        if not args.quiet:
-            print(result.summary())
-        if differ:
-            print(f"Differs from the committed files: {', '.join(differ)}", file=sys.stderr)
-            return EXIT_INVALID
-        if not args.quiet:
-            print("The committed files are exactly what the spec and seed produce.")
-        return EXIT_OK
-    written = write_reconstruction(result, args.round, out=args.out)
+        return _reconstruct_check(args, rnd, result)
+    written = write_reconstruction(result, rnd, out=args.out)
     if not args.quiet:
         print("RECONSTRUCTED data (not the original survey responses):")
         print(result.summary())
@@ -135,48 +122,74 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     return EXIT_INVALID if (pub["status"] == "unmet").any() and args.strict else EXIT_OK  # proven ones are not "unmet"
 
 
+def _reconstruct_check(args: argparse.Namespace, rnd, result) -> int:
+    """Compare a fresh reconstruction with the files in place instead of writing."""
+    import tempfile
+
+    from samanalyse.published.reconstruction import write_reconstruction
+
+    with tempfile.TemporaryDirectory() as tmp:
+        written = write_reconstruction(result, rnd, out=tmp)
+        differ = [p.name for p in written if not (rnd.path / p.name).exists()
+                  or (rnd.path / p.name).read_bytes() != Path(p).read_bytes()]
+    if not args.quiet:
+        print(result.summary())
+    if differ:
+        print(f"samanalyse reconstruct: differs from the committed files: {', '.join(differ)}", file=sys.stderr)
+        return EXIT_INVALID
+    if not args.quiet:
+        print("The committed files are exactly what the spec and seed produce.")
+    return EXIT_OK
+
+
+def _round_help() -> str:
+    from samanalyse.survey.rounds import available_rounds
+
+    return f"survey round: a shipped round ({', '.join(available_rounds()) or 'none'}) or the path of a round folder"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``samanalyse`` command."""
     p = argparse.ArgumentParser(
         prog="samanalyse",
         description=(
-            "Analyse the KS survey on samhandling between kommuner and helseforetak. "
-            "Reproduces PwC for KS (2010) 'I gode og onde dager'; the 2010 respondent "
-            "data is a reconstruction consistent with the published tables."
+            "Analyse the KS survey on samhandling between kommuner and helseforetak, one round at a time "
+            "(a round folder: codebook, table catalogue, analysis plan, responses). The shipped rounds that "
+            "reproduce a published study use reconstructed respondent data, consistent with its tables."
         ),
     )
     p.add_argument("--version", action="version", version=f"samanalyse {__version__}")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an error")
+    common.add_argument("--round", default=None, metavar="ROUND", help=_round_help() + " (required)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help: str, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help, description=help)
-        sp.set_defaults(func=fn)
+        sp = sub.add_parser(name, help=help, description=help, parents=[common])
+        sp.set_defaults(func=fn, subparser=sp)
         return sp
 
     sp = add("report", "Regenerate a round's report (tables, figures, HTML, XLSX) into a folder.", _cmd_report)
-    sp.add_argument("--round", default="2010", help="survey round (default: 2010)")
-    sp.add_argument("--out", default=None, help="output folder (default: reports/<round>)")
+    sp.add_argument("--out", default=None,
+                    help="output folder: new, empty or an earlier report (default: reports/<round>)")
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
-    sp.add_argument("--round", default="2010")
     sp.add_argument("--csv", default=None, metavar="FILE", help="also write the cell-by-cell comparison as CSV")
 
     sp = add("audit", "Check the published numbers of a round for internal consistency.", _cmd_audit)
-    sp.add_argument("--round", default="2010", help="survey round (default: 2010)")
     sp.add_argument("--format", choices=["text", "csv"], default="text",
                     help="text: readable summary (default); csv: one finding per row on standard output")
 
     sp = add("validate", "Validate a survey export (CSV, XLSX, SAV) against a round's codebook.", _cmd_validate)
     sp.add_argument("file")
-    sp.add_argument("--round", default="2010")
     sp.add_argument("--form", choices=["kommune", "helseforetak"], required=True)
     sp.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first)")
     sp.add_argument("--ignore", action="append", metavar="COLUMN",
                     help="ignore this column of the file (may be given several times)")
 
     sp = add("reconstruct", "Reconstruct respondent-level data consistent with the published numbers.", _cmd_reconstruct)
-    sp.add_argument("--round", default="2010")
     sp.add_argument("--seed", type=int, default=None, help="override the spec's seed")
     sp.add_argument("--out", default=None, help="folder to write to (default: the round's data folder)")
     sp.add_argument("--check", action="store_true",
@@ -187,21 +200,69 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code."""
-    parser = build_parser()
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """Parsed arguments, or the exit code of a usage error / ``--help`` (argparse has printed the message)."""
     try:
         args = parser.parse_args(argv)
+        if getattr(args, "func", None) and args.round is None:
+            from samanalyse.survey.rounds import available_rounds
+
+            args.subparser.error(f"--round is required: give a shipped round ({', '.join(available_rounds())}) "
+                                 "or the path of a round folder")
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    return args
+
+
+def _os_message(exc: OSError) -> str:
+    """One sentence for a file problem, naming the file."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None and exc.filename2 is not None:
+        return f"{exc.filename} -> {exc.filename2}: {reason}."
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}."
+    return f"{reason}."
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point standard output at /dev/null so the interpreter's last flush cannot fail."""
     try:
-        return int(args.func(args))
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured in tests)
+        pass
+
+
+def _fail(args: argparse.Namespace, exc: BaseException, message: str, code: int) -> int:
+    if getattr(args, "debug", False):
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(f"samanalyse {args.command}: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = _parse(build_parser(), argv)
+    if isinstance(args, int):
+        return args
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader closed standard output: stop quietly
+        _quiet_stdout()
+        return EXIT_INVALID
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM while a report is written
+        return _fail(args, exc, f"{str(exc) or 'interrupted'}.", 128 + getattr(exc, "signum", 2))
     except SamanalyseError as exc:
-        print(f"samanalyse: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except FileNotFoundError as exc:
-        print(f"samanalyse: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return _fail(args, exc, str(exc), EXIT_INVALID)
+    except OSError as exc:
+        return _fail(args, exc, _os_message(exc), EXIT_INVALID)
+    except Exception as exc:  # a bug: say so in one line; --debug shows where
+        return _fail(args, exc, f"internal error ({type(exc).__name__}: {exc}). This is a bug in samanalyse "
+                                f"{__version__}; run again with --debug for the traceback and report it.",
+                     EXIT_INVALID)

@@ -63,35 +63,35 @@ def test_invalid_file_exits_1_with_grouped_report(tmp_path, capsys):
 
 def test_ignore_option(tmp_path, capsys):
     path = export(tmp_path, extra="Tidsstempel")
-    assert main(["validate", path, "--form", "kommune"]) == 1
+    assert main(["validate", path, "--round", "2010", "--form", "kommune"]) == 1
     capsys.readouterr()
-    assert main(["validate", path, "--form", "kommune", "--ignore", "Tidsstempel"]) == 0
+    assert main(["validate", path, "--round", "2010", "--form", "kommune", "--ignore", "Tidsstempel"]) == 0
     assert "Columns ignored on request" in capsys.readouterr().out
 
 
 def test_wrong_form_is_invalid_and_says_so(tmp_path, capsys):
     path = export(tmp_path, form="kommune")
-    assert main(["validate", path, "--form", "helseforetak"]) == 1
+    assert main(["validate", path, "--round", "2010", "--form", "helseforetak"]) == 1
     out = capsys.readouterr().out
     assert "q11a was asked only on the kommune form, not on the helseforetak form" in out
 
 
 def test_excel_sheet_option(tmp_path, capsys):
     path = export(tmp_path, form="helseforetak", name="hf.xlsx")
-    assert main(["validate", path, "--form", "helseforetak", "--sheet", "Svar"]) == 0
+    assert main(["validate", path, "--round", "2010", "--form", "helseforetak", "--sheet", "Svar"]) == 0
     assert "sheet 'Svar'" in capsys.readouterr().out
-    assert main(["validate", path, "--form", "helseforetak", "--sheet", "Ark1"]) == 1
+    assert main(["validate", path, "--round", "2010", "--form", "helseforetak", "--sheet", "Ark1"]) == 1
     assert "no sheet called 'Ark1'" in capsys.readouterr().out
 
 
 def test_missing_file_is_a_usage_error(tmp_path, capsys):
-    assert main(["validate", str(tmp_path / "finnes_ikke.csv"), "--form", "kommune"]) == 2
+    assert main(["validate", str(tmp_path / "finnes_ikke.csv"), "--round", "2010", "--form", "kommune"]) == 2
     err = capsys.readouterr().err
     assert "finnes_ikke.csv does not exist" in err and "Nothing was checked" in err
 
 
 def test_folder_instead_of_file_is_a_usage_error(tmp_path, capsys):
-    assert main(["validate", str(tmp_path), "--form", "kommune"]) == 2
+    assert main(["validate", str(tmp_path), "--round", "2010", "--form", "kommune"]) == 2
     assert "is a folder" in capsys.readouterr().err
 
 
@@ -102,7 +102,7 @@ def test_unknown_round_is_a_usage_error(tmp_path, capsys):
     assert "unknown round '1999'" in err and "2010" in err
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["validate", "x.csv"], ["validate", "x.csv", "--form", "sykehus"]])
+@pytest.mark.parametrize("argv", [["validate"], ["validate", "x.csv"], ["validate", "x.csv", "--round", "2010", "--form", "sykehus"]])
 def test_missing_or_bad_arguments_are_usage_errors(argv, capsys):
     assert main(argv) == 2
 
@@ -110,13 +110,13 @@ def test_missing_or_bad_arguments_are_usage_errors(argv, capsys):
 def test_unreadable_file_is_invalid_not_a_crash(tmp_path, capsys):
     p = tmp_path / "svar.xlsx"
     p.write_bytes(b"not a workbook")
-    assert main(["validate", str(p), "--form", "kommune"]) == 1
+    assert main(["validate", str(p), "--round", "2010", "--form", "kommune"]) == 1
     assert "cannot be opened as an Excel workbook" in capsys.readouterr().out
 
 
 def test_console_script_end_to_end(tmp_path):
     path = export(tmp_path, cells={(0, "q5a"): "Kanskje"})
-    r = subprocess.run([sys.executable, "-m", "samanalyse", "validate", path, "--form", "kommune"],
+    r = subprocess.run([sys.executable, "-m", "samanalyse", "validate", path, "--round", "2010", "--form", "kommune"],
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stdout.strip().splitlines()[-1].startswith("INVALID: svar.csv")
