@@ -33,20 +33,21 @@ pairwise covariances by default; without missing values the two agree.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from samanalyse.survey.codebook import Codebook, Index
-from samanalyse.errors import ConvergenceWarning, HeywoodWarning, SamanalyseError
-from samanalyse.stats.proportions import _check_columns, _check_confidence, _WarningLog
+from samanalyse.analysis._checks import check_columns
+from samanalyse.errors import ArgumentError, DataError
+from samanalyse.stats import reliability as stats_reliability
+from samanalyse.stats._checks import WarningLog, check_level
+from samanalyse.stats.reliability import ITEM_REST_COLUMNS, AlphaResult, OmegaResult
 from samanalyse.survey.answers import item_scale as _item_scale
 from samanalyse.survey.answers import to_codes as _codes
+from samanalyse.survey.codebook import Codebook, Index
 
 __all__ = [
     "Scoring",
@@ -66,10 +67,6 @@ Scoring = Literal["numeric", "scale", "index"]
 
 #: Fixed columns of :func:`index_scores`.
 INDEX_SCORES_COLUMNS: tuple[str, ...] = ("respondent", "score", "class", "n_points", "n_answered", "n_items")
-#: Fixed columns of :func:`item_rest` (and :attr:`AlphaResult.items`).
-ITEM_REST_COLUMNS: tuple[str, ...] = (
-    "item", "n", "mean", "sd", "r_total", "r_rest", "alpha_if_dropped", "std_alpha_if_dropped",
-)
 
 
 # --------------------------------------------------------------------------
@@ -81,9 +78,9 @@ def _resolve_index(index: str | Index, codebook: Codebook | None) -> Index:
     if isinstance(index, Index):
         return index
     if codebook is None:
-        raise ValueError(f"Index {index!r} is named by string, so a codebook is needed; pass codebook=...")
+        raise ArgumentError(f"Index {index!r} is named by string, so a codebook is needed; pass codebook=...")
     if index not in codebook.indices:
-        raise SamanalyseError(
+        raise DataError(
             f"No index {index!r} in the {codebook.round} codebook; indices are {', '.join(codebook.indices) or 'none'}."
         )
     return codebook.indices[index]
@@ -92,22 +89,22 @@ def _resolve_index(index: str | Index, codebook: Codebook | None) -> Index:
 def _check_items(items: Sequence[str] | None, index: Index | None, minimum: int = 1) -> list[str]:
     if items is None:
         if index is None:
-            raise ValueError("Give items=[...] (or index=... to use the index's items).")
+            raise ArgumentError("Give items=[...] (or index=... to use the index's items).")
         items = list(index.items)
     if isinstance(items, str):
-        raise ValueError(f"items must be a list of column names, not the string {items!r}.")
+        raise ArgumentError(f"items must be a list of column names, not the string {items!r}.")
     items = list(items)
     dupes = sorted({i for i in items if items.count(i) > 1})
     if dupes:
-        raise ValueError(f"items lists {', '.join(map(repr, dupes))} more than once.")
+        raise ArgumentError(f"items lists {', '.join(map(repr, dupes))} more than once.")
     if len(items) < minimum:
-        raise ValueError(f"Need at least {minimum} items; got {len(items)}: {items!r}.")
+        raise ArgumentError(f"Need at least {minimum} items; got {len(items)}: {items!r}.")
     return items
 
 
 def _check_scoring(scoring: str) -> None:
     if scoring not in ("numeric", "scale", "index"):
-        raise ValueError(f"Unknown scoring {scoring!r}; use 'numeric', 'scale' or 'index'.")
+        raise ArgumentError(f"Unknown scoring {scoring!r}; use 'numeric', 'scale' or 'index'.")
 
 
 def item_scores(
@@ -147,7 +144,7 @@ def item_scores(
     _check_scoring(scoring)
     ix = _resolve_index(index, codebook) if index is not None else None
     items = _check_items(items, ix)
-    _check_columns(data, items)
+    check_columns(data, items, "item_scores")
     out = pd.DataFrame(index=data.index)
     if scoring == "numeric":
         for it in items:
@@ -157,13 +154,13 @@ def item_scores(
             num = pd.to_numeric(col, errors="coerce")
             bad = col[col.notna() & num.isna()]
             if len(bad):
-                raise SamanalyseError(
+                raise DataError(
                     f"Column {it!r} is not numeric (e.g. {bad.iloc[0]!r}); use scoring='scale' or 'index' with a codebook."
                 )
             out[it] = num.astype(float)
         return out
     if scoring == "index" and ix is None:
-        raise ValueError("scoring='index' needs index=... (a codebook index name or Index).")
+        raise ArgumentError("scoring='index' needs index=... (a codebook index name or Index).")
     for it in items:
         scale = _item_scale(codebook, it)
         codes = _codes(data[it], scale, it)
@@ -171,7 +168,7 @@ def item_scores(
         if scoring == "scale":
             scores = {cat.code: cat.score for cat in scale.categories if cat.score is not None}
             if not scores:
-                raise SamanalyseError(
+                raise DataError(
                     f"Scale {scale.name!r} of item {it!r} has no scores; use scoring='index' with an index's score_codes."
                 )
             keys = np.array(list(scores), dtype=float)
@@ -181,7 +178,6 @@ def item_scores(
                 res[c == k] = v
             out[it] = res
         else:
-            assert ix is not None
             substantive = np.array([cat.code for cat in scale.categories if cat.substantive], dtype=float)
             point = np.where(np.isnan(c), np.nan, np.isin(c, np.array(ix.score_codes, dtype=float)).astype(float))
             answered = np.isin(c, substantive)
@@ -227,7 +223,7 @@ def index_scores(data: pd.DataFrame, index: str | Index, *, codebook: Codebook) 
         its row index.
     """
     ix = _resolve_index(index, codebook)
-    _check_columns(data, ix.items)
+    check_columns(data, ix.items, "index_scores")
     points = item_scores(data, list(ix.items), codebook=codebook, scoring="index", index=ix)
     n_points = points.fillna(0).sum(axis=1).astype(int)
     n_answered = pd.Series(0, index=data.index, dtype=int)
@@ -306,7 +302,7 @@ def index_crosstab(
         If a column (row) to normalise has no respondents; its shares are NaN.
     """
     if normalize not in ("columns", "rows", "all", None):
-        raise ValueError(f"normalize must be 'columns', 'rows', 'all' or None; got {normalize!r}.")
+        raise ArgumentError(f"normalize must be 'columns', 'rows', 'all' or None; got {normalize!r}.")
     rix, cix = _resolve_index(row, codebook), _resolve_index(col, codebook)
     r = index_scores(data, rix, codebook=codebook)["class"]
     c = index_scores(data, cix, codebook=codebook)["class"]
@@ -317,7 +313,7 @@ def index_crosstab(
         dropna=False,
     ).reindex(index=rix.cut_labels(), columns=cix.cut_labels(), fill_value=0)
     counts.index.name, counts.columns.name = rix.name, cix.name
-    log = _WarningLog()
+    log = WarningLog()
     if normalize is None:
         out = counts.copy()
     elif normalize == "all":
@@ -340,126 +336,20 @@ def index_crosstab(
 
 
 # --------------------------------------------------------------------------
-# Reliability
+# Reliability (the statistics are in samanalyse.stats.reliability)
 # --------------------------------------------------------------------------
 
 
 def _complete(
     data: pd.DataFrame, items: Sequence[str] | None, codebook: Codebook | None, scoring: str, index: str | Index | None,
     minimum: int = 2,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> pd.DataFrame:
+    """Scores of the items for respondents with a score on every item (listwise deletion)."""
     _check_scoring(scoring)
     ix = _resolve_index(index, codebook) if index is not None else None
     items = _check_items(items, ix, minimum=minimum)
     x = item_scores(data, items, codebook=codebook, scoring=scoring, index=ix)
-    return x.dropna(axis=0, how="any"), items
-
-
-def _alpha_from_cov(C: np.ndarray) -> float:
-    k = C.shape[0]
-    total = C.sum()
-    if not np.isfinite(total) or total <= 0:
-        return math.nan
-    return k / (k - 1) * (1 - np.trace(C) / total)
-
-
-def _std_alpha(R: np.ndarray) -> tuple[float, float]:
-    k = R.shape[0]
-    rbar = (R.sum() - np.trace(R)) / (k * (k - 1))
-    return k * rbar / (1 + (k - 1) * rbar), rbar
-
-
-@dataclass(frozen=True)
-class AlphaResult:
-    """Cronbach's alpha of an item set.
-
-    Attributes
-    ----------
-    alpha : float
-        Raw alpha ``k/(k-1) (1 - sum var_i / var_total)`` from the covariance matrix
-        (psych's ``raw_alpha``).
-    std_alpha : float
-        Standardised alpha ``k r / (1 + (k-1) r)``, r the mean inter-item correlation.
-    average_r : float
-        Mean inter-item (Pearson) correlation.
-    ci_low, ci_high : float
-        Feldt interval ``1 - (1 - alpha) F_{1-a/2, 1-a/2}(n-1, (n-1)(k-1))``
-        (psych ``alpha.ci``, printed as "Feldt").
-    ase : float
-        Asymptotic standard error of Duhachek & Iacobucci (2004), psych's ``ase``
-        (its "Duhachek" interval is ``alpha -/+ 1.96 ase``).
-    n : int
-        Respondents used (complete on all items).
-    n_items : int
-        Number of items.
-    confidence : float
-        Level of the Feldt interval.
-    items : pandas.DataFrame
-        Per item: ``item, n, mean, sd, r_total, r_rest, alpha_if_dropped,
-        std_alpha_if_dropped`` (:data:`ITEM_REST_COLUMNS`).
-    scoring : str
-        How items were scored.
-    warnings : tuple of str
-        Warnings raised (also emitted).
-    """
-
-    alpha: float
-    std_alpha: float
-    average_r: float
-    ci_low: float
-    ci_high: float
-    ase: float
-    n: int
-    n_items: int
-    confidence: float
-    items: pd.DataFrame = field(repr=False)
-    scoring: str = "numeric"
-    warnings: tuple[str, ...] = ()
-
-
-def _item_table(x: pd.DataFrame) -> pd.DataFrame:
-    X = x.to_numpy(dtype=float)
-    n, k = X.shape
-    total = X.sum(axis=1)
-    rows = []
-    for j, it in enumerate(x.columns):
-        rest = total - X[:, j]
-        others = [i for i in range(k) if i != j]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r_total = _corr(X[:, j], total)
-            r_rest = _corr(X[:, j], rest)
-            sub = X[:, others]
-            a_drop = _alpha_from_cov(np.cov(sub, rowvar=False)) if len(others) >= 2 else math.nan
-            sa_drop = _std_alpha(np.corrcoef(sub, rowvar=False))[0] if len(others) >= 2 else math.nan
-        rows.append(
-            {
-                "item": it, "n": n, "mean": float(X[:, j].mean()) if n else math.nan,
-                "sd": float(X[:, j].std(ddof=1)) if n > 1 else math.nan,
-                "r_total": r_total, "r_rest": r_rest, "alpha_if_dropped": a_drop, "std_alpha_if_dropped": sa_drop,
-            }
-        )
-    return pd.DataFrame(rows, columns=list(ITEM_REST_COLUMNS))
-
-
-def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) < 2 or np.std(a) == 0 or np.std(b) == 0:
-        return math.nan
-    return float(np.corrcoef(a, b)[0, 1])
-
-
-def _reliability_checks(x: pd.DataFrame, log: _WarningLog, what: str) -> bool:
-    """Warn about too few respondents or constant items; False if nothing can be computed."""
-    n = len(x)
-    if n < 2:
-        log.warn(f"{what}: only {n} respondent(s) with a score on every item; result is NaN")
-        return False
-    const = [c for c in x.columns if x[c].nunique() < 2]
-    if const:
-        log.warn(
-            f"{what}: item(s) {', '.join(map(repr, const))} have the same score for every respondent "
-            "(zero variance); correlations involving them are NaN"
-        )
-    return True
+    return x.dropna(axis=0, how="any")
 
 
 def cronbach_alpha(
@@ -471,7 +361,7 @@ def cronbach_alpha(
     index: str | Index | None = None,
     confidence: float = 0.95,
 ) -> AlphaResult:
-    """Cronbach's alpha with Feldt interval, item–rest correlations and alpha-if-dropped.
+    """Cronbach's alpha of scored items (R ``psych::alpha``; see :func:`samanalyse.stats.reliability.cronbach_alpha`).
 
     Parameters
     ----------
@@ -491,48 +381,10 @@ def cronbach_alpha(
     Returns
     -------
     AlphaResult
-        Matches R ``psych::alpha(x, check.keys = FALSE)`` on complete data:
-        ``raw_alpha``, ``std.alpha``, ``average_r``, ``ase``, ``feldt``,
-        ``item.stats$r.drop`` (``r_rest``), ``item.stats$raw.r`` (``r_total``),
-        ``alpha.drop$raw_alpha``/``std.alpha``.
-
-    Warns
-    -----
-    SmallCellWarning
-        Fewer than two complete respondents (all NaN) or an item without variance.
     """
-    _check_confidence(confidence)
-    x, items = _complete(data, items, codebook, scoring, index)
-    log = _WarningLog()
-    n, k = x.shape
-    if not _reliability_checks(x, log, "cronbach_alpha"):
-        empty = pd.DataFrame({"item": list(x.columns), "n": n}, columns=list(ITEM_REST_COLUMNS))
-        return AlphaResult(math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, n, k, confidence, empty,
-                           scoring, tuple(log.messages))
-    X = x.to_numpy(dtype=float)
-    C = np.cov(X, rowvar=False)
-    alpha = _alpha_from_cov(C)
-    if not np.isfinite(alpha):
-        log.warn("cronbach_alpha: the total score has no variance; alpha is NaN")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        R = np.corrcoef(X, rowvar=False)
-    std_alpha, rbar = _std_alpha(R)
-    a = 1 - confidence
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    lo = 1 - (1 - alpha) * stats.f.ppf(1 - a / 2, df1, df2)
-    hi = 1 - (1 - alpha) * stats.f.ppf(a / 2, df1, df2)
-    # Duhachek & Iacobucci (2004) ASE, psych::alpha's formula
-    sC, tC, CC = C.sum(), np.trace(C), C @ C
-    Q = (2 * k**2 / ((k - 1) ** 2 * sC**3)) * (sC * (np.trace(CC) + tC**2) - 2 * tC * CC.sum())
-    ase = math.sqrt(Q / n) if Q >= 0 else math.nan
-    if alpha < 0:
-        log.warn(
-            f"cronbach_alpha: alpha is negative ({alpha:.3f}); items may need reverse keying or do not form a scale"
-        )
-    return AlphaResult(
-        float(alpha), float(std_alpha), float(rbar), float(lo), float(hi), float(ase), n, k, confidence,
-        _item_table(x), scoring, tuple(log.messages),
-    )
+    check_level(confidence)
+    x = _complete(data, items, codebook, scoring, index)
+    return replace(stats_reliability.cronbach_alpha(x, confidence=confidence), scoring=scoring)
 
 
 def item_rest(
@@ -543,105 +395,12 @@ def item_rest(
     scoring: Scoring = "numeric",
     index: str | Index | None = None,
 ) -> pd.DataFrame:
-    """Item statistics: item–total and item–rest correlations, alpha if the item is dropped.
+    """Item–total and item–rest correlations and alpha-if-dropped (:data:`ITEM_REST_COLUMNS`).
 
-    Parameters are those of :func:`cronbach_alpha`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per item with columns ``item, n, mean, sd, r_total, r_rest,
-        alpha_if_dropped, std_alpha_if_dropped`` (:data:`ITEM_REST_COLUMNS`).
-        ``r_rest`` is the correlation of the item with the sum of the *other*
-        items (psych ``r.drop``), ``r_total`` with the sum of all items
-        (psych ``raw.r``). Listwise deletion over all items.
+    Parameters are those of :func:`cronbach_alpha`; see
+    :func:`samanalyse.stats.reliability.item_rest` (psych ``r.drop``, ``raw.r``).
     """
-    x, _ = _complete(data, items, codebook, scoring, index)
-    log = _WarningLog()
-    if not _reliability_checks(x, log, "item_rest"):
-        return pd.DataFrame({"item": list(x.columns), "n": len(x)}, columns=list(ITEM_REST_COLUMNS))
-    return _item_table(x)
-
-
-@dataclass(frozen=True)
-class OmegaResult:
-    """McDonald's omega total of an item set from a one-factor model.
-
-    Attributes
-    ----------
-    omega_total : float
-        ``1 - sum(u2) / sum(R)``: ``u2 = 1 - lambda^2`` the uniquenesses of a
-        one-factor minres (unweighted least squares) fit to the Pearson
-        correlation matrix R, ``sum(R)`` the sum of all entries of R — the
-        value R ``psych::omega(x, nfactors = 1)`` prints as ``omega.tot``.
-    omega_model : float
-        The textbook ``(sum lambda)^2 / ((sum lambda)^2 + sum u2)`` from the same fit
-        (equal to ``omega_total`` when the model fits exactly).
-    loadings : pandas.Series
-        One-factor loadings (signs chosen so their sum is positive).
-    ci_low, ci_high : float
-        Percentile bootstrap interval of ``omega_total`` (``n_boot`` resamples
-        of respondents, ``numpy.random.default_rng(seed)``).
-    n, n_items, n_boot, seed : int
-        Respondents used (complete cases), items, bootstrap resamples, seed.
-    confidence : float
-        Level of the interval.
-    estimator : str
-        Description of the estimator.
-    warnings : tuple of str
-        Warnings raised (also emitted).
-    """
-
-    omega_total: float
-    omega_model: float
-    loadings: pd.Series = field(repr=False)
-    ci_low: float = math.nan
-    ci_high: float = math.nan
-    n: int = 0
-    n_items: int = 0
-    n_boot: int = 0
-    seed: int = 0
-    confidence: float = 0.95
-    estimator: str = ""
-    warnings: tuple[str, ...] = ()
-
-
-def _smc(R: np.ndarray) -> np.ndarray:
-    try:
-        return 1 - 1 / np.diag(np.linalg.inv(R))
-    except np.linalg.LinAlgError:
-        return np.full(R.shape[0], 0.5)
-
-
-def _one_factor_minres(
-    R: np.ndarray, h2: np.ndarray | None = None, tol: float = 1e-12, max_iter: int = 20000
-) -> tuple[np.ndarray, bool]:
-    """One-factor minres loadings as the fixed point of iterated principal axes.
-
-    At a fixed point the loadings are the first principal axis of R with the
-    communalities on the diagonal, which is the stationary point of the
-    unweighted-least-squares (minres) criterion on the off-diagonal residuals.
-    """
-    h = _smc(R) if h2 is None else h2.copy()
-    lam = np.zeros(R.shape[0])
-    for _ in range(max_iter):
-        Rr = R.copy()
-        np.fill_diagonal(Rr, h)
-        w, v = np.linalg.eigh(Rr)
-        lam = v[:, -1] * math.sqrt(max(w[-1], 0.0))
-        h_new = lam**2
-        if np.max(np.abs(h_new - h)) < tol:
-            h = h_new
-            break
-        h = h_new
-    else:
-        return (lam if lam.sum() >= 0 else -lam), False
-    return (lam if lam.sum() >= 0 else -lam), True
-
-
-def _omega_from_loadings(R: np.ndarray, lam: np.ndarray) -> tuple[float, float]:
-    u2 = 1 - lam**2
-    return float(1 - u2.sum() / R.sum()), float(lam.sum() ** 2 / (lam.sum() ** 2 + u2.sum()))
+    return stats_reliability.item_rest(_complete(data, items, codebook, scoring, index))
 
 
 def mcdonald_omega(
@@ -652,103 +411,29 @@ def mcdonald_omega(
     scoring: Scoring = "numeric",
     index: str | Index | None = None,
     confidence: float = 0.95,
-    n_boot: int = 1000,
-    seed: int = 20100401,
+    n_boot: int = 0,
+    seed: int | None = None,
 ) -> OmegaResult:
-    """McDonald's omega total from a one-factor minres model, with a bootstrap interval.
+    """McDonald's omega total of scored items from a one-factor minres model (R ``psych::omega(nfactors = 1)``).
 
-    Estimator: one-factor minres (unweighted least squares) on the Pearson
-    correlation matrix, solved to a fixed point (tolerance 1e-12); omega total
-    ``= 1 - sum(1 - lambda^2) / sum(R)`` as ``psych::omega(x, nfactors = 1)``
-    (``fm = "minres"``, Pearson correlations). Unlike psych, items with a
-    negative loading are *not* reversed (a warning says so). The interval is
-    a percentile bootstrap over respondents (``n_boot`` resamples, fixed
-    ``seed``, each refit warm-started at the full-sample communalities);
-    resamples in which an item has no variance are skipped.
+    See :func:`samanalyse.stats.reliability.mcdonald_omega` (the minres fit is
+    :func:`samanalyse.stats.factor.extraction.extract`).
 
     Parameters
     ----------
     data, items, codebook, scoring, index :
-        As :func:`cronbach_alpha` (at least three items, so that the one-factor
-        model is identified).
+        As :func:`cronbach_alpha` (at least three items).
     confidence : float
         Level of the bootstrap interval.
     n_boot : int
         Bootstrap resamples (0: no interval).
-    seed : int
-        Seed of ``numpy.random.default_rng``.
+    seed : int or None
+        Seed of the bootstrap; required when ``n_boot > 0``.
 
     Returns
     -------
     OmegaResult
-
-    Warns
-    -----
-    HeywoodWarning
-        A communality at or above 1.
-    ConvergenceWarning
-        The minres iteration did not converge.
-    SmallCellWarning
-        Too few respondents, items without variance, or many failed resamples.
     """
-    _check_confidence(confidence)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot must be a whole number >= 0; got {n_boot!r}.")
-    x, items = _complete(data, items, codebook, scoring, index, minimum=3)
-    log = _WarningLog()
-    n, k = x.shape
-    estimator = (
-        "one-factor minres (ULS) on Pearson correlations, iterated principal axes to a fixed point; "
-        "omega_total = 1 - sum(u2)/sum(R) (psych::omega nfactors=1); "
-        f"percentile bootstrap CI, {n_boot} resamples, numpy default_rng(seed={seed})"
-    )
-    nan_load = pd.Series(np.nan, index=items)
-    if not _reliability_checks(x, log, "mcdonald_omega") or any(x[c].nunique() < 2 for c in x.columns):
-        if n >= 2:
-            log.warn("mcdonald_omega: an item without variance leaves the correlation matrix undefined; omega is NaN")
-        return OmegaResult(math.nan, math.nan, nan_load, n=n, n_items=k, n_boot=n_boot, seed=seed,
-                           confidence=confidence, estimator=estimator, warnings=tuple(log.messages))
-    X = x.to_numpy(dtype=float)
-    R = np.corrcoef(X, rowvar=False)
-    lam, ok = _one_factor_minres(R)
-    if not ok:
-        log.warn("mcdonald_omega: the one-factor minres iteration did not converge", ConvergenceWarning)
-    if np.any(lam**2 >= 1):
-        bad = [items[i] for i in np.flatnonzero(lam**2 >= 1)]
-        log.warn(f"mcdonald_omega: Heywood case, communality >= 1 for {', '.join(map(repr, bad))}", HeywoodWarning)
-    if np.any(lam < 0):
-        neg = [items[i] for i in np.flatnonzero(lam < 0)]
-        log.warn(
-            f"mcdonald_omega: negative loading(s) for {', '.join(map(repr, neg))}; reverse-key them before "
-            "computing omega (psych would flip them)"
-        )
-    omega_tot, omega_model = _omega_from_loadings(R, lam)
-    lo = hi = math.nan
-    if n_boot > 0:
-        rng = np.random.default_rng(seed)
-        vals = []
-        failed = 0
-        h0 = lam**2
-        for _ in range(n_boot):
-            Xb = X[rng.integers(0, n, n)]
-            if np.any(Xb.std(axis=0) == 0):
-                failed += 1
-                continue
-            Rb = np.corrcoef(Xb, rowvar=False)
-            lb, okb = _one_factor_minres(Rb, h2=h0, tol=1e-9, max_iter=5000)
-            if not okb:
-                failed += 1
-                continue
-            vals.append(_omega_from_loadings(Rb, lb)[0])
-        if failed > 0.05 * n_boot:
-            log.warn(
-                f"mcdonald_omega: {failed} of {n_boot} bootstrap resamples failed (constant item or no convergence); "
-                "the interval rests on the others"
-            )
-        if vals:
-            a = 1 - confidence
-            lo, hi = (float(v) for v in np.quantile(vals, [a / 2, 1 - a / 2]))
-    return OmegaResult(
-        omega_tot, omega_model, pd.Series(lam, index=items, name="loading"), lo, hi, n, k, n_boot, seed,
-        confidence, estimator, tuple(log.messages),
-    )
+    check_level(confidence)
+    x = _complete(data, items, codebook, scoring, index, minimum=3)
+    return stats_reliability.mcdonald_omega(x, confidence=confidence, n_boot=n_boot, seed=seed)

@@ -25,11 +25,12 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from samanalyse.survey.catalogue import Catalogue
-from samanalyse.survey.rounds import load_round
-from samanalyse.survey.codebook import Codebook, Item
+from samanalyse.analysis._checks import check_columns
 from samanalyse.errors import SamanalyseError
 from samanalyse.stats.rounding import Rounding, printed_percent
+from samanalyse.survey.catalogue import Catalogue
+from samanalyse.survey.codebook import Codebook, Item
+from samanalyse.survey.rounds import load_round  # only compare_with_published (moving to samanalyse.published)
 
 __all__ = [
     "category_labels",
@@ -41,11 +42,13 @@ __all__ = [
     "compare_with_published",
     "response_rate_units",
     "variants",
+    "population_label",
     "FORM_POPULATION",
     "BY_BREAKDOWN",
 ]
 
-#: Form name -> population label used in the published transcription.
+#: Form name -> population label used in the published transcription (kept for report.sections.tables;
+#: use :func:`population_label`, which reads the codebook's form label).
 FORM_POPULATION = {"kommune": "kommuner", "helseforetak": "helseforetak"}
 #: Background column -> breakdown label used in the published transcription.
 BY_BREAKDOWN = {"rhf": "rhf", "size_class": "size", None: "total"}
@@ -84,15 +87,6 @@ def category_labels(item: Item, rule: dict[str, Any]) -> frozenset:
 # ----------------------------------------------------------------------------
 # Generic tables
 # ----------------------------------------------------------------------------
-
-
-def _check_columns(data: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise SamanalyseError(
-            f"{what}: the data has no column(s) {', '.join(map(repr, missing))}; "
-            f"columns are {', '.join(map(str, data.columns[:12]))}{' ...' if len(data.columns) > 12 else ''}."
-        )
 
 
 _BLANK = ""  # blank answers inside this module's string arrays
@@ -156,7 +150,7 @@ def frequencies(
         Fixed columns ``by, group, item, category, count, n, percent``.
     """
     items = [items] if isinstance(items, str) else list(items)
-    _check_columns(data, items + ([by] if by else []), "frequencies")
+    check_columns(data, items + ([by] if by else []), "frequencies")
     its = [codebook.item(i) for i in items]
     scales = {it.scale.name if it.scale else None for it in its}
     if len(scales) != 1 or None in scales:
@@ -232,10 +226,16 @@ def _share(values: np.ndarray, labels: frozenset) -> tuple[int, int]:
     return int(np.isin(values, _members(labels)).sum()), int(values.size)
 
 
-def _row(table, form, breakdown, group, item, category, count, n, rounding, variant="") -> dict[str, Any]:
+def population_label(codebook: Codebook, form: str) -> str:
+    """How the cells name the respondents of ``form``: its codebook label in lower case ("" for no form)."""
+    return codebook.forms[form].label.lower() if form in codebook.forms else form
+
+
+def _row(table: str, population: str, breakdown: str, group: str, item: str, category: str, count: int, n: int,
+         rounding: Rounding, variant: str = "") -> dict[str, Any]:
     pct = 100 * count / n if n else float("nan")
     return {
-        "table": table, "population": FORM_POPULATION.get(form, form), "breakdown": breakdown, "group": group,
+        "table": table, "population": population, "breakdown": breakdown, "group": group,
         "item": item, "category": category, "variant": variant, "count": count, "n": n, "percent": pct,
         "value": printed_percent(count, n, rounding),
     }
@@ -262,10 +262,23 @@ def table_cells(
     data: pd.DataFrame,
     *,
     codebook: Codebook,
-    catalogue: Catalogue | None = None,
+    catalogue: Catalogue,
     rounding: Rounding = "half-up",
 ) -> pd.DataFrame:
     """Regenerate one catalogue table as tidy cells.
+
+    Parameters
+    ----------
+    table : str
+        Table id in ``catalogue``.
+    data : pandas.DataFrame
+        Respondent-level data with a ``form`` column.
+    codebook : Codebook
+        The round's codebook.
+    catalogue : Catalogue
+        The round's table catalogue (``rnd.catalogue``).
+    rounding : str
+        Rounding rule of ``value`` (see :mod:`samanalyse.stats.rounding`).
 
     Returns
     -------
@@ -276,9 +289,9 @@ def table_cells(
         that have several, e.g. Vedlegg 3's bases). Keys match
         ``data/published/<round>/cells.csv``.
     """
-    cat = catalogue or load_round(codebook.round).catalogue
+    cat = catalogue
     spec = cat.spec(table)
-    _check_columns(data, ["form"], f"table {table}")
+    check_columns(data, ["form"], f"table {table}")
     rows: list[dict[str, Any]] = []
     kind = spec["kind"]
     if kind == "by_group":
@@ -287,23 +300,23 @@ def table_cells(
             d = data[data["form"] == form]
             if not item.on_form(form):
                 continue
+            pop = population_label(codebook, form)
             values = _values(d, [item.id])
             by = spec.get("by")
             groups: list[tuple[str, str, np.ndarray]] = []
             if by:
                 col = d[by]
-                levels = _levels(col)
-                if form != "kommune" and by == "size_class":
-                    levels = []
+                # a background the form's respondents do not have (all blank) gives no breakdown
+                levels = _levels(col) if col.notna().any() else []
                 groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in levels]
             groups.append(("total", TOTAL, np.ones(len(d), dtype=bool)))
             for breakdown, g, mask in groups:
                 for c in spec["categories"]:
                     k, n = _share(values[mask], category_labels(item, cat.rule(c)))
-                    rows.append(_row(table, form, breakdown, g, item.id, c, k, n, rounding))
+                    rows.append(_row(table, pop, breakdown, g, item.id, c, k, n, rounding))
             for c in spec.get("notes", []):
                 k, n = _share(values, category_labels(item, cat.rule(c)))
-                rows.append(_row(table, form, "note", TOTAL, item.id, c, k, n, rounding))
+                rows.append(_row(table, pop, "note", TOTAL, item.id, c, k, n, rounding))
     elif kind == "index_crosstab":
         from samanalyse.analysis.indices import index_scores  # local import: indices builds on tables' conventions
 
@@ -326,7 +339,8 @@ def table_cells(
                     n = int(values.size if base == "all" else (values != _BLANK).sum())
                     for c in spec["categories"]:
                         k, _ = _share(values, category_labels(its[0], rules[c]))
-                        rows.append(_row(table, form, "total", TOTAL, name, c, k, n, rounding, vname))
+                        rows.append(_row(table, population_label(codebook, form), "total", TOTAL, name, c, k, n,
+                                         rounding, vname))
     else:
         raise SamanalyseError(f"Table {table}: unknown kind {kind!r} (by_group, index_crosstab, response_rates).")
     return pd.DataFrame(rows, columns=_CELL_COLUMNS)
@@ -337,7 +351,7 @@ def build_table(
     data: pd.DataFrame,
     *,
     codebook: Codebook,
-    catalogue: Catalogue | None = None,
+    catalogue: Catalogue,
     rounding: Rounding = "half-up",
 ) -> pd.DataFrame:
     """One of the study's tables, laid out as printed (integer percentages).
@@ -348,7 +362,7 @@ def build_table(
     classes; ``response_rates``: rows (item, category), columns populations.
     """
     cells = table_cells(table, data, codebook=codebook, catalogue=catalogue, rounding=rounding)
-    kind = (catalogue or load_round(codebook.round).catalogue).spec(table)["kind"]
+    kind = catalogue.spec(table)["kind"]
     if kind == "by_group":
         body = cells[cells["breakdown"] != "note"]
         wide = body.pivot_table(index="group", columns=["population", "category"], values="value", sort=False)
@@ -362,10 +376,10 @@ def build_table(
     return first.pivot_table(index=["item", "category"], columns="population", values="value", sort=False)
 
 
-def all_table_cells(data: pd.DataFrame, *, codebook: Codebook, catalogue: Catalogue | None = None,
+def all_table_cells(data: pd.DataFrame, *, codebook: Codebook, catalogue: Catalogue,
                     rounding: Rounding = "half-up") -> pd.DataFrame:
     """:func:`table_cells` for every table of the catalogue, concatenated."""
-    cat = catalogue or load_round(codebook.round).catalogue
+    cat = catalogue
     return pd.concat([table_cells(t, data, codebook=codebook, catalogue=cat, rounding=rounding) for t in cat.tables],
                      ignore_index=True)
 

@@ -10,10 +10,10 @@ Three families of intervals:
 
 ``"fpc"`` (= ``"fpc_logit"``), ``"fpc_wald"``, ``"fpc_beta"``
     Design-based intervals for a simple random sample *without replacement*
-    from a finite population of ``population`` units (or a stratified one,
+    from a finite population (the frame) of ``frame_size`` units (or a stratified one,
     with one population size per stratum), as R ``survey::svyciprop`` computes
     them with ``svydesign(ids = ~1, fpc = ...)``. The survey covers a large
-    part of its population (2010: 187 of 430 kommuner), so the finite
+    part of its population (e.g. 187 of 430 kommuner in one round), so the finite
     population correction ``1 - n/N`` matters: ignoring it overstates the
     uncertainty. The standard error of a share is
     ``sqrt((1 - n/N) p (1 - p) / (n - 1))`` (stratified:
@@ -29,8 +29,8 @@ Three families of intervals:
 
 Examples
 --------
->>> from samanalyse.uncertainty import proportion_ci
->>> ci = proportion_ci(131, 187, method="fpc", population=430)
+>>> from samanalyse.stats.proportions import proportion_ci
+>>> ci = proportion_ci(131, 187, method="fpc", frame_size=430)
 >>> round(ci.estimate, 3), round(ci.ci_low, 3), round(ci.ci_high, 3)
 (0.701, 0.648, 0.748)
 """
@@ -38,8 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,83 +46,34 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from samanalyse.survey.codebook import Codebook
-from samanalyse.survey.answers import collapse_values as _collapsed
-from samanalyse.survey.answers import item_scale as _item_scale
-from samanalyse.errors import SamanalyseError, SamanalyseWarning, SmallCellWarning
+from samanalyse.errors import ArgumentError, DataError
+from samanalyse.stats._checks import WarningLog, check_level
 
 __all__ = [
     "METHODS",
+    "FPC_METHODS",
+    "Method",
     "ProportionCI",
     "proportion_ci",
-    "proportions",
-    "PROPORTIONS_COLUMNS",
+    "check_method",
+    "check_frame_size",
+    "design_interval",
+    "domain_estimate",
 ]
 
 Method = Literal["wilson", "wilson_cc", "exact", "fpc", "fpc_logit", "fpc_wald", "fpc_beta"]
 
-#: Interval methods accepted by :func:`proportion_ci` and :func:`proportions`.
+#: Interval methods accepted by :func:`proportion_ci`.
 METHODS: tuple[str, ...] = ("wilson", "wilson_cc", "exact", "fpc", "fpc_logit", "fpc_wald", "fpc_beta")
-_FPC_METHODS = ("fpc", "fpc_logit", "fpc_wald", "fpc_beta")
-
-#: Fixed columns of the :func:`proportions` table.
-PROPORTIONS_COLUMNS: tuple[str, ...] = (
-    "group", "category", "count", "n", "share", "se", "ci_low", "ci_high", "method", "confidence", "warnings",
-)
-
-#: Label of the single group when ``by`` is None.
-ALL_GROUP = "Alle"
+#: The design-based (finite population) methods, which need ``frame_size``.
+FPC_METHODS: tuple[str, ...] = ("fpc", "fpc_logit", "fpc_wald", "fpc_beta")
 
 
-# --------------------------------------------------------------------------
-# Shared private helpers (also used by samanalyse.indices and .inference)
-# --------------------------------------------------------------------------
-
-
-class _WarningLog:
-    """Collect warning messages for a results row *and* emit them as warnings."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def warn(self, message: str, category: type[SamanalyseWarning] = SmallCellWarning, stacklevel: int = 3) -> None:
-        if message not in self.messages:
-            self.messages.append(message)
-            warnings.warn(message, category, stacklevel=stacklevel)
-
-    def extend(self, messages: Iterable[str]) -> None:
-        for m in messages:
-            if m not in self.messages:
-                self.messages.append(m)
-
-    def text(self) -> str:
-        return "; ".join(self.messages)
-
-
-def _check_confidence(confidence: float) -> None:
-    if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number strictly between 0 and 1; got {confidence!r}.")
-
-
-def _check_method(method: str, allowed: Sequence[str] = METHODS) -> None:
-    if method not in allowed:
-        raise ValueError(f"Unknown method {method!r}; use one of {', '.join(map(repr, allowed))}.")
-
-
-def _check_columns(data: pd.DataFrame, columns: Iterable[str | None]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame; got {type(data).__name__}.")
-    missing = [c for c in columns if c is not None and c not in data.columns]
-    if missing:
-        raise SamanalyseError(
-            f"Column(s) {', '.join(map(repr, missing))} not in data; data has columns {', '.join(map(str, data.columns))}."
-        )
-
-
-def _category_order(values: pd.Series) -> list[Hashable]:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return list(values.cat.categories)
-    return sorted(pd.unique(values.dropna()).tolist(), key=lambda v: (str(type(v)), v))
+def check_method(method: str) -> str:
+    """The interval method as reported (``"fpc"`` is ``"fpc_logit"``); ArgumentError if unknown."""
+    if method not in METHODS:
+        raise ArgumentError(f"Unknown method {method!r}; use one of {', '.join(map(repr, METHODS))}.")
+    return "fpc_logit" if method == "fpc" else method
 
 
 # --------------------------------------------------------------------------
@@ -152,8 +102,8 @@ class ProportionCI:
         Interval method (``"fpc"`` is reported as ``"fpc_logit"``).
     confidence : float
         Confidence level.
-    population : int or None
-        Population size N (stratified: summed over strata); None for binomial methods.
+    frame_size : int or None
+        Size N of the frame (stratified: summed over strata); None for binomial methods.
     df : float or None
         Degrees of freedom of the *t* quantile (design-based methods), else None.
     warnings : tuple of str
@@ -168,7 +118,7 @@ class ProportionCI:
     n: int
     method: str
     confidence: float
-    population: int | None = None
+    frame_size: int | None = None
     df: float | None = None
     warnings: tuple[str, ...] = ()
 
@@ -176,25 +126,27 @@ class ProportionCI:
 def _check_count_n(count: object, n: object, where: str = "") -> tuple[int, int]:
     for name, v in (("count", count), ("n", n)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer, float, np.floating)) or not float(v).is_integer():
-            raise ValueError(f"{name}{where} must be a whole number; got {v!r}.")
+            raise ArgumentError(f"{name}{where} must be a whole number; got {v!r}.")
         if v < 0:
-            raise ValueError(f"{name}{where} must be >= 0; got {v!r}.")
+            raise ArgumentError(f"{name}{where} must be >= 0; got {v!r}.")
     c, m = int(count), int(n)  # type: ignore[call-overload]
     if c > m:
-        raise ValueError(f"count{where} ({c}) is larger than n{where} ({m}).")
+        raise DataError(f"count{where} ({c}) is larger than n{where} ({m}).")
     return c, m
 
 
-def _check_population(population: object, n: int, where: str = "") -> int:
-    if isinstance(population, bool) or not isinstance(population, (int, np.integer, float, np.floating)) or not float(
-        population
+def check_frame_size(frame_size: object, n: int, where: str = "") -> int:
+    """The frame size N as an int; ArgumentError unless a whole number >= 1, DataError if below ``n``."""
+    if isinstance(frame_size, bool) or not isinstance(frame_size, (int, np.integer, float, np.floating)) or not float(
+        frame_size
     ).is_integer():
-        raise ValueError(f"population{where} must be a whole number of units; got {population!r}.")
-    N = int(population)  # type: ignore[call-overload]
+        raise ArgumentError(f"frame_size{where} must be a whole number of units; got {frame_size!r}.")
+    N = int(frame_size)  # type: ignore[call-overload]
     if N < 1:
-        raise ValueError(f"population{where} must be >= 1; got {population!r}.")
+        raise ArgumentError(f"frame_size{where} must be >= 1; got {frame_size!r}.")
     if N < n:
-        raise ValueError(f"population{where} ({N}) is smaller than the number of respondents n{where} ({n}).")
+        raise DataError(f"the frame's population{where} ({N}) is smaller than the number of respondents "
+                        f"n{where} ({n}); frame_size must be at least n.")
     return N
 
 
@@ -216,10 +168,13 @@ def _binomial_interval(x: int, n: int, method: str, confidence: float) -> tuple[
     return float(max(0.0, lo)), float(min(1.0, hi))
 
 
-def _design_interval(
-    p: float, se: float, df: float, n: int, method: str, confidence: float, log: _WarningLog
+def design_interval(
+    p: float, se: float, df: float, n: int, method: str, confidence: float, log: WarningLog
 ) -> tuple[float, float]:
-    """Interval from a design-based estimate, as survey::svyciprop computes it."""
+    """Interval from a design-based estimate ``p`` with standard error ``se``, as ``survey::svyciprop`` computes it.
+
+    ``method`` is ``fpc_logit``, ``fpc_wald`` or ``fpc_beta``; warnings go to ``log``.
+    """
     alpha = 1 - confidence
     if not (np.isfinite(p) and np.isfinite(se)) or df < 1:
         if np.isfinite(p) and df < 1:
@@ -247,8 +202,8 @@ def _design_interval(
     return lo, hi
 
 
-def _domain_estimate(
-    y: np.ndarray, z: np.ndarray, strata: np.ndarray, sizes: Mapping[Hashable, int], log: _WarningLog
+def domain_estimate(
+    y: np.ndarray, z: np.ndarray, strata: np.ndarray, sizes: Mapping[Hashable, int], log: WarningLog
 ) -> tuple[float, float, float]:
     """Share of y in the domain z under stratified SRS without replacement.
 
@@ -297,7 +252,7 @@ def proportion_ci(
     *,
     method: Method = "wilson",
     confidence: float = 0.95,
-    population: int | Mapping[Hashable, int] | None = None,
+    frame_size: int | Mapping[Hashable, int] | None = None,
 ) -> ProportionCI:
     """Confidence interval for a share.
 
@@ -306,7 +261,7 @@ def proportion_ci(
     count : int or mapping
         Number of respondents with the property. A mapping ``{stratum: count}``
         asks for the stratified design-based estimate (only with the ``fpc``
-        methods; ``n`` and ``population`` must then be mappings with the same keys).
+        methods; ``n`` and ``frame_size`` must then be mappings with the same keys).
     n : int or mapping
         Number of respondents (the denominator); mapping ``{stratum: n_h}`` when stratified.
     method : {"wilson", "wilson_cc", "exact", "fpc", "fpc_logit", "fpc_wald", "fpc_beta"}
@@ -316,13 +271,13 @@ def proportion_ci(
         (the correction is ``min(0.5, |count - n/2|)``, R's rule).
         ``"exact"``: Clopper–Pearson, as R ``binom.test``.
         ``"fpc"`` / ``"fpc_logit"``, ``"fpc_wald"``, ``"fpc_beta"``: design-based
-        intervals for sampling without replacement from ``population`` units, as
+        intervals for sampling without replacement from ``frame_size`` units, as
         ``survey::svyciprop(method = "logit" | "mean" | "beta")``; see the module docs.
     confidence : float
         Confidence level, strictly between 0 and 1.
-    population : int or mapping or None
-        Population size N (required for, and only used by, the ``fpc`` methods);
-        ``{stratum: N_h}`` when stratified (e.g. kommuner per RHF).
+    frame_size : int or mapping or None
+        Size N of the frame (required for, and only used by, the ``fpc`` methods);
+        ``{stratum: N_h}`` when stratified (e.g. units per region).
 
     Returns
     -------
@@ -330,9 +285,11 @@ def proportion_ci(
 
     Raises
     ------
-    ValueError
-        For counts that are not whole numbers, ``count > n``, ``population < n``,
-        an unknown method, or a population given to a binomial method.
+    ArgumentError
+        For counts that are not whole numbers, an unknown method, or a
+        ``frame_size`` given to a binomial method.
+    DataError
+        For ``count > n`` or ``frame_size < n``.
 
     Warns
     -----
@@ -345,35 +302,34 @@ def proportion_ci(
     >>> round(proportion_ci(131, 187).ci_low, 4)
     0.6314
     """
-    _check_method(method)
-    _check_confidence(confidence)
-    log = _WarningLog()
-    stratified = isinstance(count, Mapping) or isinstance(n, Mapping) or isinstance(population, Mapping)
-    fpc = method in _FPC_METHODS
-    label = "fpc_logit" if method == "fpc" else method
-    if not fpc and population is not None:
-        raise ValueError(
-            f"population={population!r} is only used by the design-based methods {', '.join(_FPC_METHODS)}; "
-            f"method {method!r} ignores it. Drop population or choose method='fpc'."
+    label = check_method(method)
+    check_level(confidence)
+    log = WarningLog()
+    stratified = isinstance(count, Mapping) or isinstance(n, Mapping) or isinstance(frame_size, Mapping)
+    fpc = method in FPC_METHODS
+    if not fpc and frame_size is not None:
+        raise ArgumentError(
+            f"frame_size={frame_size!r} is only used by the design-based methods {', '.join(FPC_METHODS)}; "
+            f"method {method!r} ignores it. Drop frame_size or choose method='fpc'."
         )
-    if fpc and population is None:
-        raise ValueError(f"method {method!r} needs the population size: pass population=N (e.g. 430 kommuner).")
+    if fpc and frame_size is None:
+        raise ArgumentError(f"method {method!r} needs the population size of the frame: pass frame_size=N.")
 
     if stratified:
         if not fpc:
-            raise ValueError(f"Stratified counts need a design-based method ({', '.join(_FPC_METHODS)}); got {method!r}.")
-        if not (isinstance(count, Mapping) and isinstance(n, Mapping) and isinstance(population, Mapping)):
-            raise ValueError("For a stratified interval count, n and population must all be mappings {stratum: value}.")
-        keys = list(population)
+            raise ArgumentError(f"Stratified counts need a design-based method ({', '.join(FPC_METHODS)}); got {method!r}.")
+        if not (isinstance(count, Mapping) and isinstance(n, Mapping) and isinstance(frame_size, Mapping)):
+            raise ArgumentError("For a stratified interval count, n and frame_size must all be mappings {stratum: value}.")
+        keys = list(frame_size)
         for name, m in (("count", count), ("n", n)):
             if set(m) != set(keys):
-                raise ValueError(
-                    f"{name} has strata {sorted(map(str, m))} but population has strata {sorted(map(str, keys))}."
+                raise ArgumentError(
+                    f"{name} has strata {sorted(map(str, m))} but frame_size has strata {sorted(map(str, keys))}."
                 )
         xs, ns, Ns = {}, {}, {}
         for h in keys:
             xs[h], ns[h] = _check_count_n(count[h], n[h], f"[{h!r}]")
-            Ns[h] = _check_population(population[h], ns[h], f"[{h!r}]")
+            Ns[h] = check_frame_size(frame_size[h], ns[h], f"[{h!r}]")
         empty = [h for h in keys if ns[h] == 0]
         x_tot, n_tot, N_tot = sum(xs.values()), sum(ns.values()), sum(Ns.values())
         if empty:
@@ -397,11 +353,11 @@ def proportion_ci(
             var += (Ns[h] / N_tot) ** 2 * (1 - f) * ph * (1 - ph) / (ns[h] - 1)
         se = math.sqrt(var) if np.isfinite(var) else math.nan
         df = float(n_tot - len(keys))
-        lo, hi = _design_interval(p, se, df, n_tot, label, confidence, log)
+        lo, hi = design_interval(p, se, df, n_tot, label, confidence, log)
         return ProportionCI(p, lo, hi, se, x_tot, n_tot, label, confidence, N_tot, df, tuple(log.messages))
 
     x, m = _check_count_n(count, n)
-    N = _check_population(population, m) if fpc else None
+    N = check_frame_size(frame_size, m) if fpc else None
     if m == 0:
         log.warn("no respondents (n = 0): the share and its interval are NaN")
         return ProportionCI(math.nan, math.nan, math.nan, math.nan, x, m, label, confidence, N,
@@ -419,180 +375,5 @@ def proportion_ci(
     else:
         se = math.sqrt((1 - m / N) * p * (1 - p) / (m - 1))
     df = float(m - 1)
-    lo, hi = _design_interval(p, se, df, m, label, confidence, log) if np.isfinite(se) else (math.nan, math.nan)
+    lo, hi = design_interval(p, se, df, m, label, confidence, log) if np.isfinite(se) else (math.nan, math.nan)
     return ProportionCI(p, lo, hi, se, x, m, label, confidence, N, df, tuple(log.messages))
-
-
-# --------------------------------------------------------------------------
-# proportions (tidy table from respondent-level data)
-# --------------------------------------------------------------------------
-
-
-def _check_labels(requested: Sequence[Hashable], available: Sequence[Hashable], what: str, column: str) -> None:
-    bad = [c for c in requested if c not in available]
-    if bad:
-        raise SamanalyseError(
-            f"{what} {', '.join(map(repr, bad))} not found in {column!r}; available: {', '.join(map(repr, available))}."
-        )
-
-
-def proportions(
-    data: pd.DataFrame,
-    item: str,
-    *,
-    by: str | None = None,
-    population: int | Mapping[Hashable, int] | None = None,
-    strata: str | None = None,
-    categories: Sequence[Hashable] | None = None,
-    exclude: Sequence[Hashable] = (),
-    collapse: str | None = None,
-    codebook: Codebook | None = None,
-    method: Method = "wilson",
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Shares of an item's answer categories, overall or by group, with intervals.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Respondent-level data, one row per respondent.
-    item : str
-        Column to tabulate (e.g. ``"q14"``).
-    by : str or None
-        Grouping column (e.g. ``"size_class"``, ``"rhf"``). Respondents with a
-        missing group are left out. Every category of a Categorical ``by``
-        gets rows, also one with no respondents (NaN shares, with a warning).
-    population : int or mapping or None
-        For the ``fpc`` methods: N (SRS without replacement from N units) or
-        ``{stratum: N_h}`` (stratified SRS; strata are the ``strata`` column,
-        or the ``by`` column if ``strata`` is None). With ``by``, each group is
-        a *domain* of the design and its share and standard error are estimated
-        by linearisation of the domain ratio (as ``survey::svyby``); the degrees
-        of freedom are respondents in the group minus strata represented in it.
-    strata : str or None
-        Column with the stratum of each respondent (e.g. ``"rhf"``).
-    categories : sequence or None
-        Categories to report (default: all categories of the item, after ``collapse``,
-        in the codebook's order, without those in ``exclude``).
-    exclude : sequence
-        Answer categories left out of both numerator and denominator, e.g.
-        ``["Vet ikke/ikke aktuelt"]`` for shares of substantive answers. By
-        default the denominator is every respondent who answered the item.
-    collapse : str or None
-        Name of a collapse rule of the item's scale (e.g. ``"godt_darlig"``);
-        needs ``codebook``.
-    codebook : Codebook or None
-        Needed for ``collapse``.
-    method : str
-        See :func:`proportion_ci`.
-    confidence : float
-        Confidence level.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group and category, columns ``group, category, count, n,
-        share, se, ci_low, ci_high, method, confidence, warnings``
-        (:data:`PROPORTIONS_COLUMNS`). ``group`` is ``"Alle"`` when ``by`` is
-        None. ``count`` and ``n`` are unweighted respondent counts; ``share``
-        is the design-weighted share for stratified designs.
-
-    Raises
-    ------
-    SamanalyseError
-        If a column is missing, a category in ``categories``/``exclude`` does
-        not occur, or a stratum has no population size.
-    ValueError
-        For a bad ``method``/``confidence``/``population`` combination.
-    """
-    _check_method(method)
-    _check_confidence(confidence)
-    _check_columns(data, [item, by, strata])
-    fpc = method in _FPC_METHODS
-    if not fpc and population is not None:
-        raise ValueError(f"population is only used by the design-based methods {', '.join(_FPC_METHODS)}; got method {method!r}.")
-    if fpc and population is None:
-        raise ValueError(f"method {method!r} needs population=N or population={{stratum: N_h}}.")
-    if strata is not None and not isinstance(population, Mapping):
-        raise ValueError(f"strata={strata!r} needs population as a mapping {{stratum: N_h}}; got {population!r}.")
-    if isinstance(population, Mapping) and strata is None:
-        if by is None:
-            raise ValueError("population given per stratum, but neither strata nor by names the stratum column.")
-        strata = by
-
-    values = data[item]
-    if collapse is not None:
-        values = _collapsed(values, _item_scale(codebook, item), collapse, item)
-    order = _category_order(values)
-    _check_labels(list(exclude), order, "Excluded categor(y/ies)", item)
-    order = [c for c in order if c not in set(exclude)]
-    if categories is not None:
-        _check_labels(list(categories), order, "Categor(y/ies)", item)
-        order = list(categories)
-    valid = values.notna() & ~values.isin(list(exclude))
-
-    label = "fpc_logit" if method == "fpc" else method
-    if by is None:
-        group_col = pd.Series(ALL_GROUP, index=data.index)
-        groups: list[Hashable] = [ALL_GROUP]
-    else:
-        group_col = data[by]
-        groups = _category_order(group_col)
-    in_design = group_col.notna() if (by is not None and not fpc) else pd.Series(True, index=data.index)
-
-    # Design set-up (fpc): strata and their population sizes.
-    if fpc:
-        if isinstance(population, Mapping):
-            assert strata is not None
-            st = data[strata]
-            if st.isna().any():
-                raise SamanalyseError(
-                    f"{int(st.isna().sum())} respondent(s) have no stratum in column {strata!r}; "
-                    "every respondent of a stratified design needs one."
-                )
-            st_keys = pd.unique(st)
-            missing = [h for h in st_keys if h not in population]
-            if missing:
-                raise SamanalyseError(
-                    f"No population size for stratum/strata {', '.join(map(repr, missing))} of {strata!r}; "
-                    f"population has {', '.join(map(repr, population))}."
-                )
-            sizes = {h: int(population[h]) for h in st_keys}
-            for h in st_keys:
-                _check_population(population[h], int((st == h).sum()), f"[{h!r}]")
-            strata_arr = st.to_numpy(dtype=object)
-        else:
-            N = _check_population(population, len(data))
-            sizes = {0: N}
-            strata_arr = np.zeros(len(data), dtype=object)
-
-    rows = []
-    for g in groups:
-        in_g = (group_col == g).fillna(False).to_numpy(dtype=bool) & in_design.to_numpy(dtype=bool)
-        dom = in_g & valid.to_numpy(dtype=bool)
-        n_g = int(dom.sum())
-        for cat in order:
-            log = _WarningLog()
-            y = (values == cat).fillna(False).to_numpy(dtype=bool)
-            cnt = int((y & dom).sum())
-            if n_g == 0:
-                what = f"group {g!r} of {by!r}" if by is not None else f"item {item!r}"
-                log.warn(f"{what} has no respondents with an answer to {item!r}; shares are NaN")
-                share = se = lo = hi = math.nan
-            elif not fpc:
-                ci = proportion_ci(cnt, n_g, method=method, confidence=confidence)
-                share, se, lo, hi = ci.estimate, ci.se, ci.ci_low, ci.ci_high
-                log.extend(ci.warnings)
-            else:
-                share, se, df = _domain_estimate(y.astype(float), dom.astype(float), strata_arr, sizes, log)
-                lo, hi = _design_interval(share, se, df, n_g, label, confidence, log)
-            rows.append(
-                {
-                    "group": g, "category": cat, "count": cnt, "n": n_g, "share": share, "se": se,
-                    "ci_low": lo, "ci_high": hi, "method": label, "confidence": confidence, "warnings": log.text(),
-                }
-            )
-    out = pd.DataFrame(rows, columns=list(PROPORTIONS_COLUMNS))
-    out["count"] = out["count"].astype("int64")
-    out["n"] = out["n"].astype("int64")
-    return out

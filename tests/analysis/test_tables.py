@@ -20,6 +20,7 @@ from samanalyse.analysis.tables import (
 )
 
 CB = load_codebook("2010")
+CAT = load_round("2010").catalogue
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_errors_name_what_is_wrong():
     with pytest.raises(SamanalyseError, match="no column\\(s\\) 'q99'"):
         frequencies(small(), "q99", codebook=CB)
     with pytest.raises(SamanalyseError, match="No table 'T99'.*T01"):
-        table_cells("T99", small(), codebook=CB)
+        table_cells("T99", small(), codebook=CB, catalogue=CAT)
     with pytest.raises(SamanalyseError, match="share one closed scale"):
         frequencies(pd.DataFrame({"q20": [], "q5a": []}), ["q20", "q5a"], codebook=CB)
 
@@ -105,7 +106,7 @@ def test_catalogue_covers_every_numeric_table():
 
 
 def test_tabell_1_as_printed(data2010):
-    t = build_table("T01", data2010, codebook=CB)
+    t = build_table("T01", data2010, codebook=CB, catalogue=CAT)
     # Tabell 1 (study line 999-1003): kommuner Dårlig/Godt, helseforetak Dårlig/Godt
     assert t.loc["Helse Midt"].tolist() == [26, 67, 25, 75]
     assert t.loc["Helse Vest"].tolist() == [24, 70, 50, 50]
@@ -114,14 +115,14 @@ def test_tabell_1_as_printed(data2010):
 
 
 def test_tabell_56_as_printed(data2010):
-    t = build_table("T56", data2010, codebook=CB)
+    t = build_table("T56", data2010, codebook=CB, catalogue=CAT)
     # Tabell 56: [0,3] column 39/61, [4,6] column 15/85
     assert t["[0,3] = Dårlig"].tolist() == [39, 61]
     assert t["[4,6] = Godt"].tolist() == [15, 85]
 
 
 def test_every_possible_published_cell_is_regenerated(data2010):
-    cmp = compare_with_published(all_table_cells(data2010, codebook=CB))
+    cmp = compare_with_published(all_table_cells(data2010, codebook=CB, catalogue=CAT))
     assert len(cmp) == 426
     assert int(cmp["match"].eq(True).sum()) == 383
     unmatched = set(cmp.loc[cmp["match"].eq(False), "cell_id"])

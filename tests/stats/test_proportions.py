@@ -1,4 +1,4 @@
-"""Tests of samanalyse.uncertainty (intervals for shares).
+"""Tests of samanalyse.stats.proportions (intervals for shares from counts).
 
 Reference values: tests/reference/survey.json (R binom.test, prop.test,
 survey::svymean/svyciprop; see make_reference.R) and statsmodels'
@@ -17,9 +17,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from samanalyse.survey.rounds import load_codebook
 from samanalyse.errors import SamanalyseError, SamanalyseWarning, SmallCellWarning
-from samanalyse.stats.proportions import METHODS, PROPORTIONS_COLUMNS, ProportionCI, proportion_ci, proportions
+from samanalyse.stats.proportions import METHODS, ProportionCI, proportion_ci
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 CLOSED = 1e-6  # closed-form results
@@ -36,19 +35,6 @@ def _ref(name: str) -> dict:
 @pytest.fixture(scope="module")
 def survey_ref() -> dict:
     return _ref("survey.json")
-
-
-@pytest.fixture(scope="module")
-def svy() -> pd.DataFrame:
-    path = REF / "svy_sample.csv"
-    if not path.exists():
-        pytest.skip("svy_sample.csv not generated yet")
-    return pd.read_csv(path)
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return load_codebook("2010")
 
 
 # --------------------------------------------------------------------------
@@ -72,7 +58,7 @@ def test_wilson_matches_prop_test(survey_ref, method, key):
 
 def test_srs_fpc_standard_error_matches_svymean(survey_ref):
     ref = survey_ref["designs"]["srs_fpc"]
-    ci = proportion_ci(131, 187, method="fpc", population=430)
+    ci = proportion_ci(131, 187, method="fpc", frame_size=430)
     assert ci.estimate == pytest.approx(ref["svymean"]["mean"], abs=CLOSED)
     assert ci.se == pytest.approx(ref["svymean"]["SE"], abs=CLOSED)
     # hand: sqrt((1 - 187/430) * p (1 - p) / 186), p = 131/187
@@ -86,7 +72,7 @@ def test_fpc_shrinks_the_standard_error_as_survey_says(survey_ref):
     # survey without fpc: sqrt(p(1-p)/(n-1)); with fpc the factor sqrt(1 - n/N) = sqrt(1 - 187/430) = 0.7518
     ratio = d["srs_fpc"]["svymean"]["SE"] / d["srs_nofpc"]["svymean"]["SE"]
     assert ratio == pytest.approx(math.sqrt(1 - 187 / 430), abs=1e-9)
-    ci = proportion_ci(131, 187, method="fpc", population=430)
+    ci = proportion_ci(131, 187, method="fpc", frame_size=430)
     assert ci.se / d["srs_nofpc"]["svymean"]["SE"] == pytest.approx(math.sqrt(1 - 187 / 430), abs=1e-9)
     # and the fpc interval is narrower than the binomial ones
     assert ci.ci_high - ci.ci_low < proportion_ci(131, 187, method="wilson").ci_high - proportion_ci(131, 187).ci_low
@@ -100,7 +86,7 @@ def test_srs_fpc_intervals_match_svyciprop(survey_ref, method, r_method, tol):
     # logit: R fits an intercept-only svyglm(quasibinomial) by IRLS; it converges to the closed form
     # expit(logit(p) -/+ t SE / (p (1 - p))), so the closed-form tolerance applies
     ref = survey_ref["designs"]["srs_fpc"]["svyciprop"][r_method]
-    ci = proportion_ci(131, 187, method=method, population=430)
+    ci = proportion_ci(131, 187, method=method, frame_size=430)
     assert ci.estimate == pytest.approx(ref["estimate"], abs=tol)
     assert [ci.ci_low, ci.ci_high] == pytest.approx(ref["ci"], abs=tol)
 
@@ -111,32 +97,17 @@ STRATA_N = {1: 95, 2: 60, 3: 180, 4: 95}
 @pytest.mark.parametrize(
     "method,r_method,tol", [("fpc_logit", "logit", CLOSED), ("fpc_wald", "mean", CLOSED), ("fpc_beta", "beta", CLOSED)]
 )
-def test_stratified_fpc_matches_svyciprop(survey_ref, svy, method, r_method, tol):
+def test_stratified_fpc_matches_svyciprop(survey_ref, method, r_method, tol):
     d = survey_ref["designs"]["strat_fpc"]
     s = survey_ref["data"]["strata"]
     counts = dict(zip(s["stratum"], s["y_h"]))
     ns = dict(zip(s["stratum"], s["n_h"]))
-    ci = proportion_ci(counts, ns, method=method, population=STRATA_N)
+    ci = proportion_ci(counts, ns, method=method, frame_size=STRATA_N)
     assert ci.se == pytest.approx(d["svymean"]["SE"], abs=CLOSED)
     assert ci.estimate == pytest.approx(d["svymean"]["mean"], abs=CLOSED)
     assert ci.df == d["degf"] == 183
     assert [ci.ci_low, ci.ci_high] == pytest.approx(d["svyciprop"][r_method]["ci"], abs=tol)
-    # the same from respondent-level data
-    tab = proportions(svy, "y", strata="stratum", population=STRATA_N, method=method)
-    row = tab[tab["category"] == 1].iloc[0]
-    assert row["share"] == pytest.approx(d["svymean"]["mean"], abs=CLOSED)
-    assert row["se"] == pytest.approx(d["svymean"]["SE"], abs=CLOSED)
-    assert [row["ci_low"], row["ci_high"]] == pytest.approx(d["svyciprop"][r_method]["ci"], abs=tol)
-    assert row["count"] == 131 and row["n"] == 187
-
-
-def test_srs_fpc_from_respondent_data_matches_svyciprop(survey_ref, svy):
-    d = survey_ref["designs"]["srs_fpc"]
-    tab = proportions(svy, "y", population=430, method="fpc_beta")
-    row = tab[tab["category"] == 1].iloc[0]
-    assert row["group"] == "Alle"
-    assert row["se"] == pytest.approx(d["svymean"]["SE"], abs=CLOSED)
-    assert [row["ci_low"], row["ci_high"]] == pytest.approx(d["svyciprop"]["beta"]["ci"], abs=CLOSED)
+    # the same from respondent-level data: tests/analysis/test_shares.py
 
 
 # --------------------------------------------------------------------------
@@ -162,7 +133,7 @@ def test_confidence_level_is_used():
 
 def test_wald_fpc_by_hand():
     # p = 20/50 = 0.4; SE = sqrt((1 - 50/100) * 0.4 * 0.6 / 49) = 0.049487...; t_{0.975, 49} = 2.009575
-    ci = proportion_ci(20, 50, method="fpc_wald", population=100)
+    ci = proportion_ci(20, 50, method="fpc_wald", frame_size=100)
     se = math.sqrt(0.5 * 0.24 / 49)
     assert ci.se == pytest.approx(se, abs=1e-12)
     assert ci.ci_low == pytest.approx(0.4 - 2.0095752344892093 * se, abs=1e-9)
@@ -171,14 +142,14 @@ def test_wald_fpc_by_hand():
 def test_census_has_zero_width_with_warning():
     # n = N: the fpc is 0, the share is known exactly
     with pytest.warns(SmallCellWarning, match="standard error is 0"):
-        ci = proportion_ci(7, 10, method="fpc", population=10)
+        ci = proportion_ci(7, 10, method="fpc", frame_size=10)
     assert ci.se == 0 and ci.ci_low == ci.ci_high == 0.7
     assert ci.warnings
 
 
 def test_share_zero_with_fpc_warns_and_collapses():
     with pytest.warns(SmallCellWarning, match="exact"):
-        ci = proportion_ci(0, 40, method="fpc_logit", population=100)
+        ci = proportion_ci(0, 40, method="fpc_logit", frame_size=100)
     assert (ci.estimate, ci.ci_low, ci.ci_high) == (0.0, 0.0, 0.0)
 
 
@@ -209,11 +180,11 @@ def test_zero_respondents_gives_nan_with_warning():
         (dict(count=1.5, n=3), "whole number"),
         (dict(count=1, n=3, method="bogus"), "Unknown method 'bogus'"),
         (dict(count=1, n=3, confidence=95), "confidence must be"),
-        (dict(count=1, n=3, population=10), "only used by the design-based"),
+        (dict(count=1, n=3, frame_size=10), "only used by the design-based"),
         (dict(count=1, n=3, method="fpc"), "needs the population"),
-        (dict(count=1, n=30, method="fpc", population=10), r"population \(10\) is smaller"),
-        (dict(count={1: 1}, n={1: 3}, method="wilson", population=None), "design-based method"),
-        (dict(count={1: 1}, n={2: 3}, method="fpc", population={1: 5}), "strata"),
+        (dict(count=1, n=30, method="fpc", frame_size=10), r"population \(10\) is smaller"),
+        (dict(count={1: 1}, n={1: 3}, method="wilson", frame_size=None), "design-based method"),
+        (dict(count={1: 1}, n={2: 3}, method="fpc", frame_size={1: 5}), "strata"),
     ],
 )
 def test_bad_input_raises_value_error(kwargs, match):
@@ -223,7 +194,7 @@ def test_bad_input_raises_value_error(kwargs, match):
 
 def test_stratum_with_single_respondent_gives_nan_se():
     with pytest.warns(SmallCellWarning, match="single respondent"):
-        ci = proportion_ci({"a": 1, "b": 3}, {"a": 1, "b": 6}, method="fpc", population={"a": 5, "b": 10})
+        ci = proportion_ci({"a": 1, "b": 3}, {"a": 1, "b": 6}, method="fpc", frame_size={"a": 5, "b": 10})
     assert math.isnan(ci.se) and math.isnan(ci.ci_low)
     # the point estimate is still defined: W_a p_a + W_b p_b = 5/15 * 1 + 10/15 * 0.5 = 2/3
     assert ci.estimate == pytest.approx(2 / 3)
@@ -231,125 +202,15 @@ def test_stratum_with_single_respondent_gives_nan_se():
 
 def test_empty_stratum_gives_nan_with_warning():
     with pytest.warns(SmallCellWarning, match="no respondents"):
-        ci = proportion_ci({"a": 0, "b": 3}, {"a": 0, "b": 6}, method="fpc", population={"a": 5, "b": 10})
+        ci = proportion_ci({"a": 0, "b": 3}, {"a": 0, "b": 6}, method="fpc", frame_size={"a": 5, "b": 10})
     assert math.isnan(ci.estimate)
-
-
-# --------------------------------------------------------------------------
-# proportions() on synthetic respondent data
-# --------------------------------------------------------------------------
-
-
-def _data(cb) -> pd.DataFrame:
-    labels = cb.item("q14").scale.labels()  # Svært godt, Nokså godt, Nokså dårlig, Svært dårlig, Vet ikke
-    answers = (
-        [labels[0]] * 3 + [labels[1]] * 5 + [labels[2]] * 2 + [labels[4]] * 2  # small: 12
-        + [labels[1]] * 4 + [labels[3]] * 4  # large: 8
-    )
-    size = ["Små kommuner"] * 12 + ["Store kommuner"] * 8
-    df = pd.DataFrame(
-        {
-            "respondent": [f"{i:04d}" for i in range(20)],
-            "q14": pd.Categorical(answers, categories=labels),
-            "size_class": pd.Categorical(
-                size, categories=["Små kommuner", "Mellomstore kommuner", "Store kommuner"], ordered=True
-            ),
-            "rhf": ["Helse Vest"] * 10 + ["Helse Nord"] * 10,
-        }
-    )
-    df.loc[0, "q14"] = np.nan  # one respondent skipped the question
-    return df
-
-
-def test_proportions_columns_and_counts(cb):
-    df = _data(cb)
-    with pytest.warns(SmallCellWarning, match="'Mellomstore kommuner'"):
-        tab = proportions(df, "q14", by="size_class", collapse="godt_darlig", codebook=cb,
-                          exclude=["Vet ikke/ikke aktuelt"])
-    assert tuple(tab.columns) == PROPORTIONS_COLUMNS
-    small = tab[tab["group"] == "Små kommuner"].set_index("category")
-    # small: answered 11 (one NA), Vet ikke 2 excluded -> n = 9; Godt = 2 + 5 = 7 (one Svært godt is NA)
-    assert small.loc["Godt", "n"] == 9 and small.loc["Godt", "count"] == 7
-    assert small.loc["Godt", "share"] == pytest.approx(7 / 9)
-    lo, hi = proportion_confint(7, 9, method="wilson")
-    assert (small.loc["Godt", "ci_low"], small.loc["Godt", "ci_high"]) == pytest.approx((lo, hi), abs=1e-9)
-    mid = tab[tab["group"] == "Mellomstore kommuner"]
-    assert (mid["n"] == 0).all() and mid["share"].isna().all()
-    assert mid["warnings"].str.contains("no respondents").all()
-    assert list(tab["category"].unique()) == ["Dårlig", "Godt"]
-
-
-def test_proportions_without_by_includes_dont_know_by_default(cb):
-    df = _data(cb)
-    tab = proportions(df, "q14").set_index("category")
-    assert (tab["group"] == "Alle").all()
-    assert tab.loc["Vet ikke/ikke aktuelt", "count"] == 2
-    assert (tab["n"] == 19).all()
-    assert tab["share"].sum() == pytest.approx(1.0)
-
-
-def test_proportions_fpc_overall_equals_proportion_ci(cb):
-    df = _data(cb).dropna(subset=["q14"])
-    tab = proportions(df, "q14", method="fpc", population=40).set_index("category")
-    # Nokså godt: 5 (small) + 4 (large) = 9 of 19
-    ci = proportion_ci(9, 19, method="fpc", population=40)
-    row = tab.loc["Nokså godt"]
-    assert (row["share"], row["se"], row["ci_low"], row["ci_high"]) == pytest.approx(
-        (ci.estimate, ci.se, ci.ci_low, ci.ci_high), abs=1e-12
-    )
-
-
-@pytest.mark.filterwarnings("ignore::samanalyse.errors.SmallCellWarning")
-def test_proportions_stratified_by_stratum_is_srs_within_stratum(cb):
-    df = _data(cb).dropna(subset=["q14"])
-    pops = {"Helse Vest": 30, "Helse Nord": 25}
-    tab = proportions(df, "q14", by="rhf", population=pops, method="fpc_wald")
-    row = tab[(tab["group"] == "Helse Nord") & (tab["category"] == "Svært dårlig")].iloc[0]
-    # Helse Nord: 10 respondents, 4 Svært dårlig -> SRS with N = 25: SE = sqrt((1 - 10/25) 0.4 0.6 / 9)
-    assert row["share"] == pytest.approx(0.4)
-    assert row["se"] == pytest.approx(math.sqrt(0.6 * 0.24 / 9), abs=1e-12)
-
-
-def test_proportions_srs_domain_by_hand(cb):
-    # SRS of n = 19 from N = 40; domain d = Store kommuner (n_d = 8, all answered), Svært dårlig 4 of 8.
-    # Linearised domain ratio with w = N/n: w u_i = z_i (y_i - p_d) / n_d, whose mean is 0, so
-    # var = (1 - n/N) n/(n-1) sum_d (y_i - p_d)^2 / n_d^2 = (1 - 19/40) * 19/18 * p(1-p) / n_d
-    df = _data(cb).dropna(subset=["q14"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SmallCellWarning)
-        tab = proportions(df, "q14", by="size_class", population=40, method="fpc_wald")
-    row = tab[(tab["group"] == "Store kommuner") & (tab["category"] == "Svært dårlig")].iloc[0]
-    assert row["share"] == pytest.approx(0.5)
-    assert row["se"] == pytest.approx(math.sqrt((1 - 19 / 40) * 19 / 18 * 0.25 / 8), abs=1e-12)
-
-
-def test_item_nobody_answered(cb):
-    df = _data(cb)
-    df["q14"] = pd.Categorical([np.nan] * len(df), categories=cb.item("q14").scale.labels())
-    with pytest.warns(SmallCellWarning, match="no respondents with an answer"):
-        tab = proportions(df, "q14")
-    assert tab["share"].isna().all() and (tab["n"] == 0).all()
-
-
-def test_proportions_input_errors(cb):
-    df = _data(cb)
-    with pytest.raises(SamanalyseError, match="'q99'"):
-        proportions(df, "q99")
-    with pytest.raises(SamanalyseError, match="'Bra'"):
-        proportions(df, "q14", categories=["Bra"])
-    with pytest.raises(ValueError, match="codebook"):
-        proportions(df, "q14", collapse="godt_darlig")
-    with pytest.raises(SamanalyseError, match="No population size for stratum"):
-        proportions(df, "q14", by="rhf", population={"Helse Vest": 30}, method="fpc")
-    with pytest.raises(ValueError, match="population"):
-        proportions(df, "q14", population=40)
 
 
 def test_every_warning_is_a_samanalyse_warning():
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         proportion_ci(0, 0)
-        proportion_ci(3, 3, method="fpc", population=3)
+        proportion_ci(3, 3, method="fpc", frame_size=3)
     assert rec and all(issubclass(w.category, SamanalyseWarning) for w in rec)
 
 

@@ -1,4 +1,4 @@
-"""Report section: reliability of the codebook's indices."""
+"""Report section: reliability of the indices the plan names (``plan.reliability``)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,27 @@ __all__ = ["run"]
 
 
 def run(ctx: Context) -> None:
-    """Reliability of the three indices (alpha, omega) on the kommuner."""
+    """Cronbach's alpha and McDonald's omega of each planned index, on the plan's form."""
     from samanalyse.analysis.indices import cronbach_alpha, mcdonald_omega
 
+    plan = ctx.round.plan.reliability
+    if plan is None:
+        return
     cb = ctx.round.codebook
-    k = ctx.data[ctx.data["form"] == "kommune"]
+    data = ctx.data[ctx.data["form"] == plan.form]
     rows = []
-    for name, ix in cb.indices.items():
-        a = cronbach_alpha(k, codebook=cb, index=name, scoring="index")
-        o = mcdonald_omega(k, codebook=cb, index=name, scoring="index", n_boot=200, seed=ctx.settings.seed)
+    for name in plan.indices:
+        ix = cb.indices[name]
+        a = cronbach_alpha(data, codebook=cb, index=name, scoring="index")
+        o = mcdonald_omega(data, codebook=cb, index=name, scoring="index", n_boot=plan.omega_n_boot,
+                           seed=ctx.settings.seed)
         rows.append({
             "indeks": ix.label, "ledd": len(ix.items), "n": a.n, "alpha": a.alpha, "alpha_ci_lav": a.ci_low,
             "alpha_ci_høy": a.ci_high, "omega": o.omega_total, "omega_ci_lav": o.ci_low, "omega_ci_høy": o.ci_high,
         })
     frame = pd.DataFrame(rows)
     ctx.write_csv("indekser_reliabilitet", frame)
-    ctx.add("indekser", Section("reliabilitet", "Reliabilitet for indeksene (kommuner; 1 poeng per ledd som i Tabell 56–57)",
-                                 frame.round(3), notes=["Omega: én-faktor minres, bootstrap-intervall (200 trekk, fast frø)."]))
+    ctx.add("indekser", Section("reliabilitet", f"Reliabilitet for indeksene (skjema {plan.form}; 1 poeng per ledd)",
+                                 frame.round(3),
+                                 notes=[f"Omega: én-faktor minres, bootstrap-intervall ({plan.omega_n_boot} trekk, "
+                                        "fast frø)."]))

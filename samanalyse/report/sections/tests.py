@@ -1,4 +1,4 @@
-"""Report section: the plan's named analyses (tests against background, forankring)."""
+"""Report section: the plan's named analyses (satisfaction against background, forankring)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,24 @@ __all__ = ["run"]
 
 
 def run(ctx: Context) -> None:
-    """The study's two claims as named analyses, with all tests in one tidy table each."""
-    from samanalyse.analysis.inference import forankring_and_samhandling, satisfaction_by_background
+    """The plan's ``satisfaction`` and ``forankring`` analyses, all tests in one tidy table each."""
+    from samanalyse.analysis.planned import forankring_and_samhandling, satisfaction_by_background
 
-    cb = ctx.round.codebook
-    s = ctx.settings
-    sat = satisfaction_by_background(ctx.data, codebook=cb, n_sim=s.n_sim, seed=s.seed)
-    ctx.write_csv("tester_tilfredshet_bakgrunn", sat.table)
-    ctx.add("tester", Section("tilfredshet", "Tilfredshet og bakgrunnsvariabler (avsnitt 2.4)",
-                               _tidy_tests(sat.table), notes=list(sat.notes)))
-    fs = forankring_and_samhandling(ctx.data, codebook=cb, form="kommune", n_sim=s.n_sim, seed=s.seed)
-    ctx.write_csv("tester_forankring_samhandling", fs.table)
-    ctx.add("tester", Section("forankring", "Forankring, kompetanse og samhandling (avsnitt 3.1–3.2, Tabell 56–57)",
-                               _tidy_tests(fs.table), notes=list(fs.notes)))
+    rnd, s = ctx.round, ctx.settings
+    plan = rnd.plan
+    if plan.satisfaction is not None:
+        sat = satisfaction_by_background(ctx.data, codebook=rnd.codebook, plan=plan, n_sim=s.n_sim, seed=s.seed)
+        ctx.write_csv("tester_tilfredshet_bakgrunn", sat.table)
+        ctx.add("tester", Section("tilfredshet", "Tilfredshet og bakgrunnsvariabler", _tidy_tests(sat.table),
+                                   notes=list(sat.notes)))
+    if plan.forankring is not None:
+        fs = forankring_and_samhandling(ctx.data, codebook=rnd.codebook, plan=plan, catalogue=rnd.catalogue,
+                                        n_sim=s.n_sim, seed=s.seed)
+        ctx.write_csv("tester_forankring_samhandling", fs.table)
+        title = "Forankring, kompetanse og samhandling"
+        if fs.crosstabs:
+            title += f" ({', '.join(fs.crosstabs)})"
+        ctx.add("tester", Section("forankring", title, _tidy_tests(fs.table), notes=list(fs.notes)))
 
 
 def _tidy_tests(t: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,151 @@
+"""Proportional-odds (ordinal logistic) regression with Wald and likelihood-ratio tests.
+
+Generic: an ordinal outcome (numbers whose distinct values are the ordered
+categories) and a numeric design matrix whose columns are grouped into
+predictor variables. The codebook-aware wrapper is
+:func:`samanalyse.analysis.tests.ordinal_regression`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from samanalyse.errors import ArgumentError, ConvergenceWarning
+from samanalyse.stats._checks import WarningLog, check_level, check_whole
+
+__all__ = ["OrdinalFit", "ORDINAL_COLUMNS", "proportional_odds"]
+
+#: Fixed columns of :attr:`OrdinalFit.tests`.
+ORDINAL_COLUMNS: tuple[str, ...] = ("kind", "term", "statistic", "df", "p", "effect", "ci_low", "ci_high")
+
+
+@dataclass(frozen=True)
+class OrdinalFit:
+    """A fitted proportional-odds model.
+
+    Attributes
+    ----------
+    tests : pandas.DataFrame
+        :data:`ORDINAL_COLUMNS`: one ``kind = "wald"`` row per term (``statistic``
+        = z, ``effect`` = odds ratio ``exp(beta)`` with interval
+        ``exp(beta -/+ z se)``), one ``"lr"`` row per variable (all its terms
+        dropped; df = number of terms) and a last ``"lr"`` row ``term = "(all)"``
+        against the thresholds-only model.
+    thresholds : pandas.Series
+        The cut points ``zeta_k`` named ``"a|b"``.
+    loglik : float
+        Log-likelihood of the full model.
+    n : int
+        Observations.
+    warnings : tuple of str
+        Warnings raised (also emitted).
+    """
+
+    tests: pd.DataFrame = field(repr=False)
+    thresholds: pd.Series = field(repr=False)
+    loglik: float
+    n: int
+    warnings: tuple[str, ...] = ()
+
+
+def _fit(y: pd.Series, X: pd.DataFrame, maxiter: int) -> tuple[object, bool]:
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    mod = OrderedModel(y, X.reset_index(drop=True), distr="logit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mod.fit(method="bfgs", maxiter=maxiter, disp=False, gtol=1e-8)
+    return res, bool(res.mle_retvals.get("converged", False))
+
+
+def proportional_odds(
+    y: np.ndarray, X: pd.DataFrame, *, terms: Mapping[str, Sequence[str]] | None = None,
+    confidence: float = 0.95, maxiter: int = 2000, what: str = "the outcome",
+) -> OrdinalFit:
+    """Fit ``logit P(Y <= k | x) = zeta_k - x'beta`` by maximum likelihood (BFGS).
+
+    The parameterisation of R ``MASS::polr`` and statsmodels
+    ``OrderedModel(distr="logit")``; thresholds reported as ``zeta_k``.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Outcome values (no NaN); the distinct values are the ordered categories (at least 2).
+    X : pandas.DataFrame
+        Numeric terms (no NaN, none constant), one row per observation of ``y``.
+    terms : mapping or None
+        Predictor variable -> its columns of ``X`` (for the likelihood-ratio
+        tests); default one variable per column.
+    confidence : float
+        Level of the odds-ratio intervals.
+    maxiter : int
+        Maximum BFGS iterations.
+    what : str
+        Name of the outcome in warnings.
+
+    Returns
+    -------
+    OrdinalFit
+
+    Warns
+    -----
+    ConvergenceWarning
+        If a fit does not converge.
+    SmallCellWarning
+        For an extreme or undefined estimate (likely separation).
+    """
+    check_level(confidence)
+    check_whole(maxiter, "maxiter", 1)
+    yv = np.asarray(y, dtype=float)
+    terms = {c: [c] for c in X.columns} if terms is None else {k: list(v) for k, v in terms.items()}
+    cols = [c for v in terms.values() for c in v]
+    levels_y = np.unique(yv)
+    if len(levels_y) < 2 or X.shape[1] == 0 or len(yv) != len(X) or np.isnan(yv).any():
+        raise ArgumentError("proportional_odds needs an outcome with at least 2 values, no NaN, and >= 1 term.")
+    log = WarningLog()
+    n = len(yv)
+    ycat = pd.Series(pd.Categorical(yv, categories=levels_y, ordered=True))
+    counts = ycat.value_counts(sort=False).to_numpy(dtype=float)
+    ll_null = float(np.sum(counts * np.log(counts / n)))
+    res, ok = _fit(ycat, X[cols], maxiter)
+    if not ok:
+        log.warn(f"the ordinal regression of {what} did not converge within {maxiter} iterations", ConvergenceWarning)
+    params, bse = res.params, res.bse
+    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    rows = []
+    for t in cols:
+        b, se = float(params[t]), float(bse[t])
+        if not np.isfinite(se) or abs(b) > 15:
+            log.warn(f"term {t!r} has an extreme or undefined estimate (beta {b:.3g}, se {se:.3g}); likely separation")
+        rows.append(("wald", t, b / se, 1.0, float(2 * stats.norm.sf(abs(b / se))), math.exp(b),
+                     math.exp(b - z * se), math.exp(b + z * se)))
+    ll_full = float(res.llf)
+    for v, v_terms in terms.items():
+        keep = [t for t in cols if t not in v_terms]
+        if keep:
+            r_res, r_ok = _fit(ycat, X[keep], maxiter)
+            if not r_ok:
+                log.warn(f"the reduced ordinal regression without {v!r} did not converge", ConvergenceWarning)
+            ll_red = float(r_res.llf)
+        else:
+            ll_red = ll_null
+        lr = max(0.0, 2 * (ll_full - ll_red))
+        rows.append(("lr", v, lr, float(len(v_terms)), float(stats.chi2.sf(lr, len(v_terms))), math.nan, math.nan,
+                     math.nan))
+    lr_all = max(0.0, 2 * (ll_full - ll_null))
+    rows.append(("lr", "(all)", lr_all, float(len(cols)), float(stats.chi2.sf(lr_all, len(cols))), math.nan,
+                 math.nan, math.nan))
+    k = len(levels_y) - 1
+    th = np.asarray(params[-k:], dtype=float)
+    thresholds = pd.Series(
+        np.concatenate([[th[0]], th[0] + np.cumsum(np.exp(th[1:]))]),
+        index=[f"{levels_y[i]:g}|{levels_y[i + 1]:g}" for i in range(k)],
+    )
+    return OrdinalFit(pd.DataFrame(rows, columns=list(ORDINAL_COLUMNS)), thresholds, ll_full, n, tuple(log.messages))
