@@ -90,6 +90,9 @@ class _Matcher:
             self.by_text.setdefault(norm(it.text), set()).add(it.id)
         self.norm_mapping = {norm(k): v for k, v in self.mapping.items()}
         self.form_ids = set(self.codebook.item_ids(self.form))
+        self.unknown_allowed = (f"respondent, the item ids of the {self.form} form ("
+                                + ", ".join(self.codebook.item_ids(self.form)[:4])
+                                + ", ...), their aliases or question texts; or ")
 
     # -- locations ----------------------------------------------------------
 
@@ -162,9 +165,7 @@ class _Matcher:
                         "the item id as header (e.g. " + ids[0] + "), or mapping={'" + head + "': '" + ids[0] + "'}")
             return None
         self.reject(pos, "unknown_column", "this column is not an item of the codebook",
-                    "respondent, the item ids of the " + self.form + " form ("
-                    + ", ".join(cb.item_ids(self.form)[:4]) + ", ...), their aliases or question texts; or "
-                    + _IGNORE_HINT % (head, head))
+                    self.unknown_allowed + _IGNORE_HINT % (head, head))
         return None
 
     def item(self, pos: int, head: str, target: str) -> None:

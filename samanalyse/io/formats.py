@@ -29,6 +29,7 @@ from samanalyse.io.text import fmt_num, fmt_rows, header_key, norm, xl_cell_str
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "RawTable",
+    "Factorised",
     "FileFailed",
     "file_problem",
     "hash_and_detect",
@@ -54,12 +55,24 @@ _ONE_ROW_PER_RESPONDENT = "a header row and one row per respondent"
 _QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
+@dataclass(frozen=True)
+class Factorised:
+    """A column already factorised by the parser: codes into ``categories`` (may include unused ones)."""
+
+    codes: np.ndarray
+    categories: list[str]
+
+
 @dataclass
 class RawTable:
-    """A file's table with every cell as a string and the spreadsheet row of each record."""
+    """A file's table with every cell as a string and the spreadsheet row of each record.
+
+    ``columns`` holds each column as an object array of str (``""`` = blank) or,
+    for CSV files, as a :class:`Factorised` column straight from the parser.
+    """
 
     headers: list[str]
-    columns: list[pd.Series]  # object (or categorical) Series of str, "" = blank
+    columns: list[np.ndarray | Factorised]
     rows: np.ndarray  # spreadsheet row of each data record
     header_row: int
     format: str
@@ -75,11 +88,14 @@ class RawTable:
         """Codes and unique values of column ``pos`` (cached: checks work per unique value)."""
         if pos not in self._factors:
             col = self.columns[pos]
-            if isinstance(col.dtype, pd.CategoricalDtype):  # CSV: pandas factorised while parsing
-                codes = col.cat.codes.to_numpy().astype(np.intp)
-                uniques = [str(u) for u in col.cat.categories]
+            if isinstance(col, Factorised):  # CSV: drop the categories only the header row used
+                used = np.bincount(col.codes, minlength=len(col.categories)) > 0 if len(col.codes) else \
+                    np.zeros(len(col.categories), dtype=bool)
+                new = np.cumsum(used) - 1
+                codes = new[col.codes].astype(np.intp) if len(col.codes) else np.zeros(0, dtype=np.intp)
+                uniques = [c for c, u in zip(col.categories, used) if u]
             else:
-                codes, uniq = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+                codes, uniq = pd.factorize(col, use_na_sentinel=False)
                 uniques = [str(u) for u in uniq]
             self._factors[pos] = (codes, uniques)
         return self._factors[pos]
@@ -87,10 +103,10 @@ class RawTable:
     def strings(self, pos: int) -> np.ndarray:
         """Column ``pos`` as an object array of str."""
         col = self.columns[pos]
-        if isinstance(col.dtype, pd.CategoricalDtype):
+        if isinstance(col, Factorised):
             codes, uniques = self.factor(pos)
             return np.array(uniques + [""], dtype=object)[codes]
-        return col.to_numpy(dtype=object)
+        return col
 
 
 class FileFailed(Exception):
@@ -168,7 +184,7 @@ def _sniff_separator(sample: str, truncated: bool) -> str:
     choice = ","
     for sep in (";", ",", "\t", "|"):
         try:
-            records = list(csv.reader(io.StringIO(sample), delimiter=sep))
+            records = list(csv.reader(io.StringIO(sample, newline=""), delimiter=sep))
         except csv.Error:
             continue
         if truncated and len(records) > 1:
@@ -248,9 +264,16 @@ def read_csv(path: Path, file: str, encoding: str, warn: list[Problem], errs: li
         warn.append(note)
     frame = _parse_csv(path, file, encoding, sep)
     if frame is not None:
-        cols = [frame[c] for c in frame.columns]
-        headers = [str(c.iat[0]) if len(c) else "" for c in cols]
-        columns = [c.iloc[1:].reset_index(drop=True).cat.remove_unused_categories() for c in cols]
+        headers, columns = [], []
+        for c in frame.columns:
+            cat = frame[c].array  # a Categorical: the parser factorised the column
+            codes = np.asarray(cat.codes)
+            cats = [str(u) for u in cat.categories]
+            if (codes < 0).any():  # never seen with na_filter=False; read a missing cell as blank
+                codes = np.where(codes < 0, len(cats), codes)
+                cats.append("")
+            headers.append(cats[codes[0]] if len(codes) and codes[0] >= 0 else "")
+            columns.append(Factorised(codes[1:], cats))
         n = len(frame) - 1
     else:
         headers, columns = _csv_slow(path, file, encoding, sep, errs)
@@ -284,7 +307,13 @@ def _parse_csv(path: Path, file: str, encoding: str, sep: str) -> pd.DataFrame |
         return None
 
 
-def _csv_slow(path: Path, file: str, encoding: str, sep: str, errs: list[Problem]) -> tuple[list[str], list[pd.Series]]:
+def _object_column(values: list[str]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _csv_slow(path: Path, file: str, encoding: str, sep: str, errs: list[Problem]) -> tuple[list[str], list[np.ndarray]]:
     """Header and columns read record by record, reporting each row with too many fields."""
     records = _csv_records(path, file, encoding, sep)
     header = records[0][0]
@@ -302,7 +331,7 @@ def _csv_slow(path: Path, file: str, encoding: str, sep: str, errs: list[Problem
                 row=k, line=line,
             ))
         data.append((fields + [""] * width)[:width])
-    return list(header), [pd.Series([r[i] for r in data], dtype=object) for i in range(width)]
+    return list(header), [_object_column([r[i] for r in data]) for i in range(width)]
 
 
 def _csv_records(path: Path, file: str, encoding: str, sep: str) -> list[tuple[list[str], int]]:
@@ -369,7 +398,7 @@ def read_xlsx(path: Path, file: str, sheet: str | int | None, known: set[str], w
             + "; ".join(repr(t[:60]) for t in texts[:3]), "", None, row=above[0], kind="skipped_rows", rows=tuple(above),
         ))
     data = rows[h + 1:]
-    columns = [pd.Series([r[i] for r in data], dtype=object) for i in range(width)]
+    columns = [_object_column([r[i] for r in data]) for i in range(width)]
     return RawTable(headers=rows[h], columns=columns, rows=np.arange(h + 2, h + 2 + len(data)), header_row=h + 1,
                     format="xlsx", sheet=title)
 
@@ -469,7 +498,7 @@ def read_sav(path: Path, file: str) -> RawTable:
             "a .sav file saved by SPSS, PSPP or pyreadstat",
         )]) from None
     headers = [str(h) for h in meta.column_names]
-    columns: list[pd.Series] = []
+    columns: list[np.ndarray] = []
     numeric: set[int] = set()
     for pos, name in enumerate(meta.column_names):
         col = df[name]
@@ -477,10 +506,9 @@ def read_sav(path: Path, file: str) -> RawTable:
             numeric.add(pos)
             codes, uniques = pd.factorize(col, use_na_sentinel=True)
             strs = np.array([fmt_num(u) for u in uniques] + [""], dtype=object)
-            columns.append(pd.Series(strs[codes], dtype=object))
+            columns.append(strs[codes])
         else:
-            columns.append(pd.Series(col.astype(object).where(col.notna(), "").map(str).to_numpy(dtype=object),
-                                     dtype=object))
+            columns.append(col.astype(object).where(col.notna(), "").map(str).to_numpy(dtype=object))
     value_labels = {
         headers.index(name): {fmt_num(k) if isinstance(k, (int, float)) else str(k): str(v) for k, v in labels.items()}
         for name, labels in (meta.variable_value_labels or {}).items()
