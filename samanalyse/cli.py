@@ -66,7 +66,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from samanalyse.published.audit import audit_round, findings_frame, format_text
 
-    result = audit_round(_load_round(args))
+    result = audit_round(_load_round(args).name)  # the name until audit_round takes a Round (it prints it)
     if args.format == "csv":
         findings_frame(result).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
