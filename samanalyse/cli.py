@@ -14,8 +14,8 @@ import argparse
 import os
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from samanalyse import __version__
 from samanalyse.errors import SamanalyseError

@@ -25,15 +25,27 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from samanalyse.errors import SamanalyseWarning
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.html import write_html
-from samanalyse.report.manifest import MANIFEST, build_manifest, round_inputs, write_manifest
+from samanalyse.report.manifest import (
+    MANIFEST,
+    build_manifest,
+    round_inputs,
+    write_manifest,
+)
 from samanalyse.report.output import report_folder
-from samanalyse.report.sections import audit, indices, priorities, respondents, tables, tests
+from samanalyse.report.sections import (
+    audit,
+    indices,
+    priorities,
+    respondents,
+    tables,
+    tests,
+)
 from samanalyse.report.xlsx import write_xlsx
 from samanalyse.survey.rounds import Round, load_round
 

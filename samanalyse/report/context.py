@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import html
 
 import numpy as np
 import pandas as pd
@@ -35,7 +34,7 @@ class ReportSettings:
     missing: str                # missing-data handling of that analysis
 
     @classmethod
-    def from_plan(cls, plan: AnalysisPlan, **overrides: Any) -> "ReportSettings":
+    def from_plan(cls, plan: AnalysisPlan, **overrides: Any) -> ReportSettings:
         """The settings of ``plan`` (``settings`` and ``priorities`` of ``plan.yaml``), with ``overrides``."""
         s, pr = plan.settings, plan.priorities or Priorities(form="")
         values = {"seed": s.seed, "n_boot": s.n_boot, "n_iter": s.n_iter, "n_sim": s.n_sim,

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from samanalyse import __version__
 from samanalyse.io.atomic import sha256_file

@@ -29,9 +29,9 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from samanalyse.errors import OutputError
 from samanalyse.report.manifest import MANIFEST, unlisted_files

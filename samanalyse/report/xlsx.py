@@ -36,7 +36,7 @@ def _sheet_name(key: str, used: set[str]) -> str:
     return name
 
 
-def _overview(wb: "Workbook", ctx: Context) -> None:
+def _overview(wb: Workbook, ctx: Context) -> None:
     ws0 = wb.active
     ws0.title = "Oversikt"
     ws0.append([ctx.round.title])
@@ -55,7 +55,7 @@ def _cell_value(v: Any, percent: bool) -> Any:
     return str(v)
 
 
-def _sheet(wb: "Workbook", sec: Section, used: set[str]) -> None:
+def _sheet(wb: Workbook, sec: Section, used: set[str]) -> None:
     """One section as a sheet: title, bold header, values (percent columns as %), notes, fitted widths."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -88,7 +88,7 @@ def _sheet(wb: "Workbook", sec: Section, used: set[str]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
 
 
-def _save_fixed(wb: "Workbook", path: Path) -> None:
+def _save_fixed(wb: Workbook, path: Path) -> None:
     """Save with fixed document and zip entry times, so reruns give identical bytes."""
     wb.properties.created = wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()

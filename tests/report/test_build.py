@@ -99,7 +99,7 @@ def test_settings_come_from_the_plan():
 
 
 def test_modes_follow_the_umask(report):
-    out, result, _ = report
+    out, _, _ = report
     assert out.stat().st_mode & 0o777 == 0o750
     for p in out.rglob("*"):
         assert p.stat().st_mode & 0o777 == (0o750 if p.is_dir() else 0o640), p
@@ -159,3 +159,29 @@ def test_round_without_published_numbers(tmp_path):
     assert "Publiserte tall" not in page and "ingen publiserte tall" in page
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["published_numbers"] is False and manifest["round"] == rnd.name
+
+
+def test_without_published_numbers_tables_come_from_the_data(tmp_path, monkeypatch):
+    from samanalyse.report import build as rep
+    from samanalyse.survey.rounds import Round
+
+    rnd = Round(ROUND.name, ROUND.path, {k: v for k, v in ROUND.meta.items() if k != "published"})
+    assert not rnd.has_published
+    keep = {"data", "respondenter", "tabeller", "revisjon", "html", "xlsx"}
+    monkeypatch.setattr(rep, "STEPS", [(n, f) for n, f in rep.STEPS if n in keep])
+    result = build_report(rnd, tmp_path / "r", settings=FAST)
+    assert [n for n, _ in result.steps] == ["data", "respondenter", "tabeller", "html", "xlsx"]  # no audit
+    assert result.scorecard == {} and "tables/revisjon_funn.csv" not in result.files
+    t01 = pd.read_csv(tmp_path / "r" / "tables" / "T01.csv")
+    assert "published" not in t01.columns and {"count", "n", "percent", "value"} <= set(t01.columns)
+    # Tabell 1, kommuner, Helse Midt, Dårlig: 26 % (as printed); n = the kommuner of Helse Midt that answered
+    row = t01[(t01["population"] == "kommuner") & (t01["group"] == "Helse Midt") & (t01["category"] == "Dårlig")]
+    assert row["value"].tolist() == [26] and row["n"].tolist() == [39]
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "Publiserte tall" not in page and "ingen publiserte tall" in page and "regenerert / publisert" not in page
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "r" / "rapport.xlsx")["T01"]
+    header = [c.value for c in ws[2]]
+    assert "Kommuner: Dårlig – prosent" in header and "Kommuner: n" in header
+    assert ws.cell(row=3, column=header.index("Kommuner: Dårlig – prosent") + 1).number_format == "0%"

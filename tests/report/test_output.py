@@ -101,9 +101,8 @@ def test_bad_target_is_refused_and_untouched(case, tmp_path, monkeypatch):
     out, fill = _make_bad(case["id"], tmp_path, monkeypatch)
     before = _snapshot(Path(out))
     beside = _siblings(Path(out).resolve())
-    with pytest.raises(OutputError) as exc:
-        with report_folder(out) as tmp:
-            (tmp / "index.html").write_text("new", encoding="utf-8")
+    with pytest.raises(OutputError) as exc, report_folder(out) as tmp:
+        (tmp / "index.html").write_text("new", encoding="utf-8")
     assert str(exc.value) == case["message"].format(**fill)
     assert _snapshot(Path(out)) == before
     assert _siblings(Path(out).resolve()) == beside  # no temporary folder, lock or .old left
@@ -114,9 +113,8 @@ def test_busy_target_is_refused(tmp_path):
     out = tmp_path / "r"
     with report_folder(out) as first:
         (first / "a.txt").write_text("first", encoding="utf-8")
-        with pytest.raises(OutputError) as exc:
-            with report_folder(out):
-                pass
+        with pytest.raises(OutputError) as exc, report_folder(out):
+            pass
         assert str(exc.value) == case["message"].format(file=out, lock=tmp_path / ".r.lock")
     assert (out / "a.txt").read_text(encoding="utf-8") == "first"  # the first run finished whole
     assert _siblings(out) == []
@@ -127,10 +125,9 @@ def test_disk_full_leaves_nothing(tmp_path):
     out = tmp_path / "r"
     _report(out, {"index.html": "old"})
     before = _snapshot(out)
-    with pytest.raises(OutputError) as exc:
-        with report_folder(out) as tmp:
-            (tmp / "index.html").write_text("new", encoding="utf-8")
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    with pytest.raises(OutputError) as exc, report_folder(out) as tmp:
+        (tmp / "index.html").write_text("new", encoding="utf-8")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     assert str(exc.value) == case["message"].format(file=out)
     assert _snapshot(out) == before and _siblings(out) == []
 
@@ -166,10 +163,9 @@ def test_failure_or_ctrl_c_leaves_target_untouched(tmp_path):
     _report(out, {"index.html": "old"})
     before = _snapshot(out)
     for exc in (RuntimeError("step failed"), KeyboardInterrupt()):
-        with pytest.raises(type(exc)):
-            with report_folder(out) as tmp:
-                (tmp / "index.html").write_text("half", encoding="utf-8")
-                raise exc
+        with pytest.raises(type(exc)), report_folder(out) as tmp:
+            (tmp / "index.html").write_text("half", encoding="utf-8")
+            raise exc
         assert _snapshot(out) == before and _siblings(out) == []
 
 
