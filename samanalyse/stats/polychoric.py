@@ -53,7 +53,12 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from samanalyse.errors import DataError, NotPositiveDefiniteWarning, SmallCellWarning
-from samanalyse.stats.factor.checks import Missing, check_missing, select_items
+from samanalyse.stats.factor.checks import (
+    Missing,
+    check_missing,
+    check_variance,
+    select_items,
+)
 
 __all__ = [
     "bvn_cdf",
@@ -187,18 +192,8 @@ def bvn_cdf(x: np.ndarray | float, y: np.ndarray | float, rho: np.ndarray | floa
     return out.reshape(shape)
 
 
-def _bvn_pdf(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Standard bivariate normal density; 0 at infinite arguments."""
-    fin = np.isfinite(x) & np.isfinite(y)
-    xf = np.where(fin, x, 0.0)
-    yf = np.where(fin, y, 0.0)
-    om = 1.0 - r * r
-    q = (xf * xf - 2.0 * r * xf * yf + yf * yf) / om
-    return np.where(fin, np.exp(-q / 2.0) / (_TWO_PI * np.sqrt(om)), 0.0)
-
-
-def _bvn_pdf_drho(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """d/d rho of the bivariate normal density (0 at infinite arguments)."""
+def _bvn_pdf_and_drho(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standard bivariate normal density and its derivative in rho (both 0 at infinite arguments)."""
     fin = np.isfinite(x) & np.isfinite(y)
     xf = np.where(fin, x, 0.0)
     yf = np.where(fin, y, 0.0)
@@ -206,7 +201,7 @@ def _bvn_pdf_drho(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
     q = (xf * xf - 2.0 * r * xf * yf + yf * yf) / om
     phi = np.exp(-q / 2.0) / (_TWO_PI * np.sqrt(om))
     dlog = r / om + xf * yf / om - r * q / om
-    return np.where(fin, phi * dlog, 0.0)
+    return np.where(fin, phi, 0.0), np.where(fin, phi * dlog, 0.0)
 
 
 # --------------------------------------------------------------------------
@@ -235,8 +230,7 @@ def _cell_terms(rho: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
     F[:, -1, 1:-1] = ndtr(b[:, 1:-1])
     F[:, 1:-1, -1] = ndtr(a[:, 1:-1])
     F[:, -1, -1] = 1.0
-    f1[:, 1:-1, 1:-1] = _bvn_pdf(A, B, R)
-    f2[:, 1:-1, 1:-1] = _bvn_pdf_drho(A, B, R)
+    f1[:, 1:-1, 1:-1], f2[:, 1:-1, 1:-1] = _bvn_pdf_and_drho(A, B, R)
 
     def cells(G: np.ndarray) -> np.ndarray:
         return G[:, 1:, 1:] - G[:, :-1, 1:] - G[:, 1:, :-1] + G[:, :-1, :-1]
@@ -502,11 +496,7 @@ def check_ordinal(frame: pd.DataFrame, max_categories: int) -> np.ndarray:
             f"The items have {k} categories (codes {np.nanmin(x):g}..{np.nanmax(x):g}); polychoric "
             f"correlations are for at most {max_categories} (psych's max.cat)."
         )
-    with np.errstate(invalid="ignore"):
-        sd = np.nanstd(x, axis=0)
-    novar = [c for c, s in zip(frame.columns, sd) if not s > 0]
-    if novar:
-        raise DataError(f"Item(s) {', '.join(map(repr, novar))} have no variance (one category or no answers).")
+    check_variance(frame.columns, x, "one category or no answers")
     return x
 
 

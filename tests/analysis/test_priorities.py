@@ -344,8 +344,8 @@ BAD_INPUTS: list[dict[str, str]] = [
     {"id": "priorities-plan-without-section", "area": "Faktoranalyse av prioriteringer",
      "input": "analyse_priorities on a round whose plan.yaml has no priorities section",
      "message": "The analysis plan has 1 problem:\n  - {file}: priorities: the plan has no 'priorities' section, "
-                "so there is no factor analysis to run. Allowed: a 'priorities' section (see "
-                "data/rounds/2010/plan.yaml)."},
+                "so there is no factor analysis to run. Allowed: a 'priorities' section with form and clusters, "
+                "as in a shipped round's plan.yaml."},
 ]
 
 

@@ -202,6 +202,8 @@ def analyse_priorities(
     seed: int | None = None,
     n_boot: int | None = None,
     n_iter: int | None = None,
+    correlation: CorrMethod | None = None,
+    missing: Missing | None = None,
 ) -> PrioritiesResult:
     """Run the plan's factor analysis of the priorities and test its expected finding.
 
@@ -215,6 +217,8 @@ def analyse_priorities(
         The round; its plan's ``priorities`` section says what to run.
     seed, n_boot, n_iter : int, optional
         Override the plan's ``settings`` (a report passes its settings).
+    correlation, missing : str, optional
+        Override the plan's ``priorities.correlation`` / ``priorities.missing``.
 
     Returns
     -------
@@ -230,11 +234,13 @@ def analyse_priorities(
     if plan is None:
         raise PlanError([Problem(rnd.plan.source or "plan.yaml", "priorities",
                                  "the plan has no 'priorities' section, so there is no factor analysis to run",
-                                 "a 'priorities' section (see data/rounds/2010/plan.yaml)")])
+                                 "a 'priorities' section with form and clusters, as in a shipped round's plan.yaml")])
     st = rnd.plan.settings
     seed = st.seed if seed is None else seed
     n_boot = st.n_boot if n_boot is None else n_boot
     n_iter = st.n_iter if n_iter is None else n_iter
+    correlation = plan.correlation if correlation is None else correlation
+    missing = plan.missing if missing is None else missing
     if data is None:
         data = load_round_data(rnd, forms=(plan.form,))
     if not isinstance(data, pd.DataFrame):
@@ -245,10 +251,10 @@ def analyse_priorities(
     if data.empty:
         raise DataError(f"No respondents of form {plan.form!r} (the plan's priorities.form) in the data.")
     # polychoric correlations need ordinal codes: the mean over the challenges, rounded
-    scores = priority_scores(data, codebook=rnd.codebook, aggregate="round" if plan.correlation == "polychoric"
+    scores = priority_scores(data, codebook=rnd.codebook, aggregate="round" if correlation == "polychoric"
                              else "mean")
     fa = factor_analysis(scores, codebook=rnd.codebook, markers=plan.clusters, compare=_compare(plan),
-                         correlation=plan.correlation, missing=plan.missing, n_factors=plan.n_factors,
+                         correlation=correlation, missing=missing, n_factors=plan.n_factors,
                          method=plan.method, rotation=plan.rotation, n_iter=n_iter, n_boot=n_boot,
                          min_loading=plan.min_loading, seed=seed)
     finding = None

@@ -62,7 +62,8 @@ def run(ctx: Context) -> None:
     if ctx.round.plan.priorities is None:  # the plan leaves the analysis out
         return
     s = ctx.settings
-    res = analyse_priorities(ctx.data, round=ctx.round, seed=s.seed, n_boot=s.n_boot, n_iter=s.n_iter)
+    res = analyse_priorities(ctx.data, round=ctx.round, seed=s.seed, n_boot=s.n_boot, n_iter=s.n_iter,
+                             correlation=s.correlation, missing=s.missing)
     fa = res.analysis
     ctx.facts["factor_timings"] = {k: round(v, 3) for k, v in fa.timings.items()}
     load = fa.efa.loadings_matrix().round(3).reset_index()

@@ -12,3 +12,5 @@
 Import from the submodules (this package imports nothing, so that
 :mod:`samanalyse.stats.polychoric` can use :mod:`.checks` without a cycle).
 """
+
+__all__: list[str] = []

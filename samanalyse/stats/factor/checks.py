@@ -26,6 +26,7 @@ __all__ = [
     "check_type",
     "select_items",
     "numeric_items",
+    "check_variance",
     "blas_single_thread",
 ]
 
@@ -107,12 +108,17 @@ def numeric_items(frame: pd.DataFrame) -> np.ndarray:
             "(e.g. priority_scores(data, codebook=...))."
         )
     x = frame.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    check_variance(frame.columns, x, "all answers equal, or none")
+    return x
+
+
+def check_variance(names: Sequence[object], x: np.ndarray, why: str) -> None:
+    """Every column of ``x`` (NaN = missing) must vary; the message names the constant ones and ``why``."""
     with np.errstate(invalid="ignore"):
         sd = np.nanstd(x, axis=0)
-    novar = [c for c, s in zip(frame.columns, sd) if not s > 0]
+    novar = [c for c, s in zip(names, sd) if not s > 0]
     if novar:
-        raise DataError(f"Item(s) {', '.join(map(repr, novar))} have no variance (all answers equal, or none).")
-    return x
+        raise DataError(f"Item(s) {', '.join(map(repr, novar))} have no variance ({why}).")
 
 
 def blas_single_thread() -> contextlib.AbstractContextManager[Any]:
