@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from samanalyse.errors import ArgumentError, DataError, Problem
+from samanalyse.errors import ArgumentError
+from samanalyse.published.transcription import check_columns
 
 if TYPE_CHECKING:
     from samanalyse.survey.rounds import Round
@@ -38,14 +39,6 @@ def _norm(s: pd.Series) -> pd.Series:
     """Normalise printed labels for joining: 'Vet ikke / ikke aktuelt', '[4,6 ] = Godt'."""
     return (s.astype(str).str.replace(r"\s*([/\[\],])\s*", r"\1", regex=True)
             .str.replace(r"\s+", " ", regex=True).str.strip())
-
-
-def _check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    """Raise :class:`DataError` naming the columns ``frame`` lacks."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"The {what} lack column(s): {', '.join(missing)}.",
-                        [Problem(what, "columns", f"missing column(s): {', '.join(missing)}", ", ".join(columns))])
 
 
 def compare_with_published(regenerated: pd.DataFrame, published: pd.DataFrame | None = None, *,
@@ -85,8 +78,8 @@ def compare_with_published(regenerated: pd.DataFrame, published: pd.DataFrame | 
         from samanalyse.published.transcription import read_published_cells
 
         published = read_published_cells(round)
-    _check_columns(regenerated, REGENERATED_COLUMNS, "regenerated cells")
-    _check_columns(published, ("cell_id", *_KEYS, "value", "status"), "published cells")
+    check_columns(regenerated, REGENERATED_COLUMNS, "the regenerated cells")
+    check_columns(published, ("cell_id", *_KEYS, "value", "status"), "the published cells")
     pub = published.copy()
     reg = regenerated.copy()
     for k in ("group", "category"):

@@ -52,6 +52,7 @@ __all__ = [
     "BREAKDOWNS",
     "BREAKDOWN_COLUMNS",
     "population_forms",
+    "check_columns",
 ]
 
 #: Columns of ``cells.csv``, in file order.
@@ -160,14 +161,19 @@ def published_dir(round: Round | str | Path) -> Path:
     return path
 
 
-def _check_columns(frame: pd.DataFrame, expected: tuple[str, ...], file: Path) -> None:
-    """Raise :class:`DataError` if ``frame`` lacks any of ``expected`` columns."""
-    missing = [c for c in expected if c not in frame.columns]
+def check_columns(frame: pd.DataFrame, columns: Iterable[str], source: str | Path, *, line: int | None = None) -> None:
+    """Raise :class:`DataError` naming the columns ``frame`` lacks.
+
+    The one column check of the published layer: ``source`` is the file (or
+    what the frame is, e.g. ``"the regenerated cells"``), ``line`` the line of
+    its header row when it is a file.
+    """
+    columns = tuple(columns)
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(
-            f"{file} is malformed.",
-            [Problem(str(file), "header", f"missing column(s): {', '.join(missing)}",
-                     ", ".join(expected), 1)],
+            f"{source}: missing column(s): {', '.join(missing)}.",
+            [Problem(str(source), "header", f"missing column(s): {', '.join(missing)}", ", ".join(columns), line)],
         )
 
 
@@ -251,7 +257,7 @@ def read_cells(file: str | Path) -> pd.DataFrame:
     """
     file = Path(file)
     raw = _read_raw(file)
-    _check_columns(raw, CELL_COLUMNS, file)
+    check_columns(raw, CELL_COLUMNS, file, line=1)
     _check_unique(raw, "cell_id", file)
     _check_choice(raw, "status", CELL_STATUSES, file)
     _check_choice(raw, "breakdown", BREAKDOWNS, file)
@@ -302,7 +308,7 @@ def read_tables(file: str | Path) -> pd.DataFrame:
     """
     file = Path(file)
     raw = _read_raw(file)
-    _check_columns(raw, TABLE_COLUMNS, file)
+    check_columns(raw, TABLE_COLUMNS, file, line=1)
     _check_unique(raw, "table", file)
     out = raw.copy()
     for col in out.columns:
@@ -332,7 +338,7 @@ def read_statements(file: str | Path) -> pd.DataFrame:
     """
     file = Path(file)
     raw = _read_raw(file)
-    _check_columns(raw, STATEMENT_COLUMNS, file)
+    check_columns(raw, STATEMENT_COLUMNS, file, line=1)
     _check_unique(raw, "statement_id", file)
     _check_choice(raw, "wording", _WORDINGS, file)
     out = raw.copy()

@@ -83,7 +83,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from samanalyse.errors import ArgumentError, DataError, Problem
+from samanalyse.errors import ArgumentError
 from samanalyse.published.audit.annex import AnnexChecks
 from samanalyse.published.audit.arithmetic import (
     RULES,
@@ -110,7 +110,7 @@ from samanalyse.published.audit.rows import RowChecks
 from samanalyse.published.audit.tables import TableChecks
 from samanalyse.published.audit.text import StatementChecks
 from samanalyse.published.audit.totals import TotalChecks
-from samanalyse.published.transcription import BREAKDOWN_COLUMNS, population_forms
+from samanalyse.published.transcription import BREAKDOWN_COLUMNS, check_columns, population_forms
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = [
@@ -149,14 +149,6 @@ STATEMENT_COLUMNS: tuple[str, ...] = ("statement_id", "line", "quote", "populati
 
 class _Auditor(RowChecks, TotalChecks, AnnexChecks, TableChecks, StatementChecks):
     """Every check of the audit on one set of published figures."""
-
-
-def _check_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    """Raise :class:`DataError` if ``frame`` lacks columns the audit needs."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"The {what} given to the audit lack column(s): {', '.join(missing)}.",
-                        [Problem(what, "columns", f"missing column(s): {', '.join(missing)}", ", ".join(columns))])
 
 
 def _check_sizes(sizes: Mapping[tuple[str, str], int]) -> None:
@@ -242,12 +234,12 @@ def audit(
     ArgumentError
         If a group size is not a whole number.
     """
-    _check_columns(cells, CELL_COLUMNS, "cells")
+    check_columns(cells, CELL_COLUMNS, "the cells given to the audit")
     _check_sizes(sizes)
     tables = tables if tables is not None else pd.DataFrame(columns=list(TABLE_COLUMNS))
     statements = statements if statements is not None else pd.DataFrame(columns=list(STATEMENT_COLUMNS))
-    _check_columns(tables, TABLE_COLUMNS, "tables")
-    _check_columns(statements, STATEMENT_COLUMNS, "statements")
+    check_columns(tables, TABLE_COLUMNS, "the tables given to the audit")
+    check_columns(statements, STATEMENT_COLUMNS, "the statements given to the audit")
     cells = cells.copy()
     cells["value"] = pd.to_numeric(cells["value"].replace("", None), errors="coerce")
     a = _Auditor(cells.fillna({"population": "", "group": "", "item": "", "category": ""}), tables, statements,
