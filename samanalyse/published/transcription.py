@@ -47,6 +47,7 @@ __all__ = [
     "published_dir",
     "CELL_COLUMNS",
     "TABLE_COLUMNS",
+    "CAPTION_N_PREFIX",
     "STATEMENT_COLUMNS",
     "CELL_STATUSES",
     "BREAKDOWNS",
@@ -60,11 +61,13 @@ CELL_COLUMNS: tuple[str, ...] = (
     "cell_id", "table", "population", "breakdown", "group", "item", "category",
     "value", "unit", "status", "base", "line", "note",
 )
-#: Columns of ``tables.csv``, in file order.
+#: Columns every ``tables.csv`` has; besides them, one ``n_<population>``
+#: column per population holds the n printed in the captions (may be blank).
 TABLE_COLUMNS: tuple[str, ...] = (
-    "table", "title", "kind", "items", "populations", "n_kommuner", "n_helseforetak",
-    "breakdowns", "line", "note",
+    "table", "title", "kind", "items", "populations", "breakdowns", "line", "note",
 )
+#: Prefix of the caption-n columns of ``tables.csv``.
+CAPTION_N_PREFIX = "n_"
 #: Columns of ``statements.csv``, in file order.
 STATEMENT_COLUMNS: tuple[str, ...] = (
     "statement_id", "line", "quote", "population", "item", "claim", "implied", "tables", "wording",
@@ -112,9 +115,9 @@ class Published:
         """The n's printed in the table captions: ``{(table, population): n}``."""
         out: dict[tuple[str, str], int] = {}
         for col in self.tables.columns:
-            if not col.startswith("n_"):
+            if not col.startswith(CAPTION_N_PREFIX):
                 continue
-            pop = col[2:]
+            pop = col[len(CAPTION_N_PREFIX):]
             for t, n in zip(self.tables["table"], self.tables[col]):
                 if not pd.isna(n):
                     out[(str(t), pop)] = int(n)
@@ -312,7 +315,7 @@ def read_tables(file: str | Path) -> pd.DataFrame:
     _check_unique(raw, "table", file)
     out = raw.copy()
     for col in out.columns:
-        if col.startswith("n_") or col == "line":
+        if col.startswith(CAPTION_N_PREFIX) or col == "line":
             out[col] = _check_int_column(raw, col, file, required=(col == "line"))
     return out.reset_index(drop=True)
 

@@ -13,6 +13,8 @@ import time
 import pandas as pd
 import pytest
 
+from samanalyse.cli import main
+from samanalyse.errors import DataError, SamanalyseError
 from samanalyse.published.audit import (
     FINDING_COLUMNS,
     SEVERITIES,
@@ -22,14 +24,12 @@ from samanalyse.published.audit import (
     findings_frame,
     format_text,
     index_share_bounds,
+    load_notation,
     percent_check,
     row_counts,
     row_sum_bound,
 )
-from samanalyse.cli import main
-from samanalyse.errors import DataError, SamanalyseError
 from samanalyse.published.audit import audit as _audit
-from samanalyse.published.audit import load_notation
 
 #: The hand-made tables below use the labels and statement shorthands of the 2010 transcription.
 NOTATION = load_notation("2010")

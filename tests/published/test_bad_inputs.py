@@ -21,7 +21,13 @@ from samanalyse.published.audit import audit, percent_check
 from samanalyse.published.audit.notation import read_notation
 from samanalyse.published.comparison import compare_with_published
 from samanalyse.published.reconstruction import load_spec
-from samanalyse.published.transcription import load_published, read_cells, read_published, read_statements, read_tables
+from samanalyse.published.transcription import (
+    load_published,
+    read_cells,
+    read_published,
+    read_statements,
+    read_tables,
+)
 from samanalyse.survey.rounds import load_round
 
 ROUND = load_round("2010")

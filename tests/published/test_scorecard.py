@@ -22,8 +22,8 @@ def test_scorecard_2010():
 
 def test_unmet_without_audit_proof_fails(monkeypatch):
     # a possible cell that the data does not meet must make the scorecard fail
-    from samanalyse.published import scorecard as reproduce
     from samanalyse.io.datasets import load_round_data
+    from samanalyse.published import scorecard as reproduce
 
     d = load_round_data("2010")
     k = (d["form"] == "kommune") & (d["rhf"] == "Helse Midt")

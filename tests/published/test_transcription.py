@@ -13,8 +13,8 @@ from samanalyse.published.transcription import (
     STATEMENT_COLUMNS,
     TABLE_COLUMNS,
     load_published,
-    read_published,
     read_cells,
+    read_published,
     read_statements,
     read_tables,
 )
@@ -50,6 +50,10 @@ def test_caption_n_and_table(pub):
     assert n[("T01", "kommuner")] == 187 and n[("T01", "helseforetak")] == 18
     assert ("T49", "helseforetak") not in n  # kommuner-only table
     assert set(pub.table("T01")["table"]) == {"T01"} and len(pub.table("T01")) == 21
+
+
+#: The columns of the 2010 tables.csv: the fixed ones and a caption n per population.
+TABLE_COLUMNS_2010 = (*TABLE_COLUMNS, "n_kommuner", "n_helseforetak")
 
 
 def _write(path: Path, cols, rows) -> Path:
@@ -88,7 +92,7 @@ def test_read_tables_and_statements_errors(tmp_path):
     row = dict(table="T01", title="t", kind="numeric", items="q20", populations="kommuner", n_kommuner="18x",
                n_helseforetak="", breakdowns="total", line="5", note="")
     with pytest.raises(DataError, match="whole number"):
-        read_tables(_write(tmp_path / "t.csv", TABLE_COLUMNS, [row]))
+        read_tables(_write(tmp_path / "t.csv", TABLE_COLUMNS_2010, [row]))
     st = dict(statement_id="S1", line="3", quote="q", population="", item="", claim="", implied="", tables="",
               wording="roughly")
     with pytest.raises(DataError, match="not allowed"):
@@ -104,7 +108,7 @@ def test_reference_to_unknown_table(tmp_path):
     folder = tmp_path / "published" / "2099"
     folder.mkdir(parents=True)
     _write(folder / "cells.csv", CELL_COLUMNS, [_cell(table="T99", cell_id="T99-001")])
-    _write(folder / "tables.csv", TABLE_COLUMNS,
+    _write(folder / "tables.csv", TABLE_COLUMNS_2010,
            [dict(table="T01", title="t", kind="numeric", items="", populations="", n_kommuner="", n_helseforetak="",
                  breakdowns="", line="1", note="")])
     _write(folder / "statements.csv", STATEMENT_COLUMNS, [])

@@ -110,7 +110,11 @@ from samanalyse.published.audit.rows import RowChecks
 from samanalyse.published.audit.tables import TableChecks
 from samanalyse.published.audit.text import StatementChecks
 from samanalyse.published.audit.totals import TotalChecks
-from samanalyse.published.transcription import BREAKDOWN_COLUMNS, check_columns, population_forms
+from samanalyse.published.transcription import (
+    BREAKDOWN_COLUMNS,
+    check_columns,
+    population_forms,
+)
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = [

@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from fractions import Fraction
 
-from samanalyse.published.audit.arithmetic import RULES, count_ranges, decimals, percent_check
+from samanalyse.published.audit.arithmetic import (
+    RULES,
+    count_ranges,
+    decimals,
+    percent_check,
+)
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row, fmt
 from samanalyse.published.audit.findings import table_name

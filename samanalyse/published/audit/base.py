@@ -7,7 +7,13 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from samanalyse.published.audit.cells import TOTAL_GROUP, Cell, cells_of, group_rows, values_text
+from samanalyse.published.audit.cells import (
+    TOTAL_GROUP,
+    Cell,
+    cells_of,
+    group_rows,
+    values_text,
+)
 from samanalyse.published.audit.findings import Finding
 from samanalyse.published.audit.notation import Notation
 

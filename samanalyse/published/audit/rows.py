@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from samanalyse.published.audit.arithmetic import RULES, PercentCheck, percent_check, row_counts, row_sum_bound
+from samanalyse.published.audit.arithmetic import (
+    RULES,
+    PercentCheck,
+    percent_check,
+    row_counts,
+    row_sum_bound,
+)
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row, unit
 from samanalyse.published.audit.findings import table_name

@@ -13,6 +13,7 @@ from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, fmt
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import norm
+from samanalyse.published.transcription import CAPTION_N_PREFIX
 
 __all__ = ["TableChecks"]
 
@@ -205,9 +206,9 @@ class TableChecks(AuditorBase):
     # ------------------------------------------------------------ captions
     def check_captions(self) -> None:
         for col in self.tables.columns:
-            if not col.startswith("n_"):
+            if not col.startswith(CAPTION_N_PREFIX):
                 continue
-            pop = col[2:]
+            pop = col[len(CAPTION_N_PREFIX):]
             n = self.n_of(pop)
             if n is None:
                 continue

@@ -6,9 +6,15 @@ import re
 from typing import Sequence
 
 from samanalyse.published.audit.base import AuditorBase
-from samanalyse.published.audit.cells import Cell, distance, fmt, format_interval, interval
-from samanalyse.published.audit.notation import norm
+from samanalyse.published.audit.cells import (
+    Cell,
+    distance,
+    fmt,
+    format_interval,
+    interval,
+)
 from samanalyse.published.audit.findings import table_name
+from samanalyse.published.audit.notation import norm
 from samanalyse.published.audit.statements import CLOSE, Term, Unparsed, cap, judge
 from samanalyse.published.transcription import BREAKDOWN_COLUMNS
 

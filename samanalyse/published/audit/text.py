@@ -7,9 +7,24 @@ from collections import defaultdict
 from fractions import Fraction
 
 from samanalyse.published.audit.arithmetic import RULES, decimals, union_counts
-from samanalyse.published.audit.cells import Cell, distance, format_interval, interval, fmt
+from samanalyse.published.audit.cells import (
+    Cell,
+    distance,
+    fmt,
+    format_interval,
+    interval,
+)
 from samanalyse.published.audit.findings import SEVERITIES, table_name
-from samanalyse.published.audit.statements import CLOSE, Term, Unparsed, expand_clause, modifiers, parse_operand, parse_term, split_clauses
+from samanalyse.published.audit.statements import (
+    CLOSE,
+    Term,
+    Unparsed,
+    expand_clause,
+    modifiers,
+    parse_operand,
+    parse_term,
+    split_clauses,
+)
 from samanalyse.published.audit.terms import TermChecks
 from samanalyse.published.transcription import BREAKDOWN_COLUMNS
 from samanalyse.stats.rounding import DOUBLE_ROUNDING, round_percent

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from samanalyse.published.audit.arithmetic import RULES, breakdown_totals, count_ranges, pct, union_counts
+from samanalyse.published.audit.arithmetic import (
+    RULES,
+    breakdown_totals,
+    count_ranges,
+    pct,
+    union_counts,
+)
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row
 from samanalyse.published.audit.findings import table_name

@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from samanalyse.errors import SamanalyseError, SpecError, Problem
+from samanalyse.errors import Problem, SamanalyseError, SpecError
 from samanalyse.published.reconstruction.targets import Target, group_mask
 from samanalyse.survey.codebook import Codebook
 

@@ -19,7 +19,11 @@ from samanalyse.analysis.indices import index_scores
 from samanalyse.analysis.tables import category_labels, variants
 from samanalyse.errors import DataError, Problem, SpecError
 from samanalyse.published.reconstruction.spec import load_spec
-from samanalyse.published.transcription import BREAKDOWN_COLUMNS, population_forms, read_published_cells
+from samanalyse.published.transcription import (
+    BREAKDOWN_COLUMNS,
+    population_forms,
+    read_published_cells,
+)
 from samanalyse.survey.codebook import Codebook, Item
 from samanalyse.survey.rounds import Round, load_round
 
