@@ -17,20 +17,34 @@ import yaml
 
 from samanalyse.errors import Problem, ProblemsError
 
-__all__ = ["read_yaml", "line_map", "key_path", "schema_problems"]
+__all__ = ["read_yaml", "line_map", "key_path", "schema_problems", "MAX_VALUES"]
+
+
+#: Most values a YAML file may expand to (aliases repeat what an anchor holds): a round's files
+#: have a few thousand; a file of repeated aliases ("billion laughs") would take forever to check.
+MAX_VALUES = 50_000
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Map key paths to 1-based line numbers using PyYAML's node tree."""
+    """Map key paths to 1-based line numbers using PyYAML's node tree.
+
+    Raises ``_TooLarge`` (internal) when the document expands to more than :data:`MAX_VALUES` values.
+    """
     lines: dict[tuple[Any, ...], int] = {}
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return lines
+    budget = [MAX_VALUES]
 
     def walk(node: yaml.Node, path: tuple[Any, ...], depth: int = 0) -> None:
-        if depth > 100:  # aliases can build deep or cyclic trees; lines below this are not needed
-            return
+        budget[0] -= 1
+        if budget[0] < 0 or depth > 100:
+            raise _TooLarge
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
@@ -122,9 +136,13 @@ def read_yaml(
     except RecursionError:
         raise error([Problem(file, "(YAML syntax)", "the YAML nests too deeply (anchors that refer to themselves?)",
                              "", None)]) from None
+    try:
+        lines = line_map(text)
+    except _TooLarge:
+        raise error([Problem(file, "(YAML)", f"the file expands to more than {MAX_VALUES} values or nests more "
+                             "than 100 levels deep (aliases that repeat anchors?)", "", None)]) from None
     if not isinstance(raw, dict):
         raise error([Problem(file, "(top level)", "the file must hold a mapping of keys", "", 1)])
-    lines = line_map(text)
     problems = schema_problems(raw, schema, file, lines)
     if problems:
         raise error(problems)

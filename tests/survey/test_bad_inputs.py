@@ -55,6 +55,10 @@ BAD_INPUTS: list[dict[str, str]] = [
      "input": "plan.yaml with an alias to an anchor that does not exist",
      "message": "The analysis plan has 1 problem:\n  - {file}, line 1: (YAML syntax): not valid YAML: found "
                 "undefined alias 'nowhere'"},
+    {"id": "plan-yaml-bomb", "area": "Analyseplan",
+     "input": "plan.yaml whose aliases repeat anchors until it expands to millions of values",
+     "message": "The analysis plan has 1 problem:\n  - {file}: (YAML): the file expands to more than 50000 values "
+                "or nests more than 100 levels deep (aliases that repeat anchors?)"},
     {"id": "plan-missing", "area": "Analyseplan",
      "input": "a round folder without plan.yaml",
      "message": "The analysis plan has 1 problem:\n  - {file}: (file): the file does not exist"},
@@ -144,6 +148,10 @@ def _case(case_id: str, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cal
         return lambda: load_round(d), {"file": str(d / "round.yaml")}
     if case_id == "plan-anchor-to-nowhere":
         (d / "plan.yaml").write_text("settings: *nowhere\n", encoding="utf-8")
+        return lambda: load_round(d).plan, {"file": str(d / "plan.yaml")}
+    if case_id == "plan-yaml-bomb":
+        (d / "plan.yaml").write_text("a0: &a0 [x, x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n"
+                                                                    for i in range(1, 40)), encoding="utf-8")
         return lambda: load_round(d).plan, {"file": str(d / "plan.yaml")}
     if case_id == "plan-missing":
         (d / "plan.yaml").unlink()
