@@ -52,6 +52,7 @@ __all__ = [
     "CELL_STATUSES",
     "BREAKDOWNS",
     "BREAKDOWN_COLUMNS",
+    "TOTAL_GROUP",
     "population_forms",
     "check_columns",
 ]
@@ -76,6 +77,8 @@ STATEMENT_COLUMNS: tuple[str, ...] = (
 CELL_STATUSES: tuple[str, ...] = ("printed", "unknown", "anomaly")
 #: Allowed values of ``cells.breakdown``.
 BREAKDOWNS: tuple[str, ...] = ("total", "rhf", "size", "index", "note")
+#: The group of a table's total row (and of its notes) in ``cells.group``.
+TOTAL_GROUP = "Samlet"
 #: Respondent columns behind the group breakdowns of ``cells.breakdown``.
 BREAKDOWN_COLUMNS: dict[str, str] = {"rhf": "rhf", "size": "size_class"}
 _WORDINGS: tuple[str, ...] = ("exact", "approximate", "vague")

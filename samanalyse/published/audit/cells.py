@@ -18,13 +18,11 @@ import pandas as pd
 from samanalyse.published.audit.arithmetic import union_counts
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import Notation, norm
-from samanalyse.published.transcription import BREAKDOWN_COLUMNS
+from samanalyse.published.transcription import BREAKDOWN_COLUMNS, TOTAL_GROUP
 
 __all__ = ["Cell", "Row", "cells_of", "group_rows", "interval", "distance", "format_interval", "fmt", "unit",
            "values_text", "TOTAL_GROUP"]
 
-#: The group of a table's total row (and of its notes) in ``cells.csv``.
-TOTAL_GROUP = "Samlet"
 
 
 def fmt(v: float | None) -> str:

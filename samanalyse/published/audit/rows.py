@@ -12,7 +12,7 @@ from samanalyse.published.audit.arithmetic import (
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row, unit
 from samanalyse.published.audit.findings import table_name
-from samanalyse.published.transcription import BREAKDOWN_COLUMNS
+from samanalyse.published.transcription import BREAKDOWN_COLUMNS, TOTAL_GROUP
 from samanalyse.stats.rounding import round_percent
 
 __all__ = ["RowChecks"]
@@ -24,7 +24,7 @@ class RowChecks(AuditorBase):
     # ------------------------------------------------------------ granularity + rows
     def check_rows(self) -> None:
         for row in self.rows:
-            n = self.n_of(row.population, row.group if row.breakdown in BREAKDOWN_COLUMNS else "Samlet")
+            n = self.n_of(row.population, row.group if row.breakdown in BREAKDOWN_COLUMNS else TOTAL_GROUP)
             printed = [c for c in row.all if c.value is not None]
             if row.breakdown == "index" or n is None:
                 self._sum_only(row, printed)

@@ -16,7 +16,7 @@ from samanalyse.published.audit.cells import (
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import norm
 from samanalyse.published.audit.statements import CLOSE, Term, Unparsed, cap, judge
-from samanalyse.published.transcription import BREAKDOWN_COLUMNS
+from samanalyse.published.transcription import BREAKDOWN_COLUMNS, TOTAL_GROUP
 
 __all__ = ["TermChecks"]
 
@@ -47,7 +47,7 @@ class TermChecks(AuditorBase):
                         break
                     found.append(c)
                 else:
-                    n = self.n_of(pop, r.group if group is not None else "Samlet")
+                    n = self.n_of(pop, r.group if group is not None else TOTAL_GROUP)
                     if n:
                         return found, n
         return None

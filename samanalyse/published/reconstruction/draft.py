@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.published.reconstruction.targets import NA, forms_of_populations
+from samanalyse.published.transcription import TOTAL_GROUP
 from samanalyse.survey.codebook import Item
 from samanalyse.survey.rounds import Round
 
@@ -49,7 +50,7 @@ def assign_ranked(z: np.ndarray, labels: list[Any], counts: list[int]) -> np.nda
 
 
 def printed_share(published: pd.DataFrame, item: str, population: str, category: str, *,
-                  group: str = "Samlet", rates: frozenset[str] | None = None) -> float | None:
+                  group: str = TOTAL_GROUP, rates: frozenset[str] | None = None) -> float | None:
     """A printed share (0-1): a table cell, or with ``rates`` (ids of the response-rate tables) one of those."""
     in_rates = published["table"].isin(rates or ())
     sel = published[
@@ -114,7 +115,7 @@ class _Drafter:
                 zs = np.where(np.isfinite(x), (x - np.nanmean(x)) / np.nanstd(x), 0.0)
                 self.factors[eff["factor"]] = self.factors[eff["factor"]] + float(eff["effect"]) * zs
 
-    def share(self, item: str, category: str, *, group: str = "Samlet", rates: bool = False) -> float | None:
+    def share(self, item: str, category: str, *, group: str = TOTAL_GROUP, rates: bool = False) -> float | None:
         return printed_share(self.published, item, self.population, category, group=group,
                              rates=self.rates if rates else None)
 

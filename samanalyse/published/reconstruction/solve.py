@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from samanalyse.errors import Problem, SamanalyseError, SpecError
+from samanalyse.errors import DataError, SamanalyseError
 from samanalyse.published.reconstruction.targets import Target, group_mask
 from samanalyse.survey.codebook import Codebook
 
@@ -157,8 +157,8 @@ class _Program:
         """Binary y_r = 1 iff respondent r's index is in the upper cut; returns (y, upper?)."""
         ix = self.cb.index(name)
         if len(ix.cuts) != 2:
-            raise SpecError([Problem("codebook", f"indices.{name}.cuts",
-                                     f"an index target needs exactly two cuts; it has {len(ix.cuts)}", "two cuts")])
+            raise DataError(f"An index cross-table target on index {name!r} needs an index with exactly two cuts; "
+                            f"the codebook gives it {len(ix.cuts)}.")
         (lo_label, _, lo_max), (hi_label, hi_min, hi_max) = ix.cuts
         if name not in self.index_vars:
             y = self.m.var(self.n)

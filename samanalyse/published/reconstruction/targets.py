@@ -17,10 +17,11 @@ import pandas as pd
 
 from samanalyse.analysis.indices import index_scores
 from samanalyse.analysis.tables import category_labels, variants
-from samanalyse.errors import DataError, Problem, SpecError
+from samanalyse.errors import DataError
 from samanalyse.published.reconstruction.spec import load_spec
 from samanalyse.published.transcription import (
     BREAKDOWN_COLUMNS,
+    TOTAL_GROUP,
     population_forms,
     read_published_cells,
 )
@@ -55,7 +56,7 @@ class Target:
     items: tuple[str, ...]
     labels: frozenset
     base: frozenset
-    group: tuple[str, str]  # (breakdown, group label): ("total", "Samlet"), ("rhf", <a region>), ...
+    group: tuple[str, str]  # (breakdown, group label): ("total", TOTAL_GROUP), ("rhf", <a region>), ...
     low: float
     high: float
     printed: str = ""
@@ -98,8 +99,8 @@ def forms_of_populations(published: pd.DataFrame, codebook: Codebook) -> dict[st
 
 def _all_labels(item: Item, blanks: bool = True) -> frozenset:
     if item.scale is None:
-        raise SpecError([Problem("codebook", f"questions.{item.id}", "a target names an item without a scale",
-                                 "a closed item")])
+        raise DataError(f"A published cell names item {item.id!r}, which has no answer scale in the codebook; "
+                        "only closed items can be reconstructed.")
     out = set(item.scale.labels())
     if blanks:
         out.add(NA)
@@ -129,7 +130,7 @@ def _index_target(cell: pd.Series, tspec: dict[str, Any], cb: Codebook) -> Targe
     return Target(
         id=cell["cell_id"], kind="published", type="index", form=tspec["form"],
         items=tuple(col_index.items) + tuple(row_index.items), labels=frozenset(), base=frozenset(),
-        group=("total", "Samlet"), low=low, high=high, printed=cell["value"], tables=cell["table"],
+        group=("total", TOTAL_GROUP), low=low, high=high, printed=cell["value"], tables=cell["table"],
         cells=cell["cell_id"],
         description=f"{row_index.label} = {row_class} among {col_index.label} = {col_class}",
         col_index=col_index.name, col_class=col_class, row_index=row_index.name, row_class=row_class,
@@ -164,7 +165,7 @@ def _share_target(cell: pd.Series, form: str, items: tuple[str, ...], rnd: Round
             countings.append(counting)
     group = (cell["breakdown"] if cell["breakdown"] in BREAKDOWN_COLUMNS else "total", cell["group"])
     if group[0] == "total":
-        group = ("total", "Samlet")
+        group = ("total", TOTAL_GROUP)
     low, high = _share_bounds(float(cell["value"]))
     return Target(
         id=cell["cell_id"], kind="published", type="share", form=form, items=items, labels=countings[0][1],
@@ -247,7 +248,7 @@ def _satisfaction_targets(spec: dict[str, Any], cb: Codebook) -> list[Target]:
                     Target(
                         id=f"A-svaert-{form}-{it.id}-{group}", kind="assumption", type="share", form=form,
                         items=(it.id,), labels=frozenset([g["extreme"]]), base=frozenset(labels),
-                        group=("total", "Samlet"), low=max(0.0, share - tol), high=min(1.0, share + tol),
+                        group=("total", TOTAL_GROUP), low=max(0.0, share - tol), high=min(1.0, share + tol),
                         printed=f"{share:.0%}", tables="assumption satisfaction_split",
                         description=f"share of {g['extreme']} within {group} on {it.id} ({form})",
                     )
@@ -276,7 +277,7 @@ def _priority_targets(spec: dict[str, Any], cb: Codebook) -> list[Target]:
         for letter, (lo, hi) in lv.get("ranges", {}).items():
             out.append(Target(
                 id=f"A-prio-{form}-{letter}", kind="assumption", type="share", form=form, items=pooled(letter),
-                labels=frozenset({high}), base=base_labels, group=("total", "Samlet"),
+                labels=frozenset({high}), base=base_labels, group=("total", TOTAL_GROUP),
                 low=float(lo), high=float(hi), printed=f"{lo:.0%}-{hi:.0%}", tables="assumption priority_levels",
                 description=f"share of {high} on virkemiddel {letter} pooled over challenges ({form})",
             ))
@@ -292,7 +293,7 @@ def _priority_targets(spec: dict[str, Any], cb: Codebook) -> list[Target]:
             out.append(Target(
                 id=f"A-order-{form}-{x}>{y}", kind="assumption", type="order", form=form, items=pooled(x),
                 items_other=pooled(y), labels=frozenset({high}), base=base_labels,
-                group=("total", "Samlet"), low=0, high=0, printed=f"{x} > {y}",
+                group=("total", TOTAL_GROUP), low=0, high=0, printed=f"{x} > {y}",
                 tables=f"assumption priority_levels ({levels.get('order_source', 'order')})",
                 description=f"more {high} on {x} than on {y} ({form})",
             ))
