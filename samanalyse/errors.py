@@ -24,6 +24,7 @@ __all__ = [
     "RoundNotFoundError",
     "RegisterError",
     "RegisterFileError",
+    "UnknownKommuneError",
     "DataError",
     "ResponsesNotFoundError",
     "OutputError",
@@ -33,6 +34,7 @@ __all__ = [
     "HeywoodWarning",
     "DataFixWarning",
     "NotPositiveDefiniteWarning",
+    "KommuneRenumberedWarning",
 ]
 
 
@@ -156,6 +158,10 @@ class RegisterFileError(RegisterError, ProblemsError):
     what = "The register description"
 
 
+class UnknownKommuneError(RegisterError):
+    """A kommunenummer that never existed, or was split and cannot be placed on one kommune."""
+
+
 class DataError(SamanalyseError):
     """Respondent data does not fit the codebook or the registers."""
 
@@ -196,3 +202,7 @@ class DataFixWarning(SamanalyseWarning):
 
 class NotPositiveDefiniteWarning(SamanalyseWarning):
     """A correlation matrix was not positive definite and was smoothed."""
+
+
+class KommuneRenumberedWarning(SamanalyseWarning):
+    """A kommunenummer that no longer exists was placed on today's kommune (the message names both)."""

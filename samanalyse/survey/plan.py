@@ -148,7 +148,9 @@ class Background:
     """A background variable and the direction of its scale.
 
     ``higher_is_more`` says whether a higher value means more of ``concept``
-    (e.g. more central); analyses orient their effects by it.
+    (e.g. more central); analyses orient their effects by it. When the plan
+    does not say, the register's declaration of the column is used
+    (:attr:`samanalyse.survey.rounds.Round.plan` fills it in; ``source`` says which).
     """
 
     name: str
@@ -157,6 +159,7 @@ class Background:
     concept: str = ""
     higher_is_more: bool = True
     transform: Literal["log", "none"] = "none"
+    source: Literal["plan", "register", "default"] = "default"
 
     @property
     def sign(self) -> int:
@@ -243,7 +246,8 @@ class AnalysisPlan:
 
 
 def _build(raw: dict[str, Any], source: str) -> AnalysisPlan:
-    bg = {name: Background(name=name, **spec) for name, spec in (raw.get("background") or {}).items()}
+    bg = {name: Background(name=name, **spec, source="plan" if "higher_is_more" in spec else "default")
+          for name, spec in (raw.get("background") or {}).items()}
     rel = raw.get("reliability")
     sat = raw.get("satisfaction")
     fo = raw.get("forankring")

@@ -13,20 +13,20 @@ A round is a folder (shipped in ``data/rounds/<name>/`` or anywhere) with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from samanalyse.errors import RegisterError, RoundError, RoundNotFoundError, SamanalyseError
+from samanalyse.errors import PlanError, Problem, RegisterError, RoundError, RoundNotFoundError, SamanalyseError
 from samanalyse.survey.catalogue import Catalogue, read_catalogue
 from samanalyse.survey.codebook import Codebook, read_codebook
 from samanalyse.survey.paths import data_dir
 from samanalyse.survey.plan import AnalysisPlan, read_plan
 from samanalyse.survey.yamlfile import read_yaml
-from samanalyse.survey.registers import SizeClasses, check_columns, helseforetak, kommuner
+from samanalyse.survey.registers import SizeClasses, check_columns, helseforetak, kommuner, ordinal_columns
 
 __all__ = ["Round", "load_round", "load_codebook", "available_rounds", "respondents", "ROUND_SCHEMA"]
 
@@ -75,6 +75,7 @@ ROUND_SCHEMA: dict[str, Any] = {
         "plan": {"type": "string"},
         "published": {"type": "string"},
         "notes": {"type": "object", "additionalProperties": {"type": "string"}},
+        "register_columns": {"type": "object", "additionalProperties": {"type": "string"}},
         "reconstructed": {"type": "boolean"},
         "reconstruction_note": {"type": "string"},
     },
@@ -152,10 +153,37 @@ class Round:
         """The table catalogue (``tables.yaml``), checked against the codebook."""
         return read_catalogue(self.file("tables", "tables.yaml"), self.codebook, round=self.name)
 
+    @property
+    def register_columns(self) -> dict[str, str]:
+        """Background name -> register column (``register_columns`` in ``round.yaml``; default the same name)."""
+        return dict(self.meta.get("register_columns") or {})
+
+    def register_column(self, name: str) -> str:
+        """The register column that background variable ``name`` is read from."""
+        return self.register_columns.get(name, name)
+
     @cached_property
     def plan(self) -> AnalysisPlan:
-        """The analysis plan (``plan.yaml``), checked against the codebook and catalogue."""
-        return read_plan(self.file("plan", "plan.yaml"), self.codebook, self.catalogue)
+        """The analysis plan (``plan.yaml``), checked against the codebook and catalogue.
+
+        The direction of each background variable comes from the plan, or else from the register's
+        declaration of its column (``registers.yaml``); a plan that contradicts the register is an error.
+        """
+        plan = read_plan(self.file("plan", "plan.yaml"), self.codebook, self.catalogue)
+        declared = ordinal_columns(self.register_year)
+        background = {}
+        for name, bg in plan.background.items():
+            reg = declared.get(self.register_column(name))
+            if reg is not None and bg.source == "plan" and bg.higher_is_more != reg.higher_is_more:
+                raise PlanError([Problem(
+                    plan.source, f"background.{name}.higher_is_more",
+                    f"says {str(bg.higher_is_more).lower()}, but the {self.register_year} register declares column "
+                    f"{reg.column!r} with higher_is_more: {str(reg.higher_is_more).lower()} ({reg.source})",
+                    f"{str(reg.higher_is_more).lower()}, or leave it out to take the register's")])
+            if reg is not None and bg.source != "plan":
+                bg = replace(bg, higher_is_more=reg.higher_is_more, concept=bg.concept or reg.concept, source="register")
+            background[name] = bg
+        return replace(plan, background=background)
 
     @property
     def published_dir(self) -> Path | None:
@@ -299,7 +327,9 @@ def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFr
     popcol = size["population_column"]
     reg_file = reg_k.attrs.get("file", f"kommuner_{rnd.register_year}.csv")
     check_columns(reg_k, [popcol], reg_file, f"size_classes.population_column in {rnd.path / 'round.yaml'}")
-    check_columns(reg_k, ["sentralitet"], reg_file, "the respondents' background variable")
+    sentcol = rnd.register_column("sentralitet")
+    check_columns(reg_k, [sentcol], reg_file, "the respondents' background variable sentralitet"
+                  + (" (register_columns in round.yaml)" if sentcol != "sentralitet" else ""))
     for i, r in enumerate(raw.itertuples(index=False), start=2):
         if r.form == "kommune":
             knr = r.respondent.zfill(4)
@@ -315,8 +345,8 @@ def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFr
                     "rhf": k["rhf"],
                     "fylke": k["fylke"],
                     "population": k[popcol],
-                    "sentralitet": k["sentralitet"],
-                    "sentralitet_kilde": k["sentralitet_kilde"],
+                    "sentralitet": k[sentcol],
+                    "sentralitet_kilde": k.get(f"{sentcol}_kilde", ""),
                     "er_kommune": bool(k["er_kommune"]),
                 }
             )

@@ -44,7 +44,7 @@ BAD_INPUTS: list[dict[str, str]] = [
      "message": "The round has 2 problems:\n"
                 "  - {file}, line 13: (top level): unknown key 'framee'. Allowed: round, title, fielded, codebook, "
                 "respondents, register_year, frame, size_classes, responses, tables, plan, published, notes, "
-                "reconstructed, reconstruction_note.\n"
+                "register_columns, reconstructed, reconstruction_note.\n"
                 "  - {file}, line 3: (top level): 'frame' is a required property. "
                 "Allowed: required keys: round, codebook, respondents, register_year, frame, size_classes."},
     {"id": "round-yaml-not-utf8", "area": "Runder",

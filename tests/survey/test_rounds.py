@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -99,3 +101,36 @@ def test_respondent_missing_from_register_is_named(tmp_path, monkeypatch, repo):
     f.write_text(f.read_text(encoding="utf-8") + "kommune,9999,Atlantis,9999,0\n", encoding="utf-8")
     with pytest.raises(RegisterError, match=r"(?s)1 respondent\(s\).*row 207: kommunenummer '9999' \(Atlantis\)"):
         respondents(folder)
+
+
+def _round_2024(tmp_path, plan_direction: str | None):
+    import shutil
+
+    folder = tmp_path / "runde2024"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "rounds" / "annen", folder)
+    meta = (folder / "round.yaml").read_text(encoding="utf-8")
+    meta = meta.replace("register_year: 2010", "register_year: 2024\nregister_columns:\n  sentralitet: sentralitet_2024")
+    (folder / "round.yaml").write_text(meta, encoding="utf-8")
+    plan = (folder / "plan.yaml").read_text(encoding="utf-8")
+    old = 'sentralitet: {kind: ordinal, label: "Sentralitet", concept: "sentral", higher_is_more: true}'
+    assert old in plan
+    new = old.replace(", higher_is_more: true", "" if plan_direction is None else f", higher_is_more: {plan_direction}")
+    (folder / "plan.yaml").write_text(plan.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def test_direction_of_a_background_comes_from_the_register_when_the_plan_is_silent(tmp_path):
+    bg = load_round(_round_2024(tmp_path, None)).plan.background["sentralitet"]
+    # SSB's 2024 index: 1 = most central (registers.yaml), so a higher value is LESS central
+    assert (bg.higher_is_more, bg.sign, bg.source) == (False, -1, "register")
+    # the 2010 register's classes run the other way (3 = sentrale)
+    assert load_round("2010").plan.background["sentralitet"].higher_is_more is True
+
+
+def test_a_plan_that_contradicts_the_register_is_refused(tmp_path):
+    from samanalyse.errors import PlanError
+
+    with pytest.raises(PlanError, match=r"background.sentralitet.higher_is_more: says true, but the 2024 register "
+                                        r"declares column 'sentralitet_2024' with higher_is_more: false"):
+        load_round(_round_2024(tmp_path, "true")).plan
+    assert load_round(_round_2024(tmp_path / "b", "false")).plan.background["sentralitet"].sign == -1
