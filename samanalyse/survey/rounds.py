@@ -28,7 +28,8 @@ from samanalyse.survey.plan import AnalysisPlan, read_plan
 from samanalyse.survey.yamlfile import read_yaml
 from samanalyse.survey.registers import SizeClasses, check_columns, helseforetak, kommuner, ordinal_columns
 
-__all__ = ["Round", "load_round", "load_codebook", "available_rounds", "respondents", "ROUND_SCHEMA"]
+__all__ = ["Round", "load_round", "load_codebook", "available_rounds", "respondents", "join_registers",
+           "RESPONDENT_COLUMNS", "ROUND_SCHEMA"]
 
 ROUND_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -287,24 +288,19 @@ def load_codebook(round: str | Path | Round) -> Codebook:
 
 
 def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFrame:
-    """The respondents of a round, joined to the registers of its year.
+    """The respondents of a round (its ``respondents.csv``), joined to the registers of its year.
 
     Parameters
     ----------
     round : Round, str or Path
         The round (see :func:`load_round`).
     form : str or None
-        Only this form; ``None`` gives both.
+        Only this form; ``None`` gives all.
 
     Returns
     -------
     pandas.DataFrame
-        One row per respondent with fixed columns ``form, respondent, navn,
-        rhf, fylke, population, size_class, sentralitet, sentralitet_kilde,
-        er_kommune`` (register columns are empty for helseforetak where they do
-        not apply). ``population`` is the round's size-reference population
-        (``size_classes.population_column`` of ``round.yaml``) and ``size_class``
-        the round's class, with any override from ``round.yaml`` applied.
+        See :func:`join_registers`.
 
     Raises
     ------
@@ -315,76 +311,90 @@ def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFr
     file = rnd.file("respondents", "respondents.csv")
     raw = _read_respondents(file)
     if form is not None:
-        if form not in rnd.frame:
-            raise SamanalyseError(f"Unknown form {form!r}; round {rnd.name} has forms {', '.join(rnd.frame)}.")
+        _check_form(rnd, form)
         raw = raw[raw["form"] == form]
+    return join_registers(rnd, raw, source=str(file))
+
+
+RESPONDENT_COLUMNS = ["form", "respondent", "navn", "rhf", "fylke", "population", "size_class", "sentralitet",
+                      "sentralitet_kilde", "er_kommune"]
+
+
+def _check_form(rnd: Round, form: str) -> None:
+    if form not in rnd.codebook.forms:
+        raise SamanalyseError(f"Unknown form {form!r}; round {rnd.name} has forms {', '.join(rnd.codebook.forms)}.")
+
+
+def join_registers(rnd: Round, ids: pd.DataFrame, *, source: str = "") -> pd.DataFrame:
+    """Join respondents (columns ``form``, ``respondent``) to the registers of the round's year.
+
+    Parameters
+    ----------
+    rnd : Round
+    ids : pandas.DataFrame
+        One row per respondent: ``form`` and ``respondent`` (kommunenummer of the register year for
+        kommune forms, the register name for helseforetak forms); ``name_printed`` is used in messages.
+    source : str
+        Where the ids come from (named in messages, with 1-based rows counting the header as 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Fixed columns :data:`RESPONDENT_COLUMNS` (register columns empty where a form has none).
+        ``population`` is the round's size-reference population (``size_classes.population_column``)
+        and ``size_class`` the round's class, with any override from ``round.yaml`` applied;
+        ``sentralitet`` is the register column named by ``register_columns`` (default ``sentralitet``).
+    """
     reg_k = kommuner(rnd.register_year, include_svalbard=True)
     reg_h = helseforetak(rnd.register_year)
-    missing = []
-    rows = []
     size = rnd.meta["size_classes"]
-    overrides = size.get("overrides", {})
     popcol = size["population_column"]
     reg_file = reg_k.attrs.get("file", f"kommuner_{rnd.register_year}.csv")
     check_columns(reg_k, [popcol], reg_file, f"size_classes.population_column in {rnd.path / 'round.yaml'}")
     sentcol = rnd.register_column("sentralitet")
     check_columns(reg_k, [sentcol], reg_file, "the respondents' background variable sentralitet"
                   + (" (register_columns in round.yaml)" if sentcol != "sentralitet" else ""))
-    for i, r in enumerate(raw.itertuples(index=False), start=2):
-        if r.form == "kommune":
-            knr = r.respondent.zfill(4)
+    kinds = {name: f.respondent for name, f in rnd.codebook.forms.items()}
+    missing, rows = [], []
+    for i, r in enumerate(ids.to_dict("records"), start=2):
+        kind = kinds.get(r["form"])
+        printed = r.get("name_printed", "")
+        if kind == "kommune":
+            knr = str(r["respondent"]).zfill(4)
             if knr not in reg_k.index:
-                missing.append(f"{file}, row {i}: kommunenummer {r.respondent!r} ({r.name_printed})")
+                missing.append(f"{source}, row {i}: kommunenummer {r['respondent']!r}" + (f" ({printed})" if printed else ""))
                 continue
             k = reg_k.loc[knr]
-            rows.append(
-                {
-                    "form": "kommune",
-                    "respondent": knr,
-                    "navn": k["navn"],
-                    "rhf": k["rhf"],
-                    "fylke": k["fylke"],
-                    "population": k[popcol],
-                    "sentralitet": k[sentcol],
-                    "sentralitet_kilde": k.get(f"{sentcol}_kilde", ""),
-                    "er_kommune": bool(k["er_kommune"]),
-                }
-            )
-        elif r.form == "helseforetak":
-            if r.respondent not in reg_h.index:
-                missing.append(f"{file}, row {i}: helseforetak {r.respondent!r}")
+            rows.append({"form": r["form"], "respondent": knr, "navn": k["navn"], "rhf": k["rhf"], "fylke": k["fylke"],
+                         "population": k[popcol], "sentralitet": k[sentcol],
+                         "sentralitet_kilde": k.get(f"{sentcol}_kilde", ""), "er_kommune": bool(k["er_kommune"])})
+        elif kind == "helseforetak":
+            if r["respondent"] not in reg_h.index:
+                missing.append(f"{source}, row {i}: helseforetak {r['respondent']!r}")
                 continue
-            rows.append(
-                {
-                    "form": "helseforetak",
-                    "respondent": r.respondent,
-                    "navn": r.respondent,
-                    "rhf": reg_h.at[r.respondent, "rhf"],
-                    "fylke": "",
-                    "population": pd.NA,
-                    "sentralitet": pd.NA,
-                    "sentralitet_kilde": "",
-                    "er_kommune": False,
-                }
-            )
+            rows.append({"form": r["form"], "respondent": r["respondent"], "navn": r["respondent"],
+                         "rhf": reg_h.at[r["respondent"], "rhf"], "fylke": "", "population": pd.NA,
+                         "sentralitet": pd.NA, "sentralitet_kilde": "", "er_kommune": False})
         else:
-            missing.append(f"{file}, row {i}: form {r.form!r} (allowed: {', '.join(rnd.frame)})")
+            missing.append(f"{source}, row {i}: form {r['form']!r} (allowed: {', '.join(kinds)})")
     if missing:
         raise RegisterError(
             f"{len(missing)} respondent(s) of round {rnd.name} are not in the {rnd.register_year} registers:\n  - "
             + "\n  - ".join(missing)
         )
-    cols = ["form", "respondent", "navn", "rhf", "fylke", "population", "size_class", "sentralitet",
-            "sentralitet_kilde", "er_kommune"]
-    out = pd.DataFrame(rows)
+    return _classify(rnd, pd.DataFrame(rows))
+
+
+def _classify(rnd: Round, out: pd.DataFrame) -> pd.DataFrame:
+    """Types and the size class of each kommune respondent (round.yaml's overrides applied)."""
     if out.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=RESPONDENT_COLUMNS)
     out["population"] = out["population"].astype("Int64")
     out["sentralitet"] = out["sentralitet"].astype("Int64")
-    sc = rnd.size_classes.classify(out["population"])
-    sc = sc.astype(object)
-    for knr, ov in overrides.items():
+    sc = rnd.size_classes.classify(out["population"]).astype(object)
+    for knr, ov in (rnd.meta["size_classes"].get("overrides") or {}).items():
         sc[out["respondent"] == knr] = ov["size_class"]
-    sc[out["form"] != "kommune"] = None
+    kinds = {name: f.respondent for name, f in rnd.codebook.forms.items()}
+    sc[out["form"].map(kinds) != "kommune"] = None
     out["size_class"] = pd.Categorical(sc, categories=list(rnd.size_classes.labels), ordered=True)
-    return out[cols].reset_index(drop=True)
+    return out[RESPONDENT_COLUMNS].reset_index(drop=True)
