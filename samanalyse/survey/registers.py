@@ -30,6 +30,7 @@ __all__ = [
     "Ordinal",
     "kommuner",
     "helseforetak",
+    "helseforetak_frame",
     "rhf_label",
     "rhf_order",
     "ordinal_columns",
@@ -56,6 +57,8 @@ _YEAR = {
     "properties": {
         "ordinal": {"type": "object", "additionalProperties": _ORDINAL},
         "not_kommune": {"type": "object", "additionalProperties": {"type": "string"}},
+        "in_frame": {"type": "object", "additionalProperties": False, "required": ["column", "equals"],
+                     "properties": {"column": {"type": "string"}, "equals": {"type": "string"}}},
         "fill": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {
             "type": "object", "additionalProperties": False, "required": ["value", "source"],
             "properties": {"value": {"type": "integer"}, "source": {"type": "string"}}}}},
@@ -250,6 +253,16 @@ def helseforetak(year: int) -> pd.DataFrame:
     df = df.set_index("helseforetak")
     df["rhf_offisiell"] = df["rhf"]
     df["rhf"] = df["rhf"].map(rhf_label)
+    return df
+
+
+def helseforetak_frame(year: int) -> pd.DataFrame:
+    """The helseforetak of ``year`` that a survey asks: those ``registers.yaml``'s ``in_frame`` selects, else all."""
+    df = helseforetak(year)
+    rule = _year_meta("helseforetak", year).get("in_frame")
+    if rule:
+        check_columns(df, [rule["column"]], df.attrs.get("file", ""), "registers.yaml's in_frame uses it")
+        df = df[df[rule["column"]] == rule["equals"]]
     return df
 
 

@@ -26,7 +26,14 @@ from samanalyse.survey.codebook import Codebook, read_codebook
 from samanalyse.survey.paths import data_dir
 from samanalyse.survey.plan import AnalysisPlan, read_plan
 from samanalyse.survey.yamlfile import read_yaml
-from samanalyse.survey.registers import SizeClasses, check_columns, helseforetak, kommuner, ordinal_columns
+from samanalyse.survey.registers import (
+    SizeClasses,
+    check_columns,
+    helseforetak,
+    helseforetak_frame,
+    kommuner,
+    ordinal_columns,
+)
 
 __all__ = ["Round", "load_round", "load_codebook", "available_rounds", "respondents", "join_registers",
            "RESPONDENT_COLUMNS", "ROUND_SCHEMA"]
@@ -34,7 +41,7 @@ __all__ = ["Round", "load_round", "load_codebook", "available_rounds", "responde
 ROUND_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["round", "codebook", "respondents", "register_year", "frame", "size_classes"],
+    "required": ["round", "codebook", "register_year", "size_classes"],
     "properties": {
         "round": {"type": "string"},
         "title": {"type": "string"},
@@ -103,15 +110,65 @@ class Round:
     def register_year(self) -> int:
         return int(self.meta["register_year"])
 
-    @property
+    def frame_units(self, form: str) -> pd.DataFrame:
+        """The units asked on ``form``: the register's kommuner or helseforetak in the frame.
+
+        Kommuner: every kommune of the register year (rows marked not a kommune left out).
+        Helseforetak: those the register marks as in the frame (``registers.yaml``'s ``in_frame``,
+        e.g. the trusts with a catchment area), else all.
+        """
+        _check_form(self, form)
+        if self.codebook.forms[form].respondent == "kommune":
+            return kommuner(self.register_year)
+        return helseforetak_frame(self.register_year)
+
+    @cached_property
     def frame(self) -> dict[str, int]:
-        """Number of units asked per form (``frame_size`` of each form)."""
-        return dict(self.meta["frame"])
+        """Number of units asked per form (the ``frame_size`` of each form).
+
+        From the register (:meth:`frame_units`) unless ``round.yaml`` gives ``frame``; when it does, the
+        two must agree.
+
+        Raises
+        ------
+        RoundError
+            If ``round.yaml``'s frame names an unknown form or disagrees with the register.
+        """
+        counted = {f: len(self.frame_units(f)) for f in self.codebook.forms}
+        declared = self.meta.get("frame")
+        if not declared:
+            return counted
+        file = str(self.path / "round.yaml")
+        problems = []
+        for f, n in declared.items():
+            if f not in counted:
+                problems.append(Problem(file, f"frame.{f}", f"unknown form {f!r}", ", ".join(counted)))
+            elif n != counted[f]:
+                problems.append(Problem(file, f"frame.{f}", f"says {n}, but the {self.register_year} register has "
+                                        f"{counted[f]} units for form {f!r}",
+                                        f"{counted[f]}, or leave frame out to take the register's"))
+        if problems:
+            raise RoundError(problems)
+        return dict(declared)
+
+    def frame_by(self, form: str, by: str) -> pd.Series:
+        """Units of the frame of ``form`` per group of ``by`` (``"rhf"``, ``"size_class"`` or a register column)."""
+        units = self.frame_units(form)
+        if by == "size_class":
+            check_columns(units, [self.population_column], units.attrs.get("file", ""), "the round's size classes")
+            col = self.size_classes.classify(units[self.population_column])
+            for knr, ov in (self.meta["size_classes"].get("overrides") or {}).items():
+                if knr in units.index:
+                    col[units.index == knr] = ov["size_class"]
+        else:
+            check_columns(units, [by], units.attrs.get("file", ""), f"the frame by {by}")
+            col = units[by]
+        return col.value_counts(sort=False).sort_index().rename("frame_size")
 
     @property
     def forms(self) -> list[str]:
-        """The round's forms, in the order of its frame."""
-        return list(self.meta["frame"])
+        """The round's forms (the codebook's), in order."""
+        return list(self.codebook.forms)
 
     @property
     def reconstructed(self) -> bool:

@@ -40,13 +40,17 @@ BAD_INPUTS: list[dict[str, str]] = [
      "message": "The round has 1 problem:\n  - {file}, line 2: (YAML syntax): not valid YAML: expected "
                 "<block end>, but found '<block mapping start>'"},
     {"id": "round-yaml-unknown-key", "area": "Runder",
-     "input": "round.yaml with a misspelt key (framee)",
+     "input": "round.yaml with a misspelt key (register_yr)",
      "message": "The round has 2 problems:\n"
-                "  - {file}, line 13: (top level): unknown key 'framee'. Allowed: round, title, fielded, codebook, "
+                "  - {file}, line 12: (top level): unknown key 'register_yr'. Allowed: round, title, fielded, codebook, "
                 "respondents, register_year, frame, size_classes, responses, tables, plan, published, notes, "
                 "register_columns, reconstructed, reconstruction_note.\n"
-                "  - {file}, line 3: (top level): 'frame' is a required property. "
-                "Allowed: required keys: round, codebook, respondents, register_year, frame, size_classes."},
+                "  - {file}, line 3: (top level): 'register_year' is a required property. "
+                "Allowed: required keys: round, codebook, register_year, size_classes."},
+    {"id": "round-frame-disagrees", "area": "Runder",
+     "input": "round.yaml's frame says 428 kommuner where the register has 430",
+     "message": "The round has 1 problem:\n  - {file}: frame.kommune: says 428, but the 2010 register has 430 units "
+                "for form 'kommune'. Allowed: 430, or leave frame out to take the register's."},
     {"id": "round-yaml-not-utf8", "area": "Runder",
      "input": "round.yaml saved as cp1252 with a non-ASCII letter",
      "message": "The round has 1 problem:\n  - {file}: (file): the file is not UTF-8 text (byte 9). "
@@ -141,8 +145,11 @@ def _case(case_id: str, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cal
         (d / "round.yaml").write_text('round: "x"\n  frame: [\n', encoding="utf-8")
         return lambda: load_round(d), {"file": str(d / "round.yaml")}
     if case_id == "round-yaml-unknown-key":
-        _edit(d / "round.yaml", "\nframe:", "\nframee:")
+        _edit(d / "round.yaml", "\nregister_year:", "\nregister_yr:")
         return lambda: load_round(d), {"file": str(d / "round.yaml")}
+    if case_id == "round-frame-disagrees":
+        _edit(d / "round.yaml", "  kommune: 430 ", "  kommune: 428 ")
+        return lambda: load_round(d).frame, {"file": str(d / "round.yaml")}
     if case_id == "round-yaml-not-utf8":
         (d / "round.yaml").write_bytes('round: "Høst"\n'.encode("cp1252"))
         return lambda: load_round(d), {"file": str(d / "round.yaml")}

@@ -134,3 +134,25 @@ def test_a_plan_that_contradicts_the_register_is_refused(tmp_path):
                                         r"declares column 'sentralitet_2024' with higher_is_more: false"):
         load_round(_round_2024(tmp_path, "true")).plan
     assert load_round(_round_2024(tmp_path / "b", "false")).plan.background["sentralitet"].sign == -1
+
+
+def test_frame_from_the_register_and_checked_against_round_yaml(tmp_path):
+    import shutil
+
+    from samanalyse.errors import RoundError
+
+    rnd = load_round("2010")
+    # "sendt til alle landets 430 kommuner" / "de 22 aktuelle helseforetakene" (study, 1.2)
+    assert rnd.frame == {"kommune": 430, "helseforetak": 22}
+    assert rnd.frame_by("kommune", "rhf").sum() == 430
+    assert rnd.frame_by("helseforetak", "rhf").to_dict() == {"Helse Midt": 5, "Helse Nord": 4, "Helse Sør-Øst": 9,
+                                                            "Helse Vest": 4}
+    folder = tmp_path / "r"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "rounds" / "2010", folder)
+    text = (folder / "round.yaml").read_text(encoding="utf-8")
+    (folder / "round.yaml").write_text(text.replace("  kommune: 430 ", "  kommune: 428 "), encoding="utf-8")
+    with pytest.raises(RoundError, match=r"frame.kommune: says 428, but the 2010 register has 430 units"):
+        load_round(folder).frame
+    lines = [ln for ln in text.split("\n") if not ln.startswith(("frame:", "  kommune: 430", "  helseforetak: 22"))]
+    (folder / "round.yaml").write_text("\n".join(lines), encoding="utf-8")
+    assert load_round(folder).frame == {"kommune": 430, "helseforetak": 22}
