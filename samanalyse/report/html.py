@@ -139,7 +139,7 @@ def _methods(ctx: Context) -> list[str]:
              "hverandre." if rnd.has_published else "")
     p.append(
         "<p>Hver tabell er definert i <code>tables.yaml</code> og beregnet fra respondentdata: prosent av alle "
-        "respondenter i gruppen, «Manglende svar», «Vet ikke» og «NA» som egne rader, «Godt» = Svært + Nokså godt. "
+        "respondenter i gruppen, ubesvart og «Vet ikke» som egne rader, svarene slått sammen slik katalogen sier. "
         f"{compare}Kommunestørrelse: {html.escape(_size_rule(ctx))}. Indekser: ett poeng per ledd (gode erfaringer "
         "/ godt), med skillepunktene i kodeboken. Tester: kji-kvadrat (eksakt eller Monte Carlo ved små forventede "
         f"tall), Fisher, Kruskal–Wallis, trendtest, ordinal regresjon; {html.escape(adjust)}-justering innen hver "
