@@ -93,6 +93,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if args.form not in rnd.forms:
+        print(f"samanalyse validate: unknown form {args.form!r}; round {rnd.name} has the forms "
+              f"{', '.join(rnd.forms)}. Nothing was checked.", file=sys.stderr)
+        return EXIT_USAGE
     mapping = {name: None for name in (args.ignore or [])}
     try:
         report = validate_responses(path, rnd.codebook, args.form, sheet=args.sheet, mapping=mapping or None,
@@ -184,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("validate", "Validate a survey export (CSV, XLSX, SAV) against a round's codebook.", _cmd_validate)
     sp.add_argument("file")
-    sp.add_argument("--form", choices=["kommune", "helseforetak"], required=True)
+    sp.add_argument("--form", required=True, help="the form the export answers (one of the round's forms)")
     sp.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first)")
     sp.add_argument("--ignore", action="append", metavar="COLUMN",
                     help="ignore this column of the file (may be given several times)")

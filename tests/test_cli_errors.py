@@ -183,3 +183,11 @@ def test_sigterm_during_a_report_leaves_nothing(tmp_path):
     assert proc.returncode == 143
     assert err == "samanalyse report: stopped by SIGTERM.\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_unknown_form_names_the_rounds_forms(tmp_path, capsys):
+    f = tmp_path / "svar.csv"
+    f.write_text("respondent\n0301\n", encoding="utf-8")
+    assert main(["validate", str(f), "--round", "2010", "--form", "sykehus"]) == 2
+    assert capsys.readouterr().err == ("samanalyse validate: unknown form 'sykehus'; round 2010 has the forms "
+                                       "kommune, helseforetak. Nothing was checked.\n")
