@@ -84,6 +84,7 @@ ROUND_SCHEMA: dict[str, Any] = {
         "published": {"type": "string"},
         "notes": {"type": "object", "additionalProperties": {"type": "string"}},
         "register_columns": {"type": "object", "additionalProperties": {"type": "string"}},
+        "mappings": {"type": "object", "additionalProperties": {"type": "string"}},
         "reconstructed": {"type": "boolean"},
         "reconstruction_note": {"type": "string"},
     },

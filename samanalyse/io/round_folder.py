@@ -1,0 +1,196 @@
+"""A round as a folder anywhere: create it from an earlier round, and add the platform's exports to it.
+
+``init_round`` copies the questionnaire (codebook), the table catalogue and the analysis plan of an
+existing round into a new folder, writes a ``round.yaml`` on today's registers (the latest register
+year shipped, its latest population as the size-class reference, its centrality column) and a short
+README in bokmål with the next steps. ``add_export`` validates an export and records it, byte for
+byte unchanged, in the round's folder. Nothing is ever written inside the installed package, and a
+folder that already holds files is never written into.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from samanalyse.errors import DataError, OutputError
+from samanalyse.io.atomic import atomic_dir, atomic_file, default_mode
+from samanalyse.io.read import validate_responses
+from samanalyse.io.report import ValidationReport
+from samanalyse.survey.paths import data_dir
+from samanalyse.survey.registers import available_years, kommuner, ordinal_columns
+from samanalyse.survey.rounds import Round, load_round
+
+__all__ = ["init_round", "add_export", "round_yaml_text"]
+
+_COPIED = ("codebook.yaml", "tables.yaml", "plan.yaml")
+
+
+def _check_outside_package(folder: Path) -> None:
+    pkg = data_dir().resolve()
+    target = folder.resolve()
+    if target == pkg or pkg in target.parents:
+        raise OutputError(f"{folder} is inside samanalyse's own data folder ({pkg}); a round folder belongs "
+                          "somewhere of your own, e.g. samanalyse init ~/samhandling/2026 --from 2010.")
+
+
+def _check_new_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder; choose a new folder for the round.")
+    if folder.is_dir():
+        names = sorted(p.name for p in folder.iterdir())
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            raise OutputError(f"{folder} already holds files ({shown}); nothing was written. Choose a new or empty "
+                              "folder for the round.")
+
+
+def _todays_register(year: int | None) -> tuple[int, str, str]:
+    """The register year, its latest population column and its centrality column."""
+    years = available_years("kommuner")
+    year = max(years) if year is None else year
+    if year not in years:
+        raise DataError(f"No kommune register for {year}; registers ship for {', '.join(map(str, years))}.")
+    cols = [c for c in kommuner(year).columns if re.fullmatch(r"folkemengde_\d{4}", c)]
+    population = max(cols)
+    central = [o.column for o in ordinal_columns(year).values() if o.concept == "sentral"]
+    return year, population, (central[0] if central else "sentralitet")
+
+
+def round_yaml_text(name: str, source: Round, year: int, population: str, central: str,
+                    responses: dict[str, str] | None = None, mappings: dict[str, str] | None = None) -> str:
+    """The ``round.yaml`` of a new round (with comments in bokmål)."""
+    classes = [{k: v for k, v in c.items() if k in ("label", "max")} for c in source.meta["size_classes"]["classes"]]
+    body: dict[str, Any] = {
+        "round": name,
+        "title": name,
+        "fielded": "",
+        "codebook": "codebook.yaml",
+        "tables": "tables.yaml",
+        "plan": "plan.yaml",
+        "register_year": year,
+        "register_columns": {"sentralitet": central},
+        "size_classes": {"population_column": population, "reference_date": f"{population[-4:]}-01-01",
+                         "classes": classes},
+        "responses": dict(responses or {}),
+        "mappings": dict(mappings or {}),
+        "reconstructed": False,
+    }
+    if not body["mappings"]:
+        del body["mappings"]
+    head = _template("round_yaml_header.txt", name=name, source=source.name)
+    return head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _template(template: str, **fields: str) -> str:
+    """A text template of the package (``data/templates``), filled in."""
+    return (data_dir() / "templates" / template).read_text(encoding="utf-8").format(**fields)
+
+
+def init_round(folder: str | Path, from_round: Round | str | Path, *, register_year: int | None = None) -> Round:
+    """Create a round folder from an existing round, on today's registers.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A new or empty folder outside the package.
+    from_round : Round, str or Path
+        The round whose questionnaire, table catalogue and plan are copied.
+    register_year : int, optional
+        Register year of the new round (default: the latest shipped).
+
+    Returns
+    -------
+    Round
+        The new round (its files checked).
+
+    Raises
+    ------
+    OutputError
+        If the folder holds files, is a file, or lies inside the package.
+    """
+    folder = Path(folder).expanduser()
+    _check_outside_package(folder)
+    _check_new_folder(folder)
+    source = load_round(from_round)
+    year, population, central = _todays_register(register_year)
+    name = folder.resolve().name
+    with atomic_dir(folder) as tmp:
+        for f in _COPIED:
+            src = source.file(f.split(".")[0] if f != "tables.yaml" else "tables", f)
+            text = src.read_text(encoding="utf-8")
+            if f == "codebook.yaml":
+                text = re.sub(r'(?m)^round:.*$', f'round: "{name}"', text, count=1)
+            (tmp / f).write_text(text, encoding="utf-8")
+        (tmp / "round.yaml").write_text(round_yaml_text(name, source, year, population, central), encoding="utf-8")
+        readme = _template("round_README.md", name=name, source=source.name, folder=str(folder),
+                           forms=", ".join(source.codebook.forms), register_year=str(year),
+                           population_year=population[-4:])
+        (tmp / "README.md").write_text(readme, encoding="utf-8")
+        for p in tmp.iterdir():
+            p.chmod(default_mode())
+    return load_round(folder)
+
+
+def add_export(file: str | Path, round: Round | str | Path, form: str, *,
+               mapping: str | Path | None = None, sheet: str | int | None = None) -> ValidationReport:
+    """Validate an export and record it, unchanged, in the round's folder (only when it is valid).
+
+    Parameters
+    ----------
+    file : str or Path
+        The survey platform's export (CSV, XLSX or SAV) as it was written.
+    round : Round, str or Path
+        The round folder.
+    form : str
+        The codebook form the export answers.
+    mapping : str or Path, optional
+        A CSV (``column,item``) for headers automatic matching cannot place; copied into the round too.
+    sheet : str or int, optional
+        Excel sheet.
+
+    Returns
+    -------
+    ValidationReport
+        The check; when ``report.ok`` the file was copied to ``svar/`` and ``round.yaml`` updated.
+    """
+    rnd = load_round(round)
+    _check_outside_package(rnd.path)
+    file = Path(file)
+    columns = _read_mapping(Path(mapping)) if mapping is not None else None
+    report = validate_responses(file, rnd, form, sheet=sheet, mapping=columns)
+    if not report.ok:
+        return report
+    target = rnd.path / "svar" / f"{form}{''.join(file.suffixes) or '.csv'}"
+    target.parent.mkdir(mode=default_mode(folder=True), exist_ok=True)
+    with atomic_file(target, "wb") as fh:
+        fh.write(file.read_bytes())
+    meta = dict(rnd.meta)
+    meta["responses"] = {**(meta.get("responses") or {}), form: str(target.relative_to(rnd.path))}
+    if mapping is not None:
+        mtarget = rnd.path / "svar" / f"{form}-kolonner.csv"
+        shutil.copyfile(mapping, mtarget)
+        meta["mappings"] = {**(meta.get("mappings") or {}), form: str(mtarget.relative_to(rnd.path))}
+    head = "".join(line + "\n" for line in (rnd.path / "round.yaml").read_text(encoding="utf-8").split("\n")
+                   if line.startswith("#"))
+    with atomic_file(rnd.path / "round.yaml", "w", encoding="utf-8") as fh:
+        fh.write(head + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100))
+    return report
+
+
+def _read_mapping(path: Path) -> dict[str, str | None]:
+    """A mapping file: CSV with columns ``column`` and ``item`` (empty item = leave the column out)."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"The mapping file {path} cannot be read: {exc}.") from None
+    if not rows or not {"column", "item"} <= set(rows[0]):
+        raise DataError(f"The mapping file {path} needs the columns column,item (one row per export column).")
+    return {r["column"]: (r["item"].strip() or None) for r in rows}
