@@ -41,7 +41,8 @@ def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure
     for form in pr.figure_forms:
         title = pr.figures.get(form)
         fig = plot_priorities(ctx.data, codebook=ctx.round.codebook, form=form, title=title)
-        caption = pr.figure_captions.get(form) or (title or form).format(n="").strip()
+        n = int((ctx.data["form"] == form).sum()) if "form" in ctx.data.columns else len(ctx.data)
+        caption = pr.figure_captions.get(form) or (title.format(n=n) if title else f"Prioriteringer ({form})")
         if ctx.round.reconstructed:
             if pr.figure_note:
                 fig.text(0.005, 0.003, pr.figure_note, fontsize=8, color="#a00")
