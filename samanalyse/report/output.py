@@ -99,6 +99,9 @@ def check_target(out: str | Path) -> Path:
     if target.exists() and not target.is_dir():
         raise OutputError(f"The report folder {out} is a file, not a folder. Give a new folder. {nothing}")
     if not target.is_dir():
+        above = next(p for p in target.parents if p.exists())
+        if not above.is_dir():
+            raise OutputError(f"The report folder {out} cannot be made: {above} is a file, not a folder. {nothing}")
         return target
     try:
         entries = sorted(p.name for p in target.iterdir())

@@ -35,6 +35,9 @@ BAD_INPUTS: list[dict[str, str]] = [
                 "only to a new or empty folder or over an earlier report. Choose another folder. Nothing was written."},
     {"id": "report-out-is-a-file", "area": "Skrive rapport", "input": "--out names an existing file",
      "message": "The report folder {file} is a file, not a folder. Give a new folder. Nothing was written."},
+    {"id": "report-out-under-a-file", "area": "Skrive rapport",
+     "input": "--out names a folder inside an existing file (afile/r)",
+     "message": "The report folder {file} cannot be made: {parent} is a file, not a folder. Nothing was written."},
     {"id": "report-out-current-folder", "area": "Skrive rapport", "input": "--out . (the current folder)",
      "message": "The report folder {file} is the current folder or holds it; a report is written to a folder of its "
                 "own, replaced whole on every run. Give a new folder (for example reports/<round>). "
@@ -64,8 +67,9 @@ def _write(tmp: Path, files: dict[str, str]) -> None:
 
 
 def _siblings(folder: Path) -> list[str]:
-    """Everything beside ``folder`` but itself (temporary folders, locks, leftovers)."""
-    return sorted(p.name for p in folder.parent.iterdir() if p.name != folder.name)
+    """Everything beside ``folder`` but itself (temporary folders, locks, leftovers); above it if its parent is a file."""
+    parent = folder.parent if folder.parent.is_dir() else folder.parent.parent
+    return sorted(p.name for p in parent.iterdir() if p.name != folder.name)
 
 
 def _snapshot(path: Path) -> dict[str, bytes]:
@@ -88,6 +92,10 @@ def _make_bad(case: str, tmp_path: Path, monkeypatch) -> tuple[str, dict[str, st
         (out / MANIFEST).write_text('{"name": "something else"}', encoding="utf-8")
     elif case == "report-out-is-a-file":
         out.write_text("a file", encoding="utf-8")
+    elif case == "report-out-under-a-file":
+        (tmp_path / "afile").write_text("a file", encoding="utf-8")
+        out = tmp_path / "afile" / "r"
+        return str(out), {"file": str(out), "parent": str(tmp_path / "afile")}
     elif case == "report-out-current-folder":
         out.mkdir()
         monkeypatch.chdir(out)
