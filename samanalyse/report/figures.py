@@ -7,8 +7,8 @@ frozen layout, so saving it twice (or rerunning the report) gives the same bytes
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd

@@ -45,8 +45,8 @@ Missing values are handled explicitly (``missing="pairwise"`` or
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -348,7 +348,7 @@ def polychoric_matrix(
     See :func:`polychoric` for the estimator.
     """
     x = np.asarray(codes, float)
-    n, p = x.shape
+    p = x.shape[1]
     xmin = np.nanmin(x)
     xi = np.where(np.isnan(x), -1, x - xmin).astype(int)
     maxes = np.array([np.max(xi[:, j]) for j in range(p)])

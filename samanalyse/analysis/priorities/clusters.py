@@ -9,8 +9,8 @@ measures how often a bootstrap resample puts each item in the same cluster.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -10,9 +10,9 @@ about who prefers which cluster (:func:`~samanalyse.analysis.priorities.finding.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import pandas as pd
 

@@ -9,8 +9,8 @@ variables of the respondents.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -210,7 +210,7 @@ def _logit(y: np.ndarray, X: pd.DataFrame, formula: str, reference: str, target:
         "p_value": res.pvalues.to_numpy(), "odds_ratio": np.exp(res.params.to_numpy()),
         "or_ci_low": np.exp(ci[:, 0]), "or_ci_high": np.exp(ci[:, 1]),
     })
-    return PreferenceModel(coef, int(len(y)), int(y.sum()), formula, converged, float(res.llf),
+    return PreferenceModel(coef, len(y), int(y.sum()), formula, converged, float(res.llf),
                            float(res.prsquared), reference, target)
 
 

@@ -29,7 +29,8 @@ per-challenge items with polychoric ones. The round's plan
 from __future__ import annotations
 
 import warnings
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd

@@ -9,7 +9,8 @@ data that cannot be analysed.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd

@@ -10,8 +10,9 @@ handled is always chosen explicitly (no default).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ class CorrelationResult:
 
     @classmethod
     def from_matrix(cls, matrix: pd.DataFrame, n_obs: int, *, method: CorrMethod = "pearson",
-                    missing: Missing = "listwise") -> "CorrelationResult":
+                    missing: Missing = "listwise") -> CorrelationResult:
         """Wrap a given correlation matrix (no data: no bootstrap, no scores)."""
         m = _check_corr_matrix(matrix)
         n_obs = check_int("n_obs", n_obs, 3)
@@ -219,7 +220,7 @@ def correlations(
     if smoothed:
         warnings.warn(f"The {method} correlation matrix was not positive definite and was smoothed "
                       "(psych::cor.smooth).", NotPositiveDefiniteWarning, stacklevel=2)
-    n_obs = int(len(used)) if missing == "listwise" else int(npair[np.triu_indices(len(names), 1)].min())
+    n_obs = len(used) if missing == "listwise" else int(npair[np.triu_indices(len(names), 1)].min())
     return CorrelationResult(
         matrix=pd.DataFrame(r, index=names, columns=names),
         n=pd.DataFrame(np.asarray(npair, int), index=names, columns=names),
