@@ -3,7 +3,7 @@
 Run with ``.venv/bin/python benchmarks/bench_loaders.py``. Generates the CSV (and a
 synthetic codebook with 60 closed items, form ``person`` so that 100 000
 respondents need no register) in a temporary folder, then measures
-:func:`samanalyse.loaders.read_responses` in a fresh subprocess: wall time and
+:func:`samanalyse.io.read.read_responses` in a fresh subprocess: wall time and
 peak resident memory (``ru_maxrss``; the interpreter and pandas included).
 
 Targets on a 2-core machine: <= 5 s and <= 1 GiB. Exit code 1 if a target is missed.
@@ -34,7 +34,7 @@ SCALES = {
 }
 
 
-def make_inputs(folder: Path, seed: int = 2010) -> tuple[Path, Path]:
+def make_inputs(folder: Path, seed: int = 12345) -> tuple[Path, Path]:
     """Write the synthetic codebook and the CSV export; return their paths."""
     lines = ["codebook_version: 1", 'round: "bench"', "forms:", "  person: {label: Personer, respondent: person}",
              "scales:"]
@@ -71,7 +71,7 @@ CHILD = textwrap.dedent(
     cb = read_codebook(sys.argv[1])
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    resp = read_responses(sys.argv[2], cb, "person", round="2010")
+    resp = read_responses(sys.argv[2], cb, "person")
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert resp.data.shape == (int(sys.argv[3]), int(sys.argv[4]) + 1), resp.data.shape

@@ -23,7 +23,7 @@ from samanalyse.io.report import ResponseProblem
 from samanalyse.io.text import col_letter, fmt_rows, unneutralise
 from samanalyse.survey.codebook import Item, Scale
 
-__all__ = ["Cells", "scale_allowed", "closed_column", "text_column"]
+__all__ = ["Cells", "closed_column", "scale_allowed", "text_column"]
 
 _NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
 _CODE_RE = re.compile(r"^([+-]?)0*(\d{1,15})(?:[.,]0+)?$")  # at most 15 digits: beyond, no scale has the code

@@ -12,13 +12,14 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 import pandas as pd
 
-__all__ = ["atomic_path", "atomic_file", "atomic_dir", "write_table_csv", "sha256_file", "default_mode"]
+__all__ = ["atomic_dir", "atomic_file", "atomic_path", "default_mode", "sha256_file", "write_table_csv"]
 
 
 def default_mode(folder: bool = False) -> int:
@@ -55,9 +56,8 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 @contextmanager
 def atomic_file(target: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``target`` (``open(..., mode, **kwargs)``); rename it over ``target`` on success."""
-    with atomic_path(target) as tmp:
-        with open(tmp, mode, **kwargs) as fh:
-            yield fh
+    with atomic_path(target) as tmp, open(tmp, mode, **kwargs) as fh:
+        yield fh
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import pandas as pd
 from samanalyse.io.read import load_responses
 from samanalyse.survey.rounds import Round, load_round, respondents
 
-__all__ = ["load_round_data", "describe", "BACKGROUND_COLUMNS"]
+__all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data"]
 
 #: Background columns joined to every respondent.
 BACKGROUND_COLUMNS = ("navn", "rhf", "size_class", "sentralitet", "population")

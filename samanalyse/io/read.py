@@ -28,7 +28,6 @@ from samanalyse.errors import (
     Problem,
     ResponsesNotFoundError,
     RoundNotFoundError,
-    SamanalyseError,
 )
 from samanalyse.io.answers import Cells, closed_column, text_column
 from samanalyse.io.columns import Columns, known_keys, match_columns
@@ -44,11 +43,15 @@ from samanalyse.io.formats import (
     read_xlsx,
 )
 from samanalyse.io.report import Provenance, Responses, ValidationReport
-from samanalyse.io.respondents import REGISTER_KINDS, report_duplicates, respondent_column
+from samanalyse.io.respondents import (
+    REGISTER_KINDS,
+    report_duplicates,
+    respondent_column,
+)
 from samanalyse.survey.codebook import Codebook, read_codebook
 from samanalyse.survey.rounds import Round, load_round
 
-__all__ = ["read_responses", "validate_responses", "load_responses"]
+__all__ = ["load_responses", "read_responses", "validate_responses"]
 
 
 # --------------------------------------------------------------------------
@@ -69,7 +72,7 @@ def _check_codebook(codebook: Codebook | Round | str | Path) -> tuple[Codebook, 
         try:
             rnd = load_round(codebook)
         except FileNotFoundError as exc:
-            raise SamanalyseError(f"No codebook for {str(codebook)!r}: {exc}") from None
+            raise ArgumentError(f"No codebook for {str(codebook)!r}: {exc}") from None
         return rnd.codebook, rnd
     raise ArgumentError(
         "codebook must be a Codebook, a Round, a round's name or folder, or a codebook .yaml file; "
@@ -142,7 +145,7 @@ class _RoundRef:
                 m = re.match(r"^(\d{4})", self.name)
                 if m:
                     return int(m.group(1))
-                raise SamanalyseError(
+                raise ArgumentError(
                     f"Round {self.name!r} is not shipped with samanalyse and its name is not a year, so the "
                     "register year is unknown; pass round= a Round, a round folder or '<year>'."
                 ) from None

@@ -19,7 +19,7 @@ from samanalyse.errors import Problem
 from samanalyse.io.text import sentence as _sentence
 from samanalyse.survey.codebook import Codebook
 
-__all__ = ["PROBLEM_KINDS", "ResponseProblem", "Provenance", "Responses", "ValidationReport"]
+__all__ = ["PROBLEM_KINDS", "Provenance", "ResponseProblem", "Responses", "ValidationReport"]
 
 #: Every kind of problem the loader reports, with a title for grouped reports.
 PROBLEM_KINDS: dict[str, str] = {

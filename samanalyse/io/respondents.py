@@ -21,12 +21,12 @@ from samanalyse.io.answers import Cells
 from samanalyse.io.formats import RawTable
 from samanalyse.io.text import norm, unneutralise
 
-__all__ = ["REGISTER_KINDS", "respondent_column", "report_duplicates"]
+__all__ = ["REGISTER_KINDS", "report_duplicates", "respondent_column"]
 
 #: Respondent kinds whose ids are checked against a register of the round's year.
 REGISTER_KINDS: tuple[str, ...] = ("kommune", "helseforetak")
 
-_KNR_RE = re.compile(r"^(\d{1,4})(?:[.,]0+)?(?:\s*[-–:,]?\s*(\D.*))?$", re.S)
+_KNR_RE = re.compile(r"^(\d{1,4})(?:[.,]0+)?(?:\s*[-–:,]?\s*(\D.*))?$", re.DOTALL)
 
 
 def _kommune_names(full: str) -> set[str]:

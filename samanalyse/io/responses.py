@@ -81,22 +81,28 @@ from samanalyse.errors import ResponsesNotFoundError
 from samanalyse.io.columns import RESPONDENT_ALIASES
 from samanalyse.io.formats import SUPPORTED_SUFFIXES
 from samanalyse.io.read import load_responses, read_responses, validate_responses
-from samanalyse.io.report import PROBLEM_KINDS, Provenance, ResponseProblem, Responses, ValidationReport
+from samanalyse.io.report import (
+    PROBLEM_KINDS,
+    Provenance,
+    ResponseProblem,
+    Responses,
+    ValidationReport,
+)
 from samanalyse.io.text import FORMULA_CHARS
 from samanalyse.io.write import write_responses
 
 __all__ = [
-    "Responses",
+    "FORMULA_CHARS",
+    "PROBLEM_KINDS",
+    "RESPONDENT_ALIASES",
+    "SUPPORTED_SUFFIXES",
     "Provenance",
     "ResponseProblem",
-    "ValidationReport",
+    "Responses",
     "ResponsesNotFoundError",
+    "ValidationReport",
+    "load_responses",
     "read_responses",
     "validate_responses",
     "write_responses",
-    "load_responses",
-    "RESPONDENT_ALIASES",
-    "FORMULA_CHARS",
-    "SUPPORTED_SUFFIXES",
-    "PROBLEM_KINDS",
 ]

@@ -25,7 +25,7 @@ from samanalyse.survey.paths import data_dir
 from samanalyse.survey.registers import available_years, kommuner, ordinal_columns
 from samanalyse.survey.rounds import Round, load_round
 
-__all__ = ["init_round", "add_export", "round_yaml_text"]
+__all__ = ["add_export", "init_round", "round_yaml_text"]
 
 _COPIED = ("codebook.yaml", "tables.yaml", "plan.yaml")
 

@@ -17,17 +17,17 @@ import numpy as np
 __all__ = [
     "FORMULA_CHARS",
     "MAX_LISTED_ROWS",
-    "sentence",
-    "norm",
-    "header_key",
     "col_letter",
-    "fmt_rows",
     "fmt_num",
+    "fmt_rows",
+    "header_key",
     "neutralise",
+    "norm",
+    "sentence",
     "unneutralise",
+    "xl_cell_str",
     "xl_escape",
     "xl_unescape",
-    "xl_cell_str",
 ]
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import math
+import re
 import signal
 import warnings
 import zipfile
@@ -42,8 +44,8 @@ EXAMPLES = {
     "xlsx_cells": 30,
     "sav_random": 60,
     "sav_mutated": 60,
-    "csv_chunks": 120,
-    "csv_mutated": 100,
+    "csv_chunks": 90,
+    "csv_mutated": 70,
 }
 STRUCTURAL = ["10000-columns", "one-column", "duplicate-headers", "empty-file", "header-only", "bare-cr-lines",
               "utf16-broken", "mixed-encodings", "nul-late", "huge-code", "only-quotes", "xlsx-10000-columns",
@@ -89,6 +91,19 @@ def valid(folder) -> dict[str, bytes]:
     out = {"csv": src.read_bytes()}
     for fmt in ("xlsx", "sav"):
         out[fmt] = write_responses(resp, folder / f"valid.{fmt}").read_bytes()
+    # the same bytes every run (derandomized mutations of them): fix the SAV header's creation date and time
+    sav = bytearray(out["sav"])
+    sav[92:109] = b"01 Jan 2600:00:00"
+    out["sav"] = bytes(sav)
+    xlsx = io.BytesIO()  # and the workbook's timestamps (docProps/core.xml, zip entry dates)
+    with zipfile.ZipFile(io.BytesIO(out["xlsx"])) as zin, zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            content = zin.read(name)
+            if name == "docProps/core.xml":
+                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2026-01-01T00:00:00Z", content)
+            zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content,
+                          compress_type=zipfile.ZIP_DEFLATED)
+    out["xlsx"] = xlsx.getvalue()
     return out
 
 
@@ -248,7 +263,7 @@ def _safe_xl(v: object) -> object:
     """What openpyxl can store (it refuses control characters and lone surrogates in text)."""
     if isinstance(v, str):
         return "".join(c for c in v if c >= " " and not 0xD800 <= ord(c) <= 0xDFFF) or None
-    if isinstance(v, float) and v != v:
+    if isinstance(v, float) and math.isnan(v):
         return None
     if isinstance(v, float) and v in (float("inf"), float("-inf")):
         return str(v)
@@ -363,7 +378,7 @@ def test_structural_extremes(front_door, valid, name):
 
 
 def test_total_examples_is_what_the_report_says():
-    assert TOTAL_EXAMPLES == 550 + len(STRUCTURAL)
+    assert TOTAL_EXAMPLES == 490 + len(STRUCTURAL)
 
 
 @pytest.fixture(autouse=True, scope="module")

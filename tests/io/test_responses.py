@@ -6,9 +6,10 @@ no binary files are committed.
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import openpyxl
@@ -18,13 +19,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samanalyse.survey.codebook import read_codebook
-from samanalyse.survey.rounds import load_codebook
-from samanalyse.errors import DataError, DataFixWarning, Problem, SamanalyseError, SamanalyseWarning
+from samanalyse.errors import (
+    DataError,
+    DataFixWarning,
+    Problem,
+    SamanalyseError,
+    SamanalyseWarning,
+)
 from samanalyse.io.responses import (
     PROBLEM_KINDS,
-    Responses,
     ResponseProblem,
+    Responses,
     ResponsesNotFoundError,
     ValidationReport,
     load_responses,
@@ -36,7 +41,9 @@ from samanalyse.io.text import neutralise as _neutralise
 from samanalyse.io.text import unneutralise as _unneutralise
 from samanalyse.io.text import xl_escape as _xl_escape
 from samanalyse.io.text import xl_unescape as _xl_unescape
-from samanalyse.survey.registers import helseforetak, kommuner
+from samanalyse.survey.codebook import read_codebook
+from samanalyse.survey.registers import kommuner
+from samanalyse.survey.rounds import load_codebook
 
 CB = load_codebook("2010")
 KOMMUNER = ["0301", "1201", "1820", "2012", "2111"]
@@ -424,6 +431,7 @@ def _raw(text: str, name: str = "export.csv", encoding: str = "utf-8"):
     return build
 
 
+AREA = "Lese svarfiler"
 HEAD = "respondent;" + ";".join(CB.item_ids("kommune"))
 BLANKS = ";" * (len(CB.item_ids("kommune")) - 1)
 
@@ -463,82 +471,162 @@ def _numeric(rows: dict[str, list[str]]):
 
 
 # (id, builder, form, kind, row, column, value, text in message, text in allowed, extra kwargs)
-BAD_INPUTS = [
-    ("unknown column", _csv(lambda d: d.assign(Tidsstempel="x")), "kommune", "unknown_column", 1, "Tidsstempel",
+_LOCATED = [
+    ("unknown-column", _csv(lambda d: d.assign(Tidsstempel="x")), "kommune", "unknown_column", 1, "Tidsstempel",
      None, "not an item of the codebook", "q5a", {}),
-    ("missing column", _csv(lambda d: d.drop(columns="q5c")), "kommune", "missing_column", 1, "q5c", None,
+    ("missing-column", _csv(lambda d: d.drop(columns="q5c")), "kommune", "missing_column", 1, "q5c", None,
      "no column for q5c", "q5c", {}),
-    ("kommune question in helseforetak file", _csv(lambda d: d.assign(q11a="Ikke gjennomført"), "helseforetak"),
+    ("kommune-question-in-helseforetak-file", _csv(lambda d: d.assign(q11a="Ikke gjennomført"), "helseforetak"),
      "helseforetak", "other_form_column", 1, "q11a", None, "only on the kommune form", "helseforetak form", {}),
-    ("item twice (id and question text)", _csv(lambda d: d.assign(**{CB.item("q5a").text: "Ikke gjennomført"})),
+    ("item-twice-id-and-question-text", _csv(lambda d: d.assign(**{CB.item("q5a").text: "Ikke gjennomført"})),
      "kommune", "duplicate_column", 1, CB.item("q5a").text, None, "holds q5a", "each item in one column", {}),
-    ("header matching several items", _csv(lambda d: d.assign(**{"Avtaler og ledelse": ""})), "kommune",
+    ("header-matching-several-items", _csv(lambda d: d.assign(**{"Avtaler og ledelse": ""})), "kommune",
      "ambiguous_column", 1, "Avtaler og ledelse", None, "q22a, q24a, q26a, q28a", "item id", {}),
-    ("unnamed column with values", _raw(HEAD + ";\n0301;" + "Ikke gjennomført" + BLANKS + ";x\n"), "kommune",
+    ("unnamed-column-with-values", _raw(HEAD + ";\n0301;" + "Ikke gjennomført" + BLANKS + ";x\n"), "kommune",
      "unnamed_column", 1, "", None, "no header", "header", {}),
-    ("no respondent column", _csv(lambda d: d.rename(columns={"respondent": "navn"})), "kommune",
+    ("no-respondent-column", _csv(lambda d: d.rename(columns={"respondent": "navn"})), "kommune",
      "no_respondent_column", 1, None, None, "no column names the respondent", "respondent", {}),
-    ("label not on the scale", _csv(_set(1, "q14", "Godt")), "kommune", "out_of_scale", 3, "q14", "Godt",
+    ("label-not-on-the-scale", _csv(_set(1, "q14", "Godt")), "kommune", "out_of_scale", 3, "q14", "Godt",
      "not an answer to q14", "'Svært godt' (code 1)", {}),
-    ("code not on the scale", _csv(_set(2, "q5a", "7")), "kommune", "out_of_scale", 4, "q5a", "7",
+    ("code-not-on-the-scale", _csv(_set(2, "q5a", "7")), "kommune", "out_of_scale", 4, "q5a", "7",
      "not an answer to q5a", "'Vet ikke/ikke aktuelt' (code 9)", {}),
-    ("respondent twice", _csv(_set(4, "respondent", "301")), "kommune", "duplicate_respondent", 6, "respondent",
+    ("respondent-twice", _csv(_set(4, "respondent", "301")), "kommune", "duplicate_respondent", 6, "respondent",
      "0301", "appears 2 times (rows 2, 6)", "each respondent once", {}),
-    ("kommunenummer not in the register", _csv(_set(0, "respondent", "9999")), "kommune", "unknown_kommune", 2,
+    ("kommunenummer-not-in-the-register", _csv(_set(0, "respondent", "9999")), "kommune", "unknown_kommune", 2,
      "respondent", "9999", "no kommunenummer 9999 in the 2010 register", "0301 Oslo", {}),
-    ("kommune name instead of number", _csv(_set(0, "respondent", "Oslo")), "kommune", "bad_kommunenummer", 2,
+    ("kommune-name-instead-of-number", _csv(_set(0, "respondent", "Oslo")), "kommune", "bad_kommunenummer", 2,
      "respondent", "Oslo", "did you mean 0301 Oslo", "kommunenummer", {}),
-    ("number and name disagree", _csv(_set(1, "respondent", "1201 Oslo")), "kommune", "kommune_name_mismatch", 3,
+    ("number-and-name-disagree", _csv(_set(1, "respondent", "1201 Oslo")), "kommune", "kommune_name_mismatch", 3,
      "respondent", "1201 Oslo", "1201 is Bergen", "1201 Bergen", {}),
-    ("unknown helseforetak", _csv(_set(1, "respondent", "Helse Atlantis HF"), "helseforetak"), "helseforetak",
+    ("unknown-helseforetak", _csv(_set(1, "respondent", "Helse Atlantis HF"), "helseforetak"), "helseforetak",
      "unknown_helseforetak", 3, "respondent", "Helse Atlantis HF", "not a helseforetak in the 2010 register",
      "Helse Bergen HF", {}),
-    ("answers without a respondent", _csv(_set(3, "respondent", "")), "kommune", "missing_respondent", 5,
+    ("answers-without-a-respondent", _csv(_set(3, "respondent", "")), "kommune", "missing_respondent", 5,
      "respondent", None, "no respondent", "kommunenummer", {}),
-    ("row with too many fields", _raw(HEAD + "\n0301;Ikke gjennomført" + BLANKS + "\n1201;x;y" + BLANKS + ";z\n"),
+    ("row-with-too-many-fields", _raw(HEAD + "\n0301;Ikke gjennomført" + BLANKS + "\n1201;x;y" + BLANKS + ";z\n"),
      "kommune", "csv_fields", 3, None, None, "has 74 fields but the header has 72", "in quotes", {}),
-    ("quote never closed", _raw(HEAD + '\n0301;"Ikke gjennomført' + BLANKS + "\n1201" + BLANKS + ";\n"), "kommune",
+    ("quote-never-closed", _raw(HEAD + '\n0301;"Ikke gjennomført' + BLANKS + "\n1201" + BLANKS + ";\n"), "kommune",
      "csv_quote", 2, None, None, "never closed", "quotes in pairs", {}),
-    ("old Excel file", _garbage("export.xls"), "kommune", "file_type", None, None, None, "'.xls' cannot be read",
+    ("old-excel-file", _garbage("export.xls"), "kommune", "file_type", None, None, None, "'.xls' cannot be read",
      ".xlsx", {}),
-    ("empty file", _raw("", "export.csv"), "kommune", "file_empty", None, None, None, "empty", "header row", {}),
-    ("header but no respondents", _raw(HEAD + "\n"), "kommune", "no_rows", 1, None, None, "no respondents",
+    ("empty-file", _raw("", "export.csv"), "kommune", "file_empty", None, None, None, "empty", "header row", {}),
+    ("header-but-no-respondents", _raw(HEAD + "\n"), "kommune", "no_rows", 1, None, None, "no respondents",
      "one row per respondent", {}),
-    ("sheet that does not exist", _xlsx(), "kommune", "sheet", None, None, None, "no sheet called 'Data'", "'Svar'",
+    ("sheet-that-does-not-exist", _xlsx(), "kommune", "sheet", None, None, None, "no sheet called 'Data'", "'Svar'",
      {"sheet": "Data"}),
-    ("two header rows in Excel", _xlsx(title_rows=[["respondent", "q5a", "q5b"]]), "kommune", "header", 1, None,
+    ("two-header-rows-in-excel", _xlsx(title_rows=[["respondent", "q5a", "q5b"]]), "kommune", "header", 1, None,
      None, "rows 1, 2", "one header row", {}),
-    ("broken xlsx", _garbage("export.xlsx"), "kommune", "file_unreadable", None, None, None,
+    ("broken-xlsx", _garbage("export.xlsx"), "kommune", "file_unreadable", None, None, None,
      "cannot be opened as an Excel workbook", ".xlsx", {}),
-    ("Excel workbook saved under a .csv name", lambda tmp: to_xlsx(answers(), tmp / "export.csv"), "kommune",
+    ("excel-workbook-saved-under-a-csv-name", lambda tmp: to_xlsx(answers(), tmp / "export.csv"), "kommune",
      "file_unreadable", None, None, None, "holds an Excel workbook", "CSV UTF-8", {}),
-    ("broken sav", _garbage("export.sav"), "kommune", "file_unreadable", None, None, None,
+    ("broken-sav", _garbage("export.sav"), "kommune", "file_unreadable", None, None, None,
      "cannot be read as an SPSS data file", ".sav", {}),
-    ("SPSS code without label, not on the scale", _sav_with("q18", 2, 5.0), "kommune", "out_of_scale", 3, "q18", "5",
+    ("spss-code-without-label-not-on-the-scale", _sav_with("q18", 2, 5.0), "kommune", "out_of_scale", 3, "q18", "5",
      "'5' is not an answer to q18", "'Svært dårlig' (code 4)", {}),
-    ("mapping names a column the file lacks", _csv(lambda d: d), "kommune", "mapping", 1, "Spm 5a", None,
+    ("mapping-names-a-column-the-file-lacks", _csv(lambda d: d), "kommune", "mapping", 1, "Spm 5a", None,
      "does not have", "respondent", {"mapping": {"Spm 5a": "q5a"}}),
-    ("bad value in Excel below title rows", _xlsx(_set(0, "q20", "Kanskje"), title_rows=[["Tittel"]]), "kommune",
+    ("bad-value-in-excel-below-title-rows", _xlsx(_set(0, "q20", "Kanskje"), title_rows=[["Tittel"]]), "kommune",
      "out_of_scale", 3, "q20", "Kanskje", "not an answer to q20", "'Nokså dårlig' (code 3)", {}),
-    ("label that is also another code", _numeric({"t1": ["1", "1"], "t2": ["0", "1"], "t3": ["", ""]}), "numeric",
+    ("label-that-is-also-another-code", _numeric({"t1": ["1", "1"], "t2": ["0", "1"], "t3": ["", ""]}), "numeric",
      "ambiguous_value", 2, "t1", "1", "label of code 2 and also the code of '0'", "only codes or only labels", {}),
-    ("codes mixed with number-like labels", _numeric({"t1": ["0", "0"], "t2": ["0", "3"], "t3": ["", ""]}),
+    ("codes-mixed-with-number-like-labels", _numeric({"t1": ["0", "0"], "t2": ["0", "3"], "t3": ["", ""]}),
      "numeric", "mixed_codes_labels", 3, "t2", None, "look like numbers", "only codes or only labels", {}),
-    ("second respondent column",
+    ("second-respondent-column",
      _csv(lambda d: d.assign(knr="0301")), "kommune", "duplicate_column", 1, "knr", None,
      "could also be the respondent column", "one respondent column", {}),
 ]
 
 
+
+#: Catalogued bad inputs (docs/bad_inputs.md is generated from these lists by the lead).
+BAD_INPUTS: list[dict[str, str]] = [
+    {"id": 'unknown-column', "area": AREA, "input": "A CSV export with a column that is not an item of the codebook ('Tidsstempel')",
+     "message": "{file}: row 1, column 'Tidsstempel' (BU): this column is not an item of the codebook. Allowed: respondent, the item ids of the kommune form (q5a, q5b, q5c, q5d, ...), their aliases or question texts; or remove the column, or ignore it (mapping={'Tidsstempel': None} in Python, --ignore 'Tidsstempel' on the command line)."},
+    {"id": 'missing-column', "area": AREA, "input": 'A CSV export without the column of one item (q5c)',
+     "message": "{file}: row 1: the file has no column for q5c (Oppfølging av etterlevelse). Allowed: a column headed 'q5c' (blank cells if nobody answered)."},
+    {"id": 'kommune-question-in-helseforetak-file', "area": AREA, "input": 'A helseforetak export with a column asked only on the kommune form',
+     "message": "{file}: row 1, column 'q11a' (BE): q11a was asked only on the kommune form, not on the helseforetak form. Allowed: the items of the helseforetak form; if this is a kommune file, check it as one (--form kommune, or form='kommune' in Python)."},
+    {"id": 'item-twice-id-and-question-text', "area": AREA, "input": 'A CSV export holding one item twice: under its id and under its question text',
+     "message": "{file}: row 1, column 'Avtaleverk om samhandling på system-/strategisk nivå (i tråd med rammeavtalen mellom KS og Helse- og omsorgsdepartementet)' (BU): this column holds q5a, like column 'q5a' (B). Allowed: each item in one column; remove the column, or ignore it (mapping={'Avtaleverk om samhandling på system-/strategisk nivå (i tråd med rammeavtalen mellom KS og Helse- og omsorgsdepartementet)': None} in Python, --ignore 'Avtaleverk om samhandling på system-/strategisk nivå (i tråd med rammeavtalen mellom KS og Helse- og omsorgsdepartementet)' on the command line)."},
+    {"id": 'header-matching-several-items', "area": AREA, "input": 'A header that is the question text of several items',
+     "message": "{file}: row 1, column 'Avtaler og ledelse' (BU): this header matches the text of several items: q22a, q24a, q26a, q28a. Allowed: the item id as header (e.g. q22a), or mapping={'Avtaler og ledelse': 'q22a'}."},
+    {"id": 'unnamed-column-with-values', "area": AREA, "input": 'A column without a header that holds values',
+     "message": "{file}: row 1, column '' (BU): this column has values but no header. Allowed: a header naming the respondent column or an item id."},
+    {"id": 'no-respondent-column', "area": AREA, "input": "A CSV export whose respondent column is called 'navn'",
+     "message": "{file}: row 1: no column names the respondent. Allowed: a column called 'respondent' (or 'kommunenummer', 'kommunenr', 'kommune_nr', 'knr', 'kommune', 'helseforetak', 'hf', 'foretak')."},
+    {"id": 'label-not-on-the-scale', "area": AREA, "input": "An answer that is not a label of the item's scale ('Godt') in row 3",
+     "message": "{file}: row 3, column 'q14' (R) (line 6 of the file): 'Godt' is not an answer to q14 (scale 'tilfredshet'). Allowed: 'Svært godt' (code 1), 'Nokså godt' (code 2), 'Nokså dårlig' (code 3), 'Svært dårlig' (code 4), 'Vet ikke/ikke aktuelt' (code 9), or blank for no answer."},
+    {"id": 'code-not-on-the-scale', "area": AREA, "input": "A code that is not on the item's scale ('7') in row 4",
+     "message": "{file}: row 4, column 'q5a' (B) (line 12 of the file): '7' is not an answer to q5a (scale 'erfaring'). Allowed: 'Ikke gjennomført' (code 1), 'Gjennomført med gode erfaringer' (code 2), 'Gjennomført med usikre/dårlige erfaringer' (code 3), 'Vet ikke/ikke aktuelt' (code 9), or blank for no answer."},
+    {"id": 'respondent-twice', "area": AREA, "input": "The same kommune twice ('0301' and '301')",
+     "message": "{file}: rows 2, 6 (2 rows), column 'respondent' (A) (line 21 of the file): respondent 0301 appears 2 times (rows 2, 6). Allowed: each respondent once."},
+    {"id": 'kommunenummer-not-in-the-register', "area": AREA, "input": "A kommunenummer that is not in the register of the round's year (9999)",
+     "message": "{file}: row 2, column 'respondent' (A): '9999': there is no kommunenummer 9999 in the 2010 register. Allowed: a kommunenummer of the 2010 register, written as 301, 0301 or '0301 Oslo'."},
+    {"id": 'kommune-name-instead-of-number', "area": AREA, "input": "A kommune name ('Oslo') where the kommunenummer should be",
+     "message": "{file}: row 2, column 'respondent' (A): 'Oslo' is not a kommunenummer; did you mean 0301 Oslo? Allowed: a kommunenummer of the 2010 register, written as 301, 0301 or '0301 Oslo'."},
+    {"id": 'number-and-name-disagree', "area": AREA, "input": "A kommunenummer with the name of another kommune ('1201 Oslo')",
+     "message": "{file}: row 3, column 'respondent' (A) (line 6 of the file): '1201 Oslo': kommunenummer 1201 is Bergen in the 2010 register, not Oslo. Allowed: the number and name of the same kommune, e.g. '1201 Bergen'."},
+    {"id": 'unknown-helseforetak', "area": AREA, "input": "A helseforetak that is not in the register ('Helse Atlantis HF')",
+     "message": "{file}: row 3, column 'respondent' (A) (line 6 of the file): 'Helse Atlantis HF' is not a helseforetak in the 2010 register. Allowed: a helseforetak of the 2010 register: Akershus universitetssykehus HF, Helgelandssykehuset HF, Helse Bergen HF, Helse Finnmark HF, Helse Fonna HF, Helse Førde HF, Helse Nord-Trøndelag HF, Helse Nordmøre og Romsdal HF, Helse Stavanger HF, Helse Sunnmøre HF, Nordlandssykehuset HF, Oslo universitetssykehus HF, Rusbehandling Midt-Norge HF, St. Olavs Hospital HF, Sunnaas sykehus HF, Sykehuset Innlandet HF, Sykehuset Telemark HF, Sykehuset i Vestfold HF, Sykehuset Østfold HF, Sørlandet sykehus HF, Universitetssykehuset Nord-Norge HF, Vestre Viken HF."},
+    {"id": 'answers-without-a-respondent', "area": AREA, "input": 'A row with answers but a blank respondent cell',
+     "message": "{file}: row 5, column 'respondent' (A) (line 16 of the file): this row has answers but no respondent. Allowed: a kommunenummer."},
+    {"id": 'row-with-too-many-fields', "area": AREA, "input": 'A CSV row with more fields than the header (unquoted separators)',
+     "message": "{file}: row 3: this row has 74 fields but the header has 72; the extra values are 'z'. Allowed: 72 fields separated by ';'; text containing ';' must be in quotes."},
+    {"id": 'quote-never-closed', "area": AREA, "input": 'A CSV export with an unmatched quote in row 2',
+     "message": '{file}: row 2: a quote (") opened in this row is never closed, so the rest of the file is one cell. Allowed: quotes in pairs: "text with ; or line breaks"; a quote inside text is written twice ("").'},
+    {"id": 'old-excel-file', "area": AREA, "input": 'An old Excel file (.xls)',
+     "message": "{file}: (whole file): files ending in '.xls' cannot be read. Save it as .xlsx (Excel 2007 or later). Allowed: .csv, .txt, .tsv, .xlsx, .xlsm, .sav, .zsav."},
+    {"id": 'empty-file', "area": AREA, "input": 'An empty CSV file (0 bytes)',
+     "message": '{file}: (whole file): the file is empty. Allowed: a header row and one row per respondent.'},
+    {"id": 'header-but-no-respondents', "area": AREA, "input": 'A CSV export with the header row only',
+     "message": '{file}: row 1: the file has a header but no respondents. Allowed: one row per respondent below the header.'},
+    {"id": 'sheet-that-does-not-exist', "area": AREA, "input": "A workbook read with a sheet name it does not have (sheet='Data')",
+     "message": "{file}: (whole file): the workbook has no sheet called 'Data'. Allowed: sheets 'Svar'."},
+    {"id": 'two-header-rows-in-excel', "area": AREA, "input": 'A workbook with two rows that look like the header',
+     "message": "{file}: row 1: rows 1, 2 of sheet 'Svar' all look like header rows. Allowed: one header row (respondent and item columns); delete or rename the other."},
+    {"id": 'broken-xlsx', "area": AREA, "input": 'A file named .xlsx that is not a workbook',
+     "message": '{file}: (whole file): the file cannot be opened as an Excel workbook (File is not a zip file). Allowed: an .xlsx file saved by Excel or LibreOffice.'},
+    {"id": 'excel-workbook-saved-under-a-csv-name', "area": AREA, "input": 'An Excel workbook saved under a .csv name',
+     "message": "{file}: (whole file): the file is named like a CSV text file but holds an Excel workbook or another ZIP file; if it is a workbook, name it .xlsx. Allowed: a CSV text file (in Excel: Save as 'CSV UTF-8'), an .xlsx workbook or an .sav file."},
+    {"id": 'broken-sav', "area": AREA, "input": 'A file named .sav that is not an SPSS file',
+     "message": '{file}: (whole file): the file cannot be read as an SPSS data file (Unable to read from file). Allowed: a .sav file saved by SPSS, PSPP or pyreadstat.'},
+    {"id": 'spss-code-without-label-not-on-the-scale', "area": AREA, "input": 'An SPSS file with a code that has no value label and is not on the scale (5)',
+     "message": "{file}: case 3, column 'q18': '5' is not an answer to q18 (scale 'tilfredshet'). Allowed: 'Svært godt' (code 1), 'Nokså godt' (code 2), 'Nokså dårlig' (code 3), 'Svært dårlig' (code 4), 'Vet ikke/ikke aktuelt' (code 9), or blank for no answer."},
+    {"id": 'mapping-names-a-column-the-file-lacks', "area": AREA, "input": "A column mapping naming a column the file does not have ('Spm 5a')",
+     "message": "{file}: row 1: the mapping names the column 'Spm 5a', which the file does not have. Allowed: the headers of the file: 'respondent', 'q5a', 'q5b', 'q5c', 'q5d', 'q5e', 'q5f', 'q8a', ..."},
+    {"id": 'bad-value-in-excel-below-title-rows', "area": AREA, "input": 'A workbook with a title row above the header and a bad answer in row 3',
+     "message": "{file}: row 3, column 'q20' (U): 'Kanskje' is not an answer to q20 (scale 'tilfredshet'). Allowed: 'Svært godt' (code 1), 'Nokså godt' (code 2), 'Nokså dårlig' (code 3), 'Svært dårlig' (code 4), 'Vet ikke/ikke aktuelt' (code 9), or blank for no answer."},
+    {"id": 'label-that-is-also-another-code', "area": AREA, "input": "A column of '1's where '1' is the label of code 2 and also code 1 (number-like labels)",
+     "message": "{file}: rows 2, 3 (2 rows), column 't1' (B): '1' is the label of code 2 and also the code of '0'; the rest of the column does not say which is meant. Allowed: only codes or only labels in a column: '0' (code 1), '1' (code 2), '2' (code 3), 'Vet ikke' (code 9), or blank for no answer."},
+    {"id": 'codes-mixed-with-number-like-labels', "area": AREA, "input": 'A column mixing codes and labels when the labels look like numbers',
+     "message": "{file}: row 3, column 't2' (C): this column mixes codes and labels, and some labels of the scale look like numbers, so the codes cannot be told from labels (labels in row 2). Allowed: only codes or only labels in a column: '0' (code 1), '1' (code 2), '2' (code 3), 'Vet ikke' (code 9), or blank for no answer."},
+    {"id": 'second-respondent-column', "area": AREA, "input": "A CSV export with two respondent columns ('respondent' and 'knr')",
+     "message": "{file}: row 1, column 'knr' (BU): this column could also be the respondent column; 'respondent' is used. Allowed: one respondent column; remove the column, or ignore it (mapping={'knr': None} in Python, --ignore 'knr' on the command line)."},
+]
+
+
 def test_catalogue_has_at_least_25_distinct_bad_inputs():
-    assert len(BAD_INPUTS) >= 25
-    assert len({b[0] for b in BAD_INPUTS}) == len(BAD_INPUTS)
-    assert {b[3] for b in BAD_INPUTS} <= set(PROBLEM_KINDS)
+    assert len(_LOCATED) >= 25
+    assert len({b[0] for b in _LOCATED}) == len(_LOCATED)
+    assert {b[3] for b in _LOCATED} <= set(PROBLEM_KINDS)
+    assert [b["id"] for b in BAD_INPUTS] == [b[0] for b in _LOCATED]
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", b["id"]) for b in BAD_INPUTS)
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[b["id"] for b in BAD_INPUTS])
+def test_bad_input_message_is_exactly_what_the_catalogue_says(tmp_path, numeric_cb, case):
+    _, builder, form, kind, *_, kw = next(b for b in _LOCATED if b[0] == case["id"])
+    path = builder(tmp_path)
+    codebook = numeric_cb if form == "numeric" else CB
+    form = "kommune" if form == "numeric" else form
+    p = one(errors_of(path, form, codebook, **kw), kind)
+    assert str(p) == case["message"].replace("{file}", str(path))
 
 
 @pytest.mark.parametrize(
     "builder, form, kind, row, column, value, message, allowed, kw",
-    [pytest.param(*b[1:], id=b[0]) for b in BAD_INPUTS],
+    [pytest.param(*b[1:], id=b[0]) for b in _LOCATED],
 )
 def test_bad_input_is_reported_with_its_location(tmp_path, numeric_cb, builder, form, kind, row, column, value,
                                                  message, allowed, kw):
@@ -718,7 +806,7 @@ def test_written_sav_has_codes_value_labels_and_missing(tmp_path):
 
 def test_write_is_atomic(tmp_path, monkeypatch):
     resp = read_responses(to_csv(answers(), tmp_path / "in.csv"), CB, "kommune")
-    import samanalyse.io.atomic as atomic
+    from samanalyse.io import atomic
 
     def boom(src, dst):
         raise OSError("disk full")
