@@ -33,12 +33,12 @@ def _answers(rng: np.random.Generator, n: int, central: np.ndarray, form: str) -
     for it in STATUS:
         z = 0.9 * quality + rng.normal(size=n)
         cat = np.digitize(z, [-0.9, 0.0, 0.9])  # 0 = worst
-        lab = np.array(SAT[3::-1])[cat]
+        lab = np.array(SAT[3::-1], dtype=object)[cat]
         lab[rng.random(n) < 0.06] = "Vet ikke"
         out[it] = list(lab)
     for it in EXPER:
         z = 0.8 * quality + rng.normal(size=n)
-        lab = np.where(z > 0.3, EXP[1], np.where(z > -0.6, EXP[2], EXP[0]))
+        lab = np.where(z > 0.3, EXP[1], np.where(z > -0.6, EXP[2], EXP[0])).astype(object)
         lab[rng.random(n) < 0.05] = "Vet ikke"
         out[it] = list(lab)
     x = rng.normal(size=n)
@@ -47,7 +47,7 @@ def _answers(rng: np.random.Generator, n: int, central: np.ndarray, form: str) -
         for j, v in enumerate(VIRK):
             f = x if j < 3 else y
             z = 1.1 * f + rng.normal(size=n)
-            lab = np.array(PRI[2::-1])[np.digitize(z, [-0.5, 0.6])]
+            lab = np.array(PRI[2::-1], dtype=object)[np.digitize(z, [-0.5, 0.6])]
             lab[rng.random(n) < 0.05] = "Vet ikke"
             if form == "helseforetak" and v == "senger":
                 continue
