@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from samanalyse.published.audit.cells import distance
 from samanalyse.published.audit.notation import Notation
 
-__all__ = ["Unparsed", "Term", "Mods", "split_clauses", "expand_clause", "modifiers", "parse_term", "parse_operand",
+__all__ = ["Term", "Mods", "split_clauses", "expand_clause", "modifiers", "parse_term", "parse_operand",
            "cap", "judge", "CLOSE", "LOOSE"]
 
 #: Tolerances (percentage points) for approximate statements: within CLOSE the
@@ -26,8 +26,8 @@ __all__ = ["Unparsed", "Term", "Mods", "split_clauses", "expand_clause", "modifi
 CLOSE, LOOSE = 5.0, 10.0
 
 
-class Unparsed(Exception):
-    """A statement clause the audit cannot evaluate."""
+class _Unparsed(Exception):
+    """A statement clause the audit cannot evaluate (a signal inside the audit package; never reaches users)."""
 
 
 @dataclass
@@ -100,7 +100,7 @@ def parse_term(text: str, known: tuple[set[str], set[str]], notation: Notation) 
     """Parse ``share(pop,item,cats|group)``; ``known`` = (populations, items) a term may name."""
     m = re.fullmatch(r"\s*(share|share_among_experienced)\(([^)]*)\)\s*", text)
     if not m:
-        raise Unparsed(text)
+        raise _Unparsed(text)
     fn, inner = m.group(1), m.group(2)
     group = None
     if "|" in inner:
@@ -109,7 +109,7 @@ def parse_term(text: str, known: tuple[set[str], set[str]], notation: Notation) 
         if group.lower() in ("rhf", "size"):
             group = group.lower()
         elif " " in group and not group.startswith(notation.group_prefixes or ("\0",)):
-            raise Unparsed(text)
+            raise _Unparsed(text)
     args = [a.strip() for a in inner.split(",") if a.strip()]
     pop = None
     if args and args[0] in known[0]:
@@ -118,10 +118,10 @@ def parse_term(text: str, known: tuple[set[str], set[str]], notation: Notation) 
     if args and all(x in known[1] for x in args[0].split("/")):
         items = args.pop(0).split("/")
     if len(args) != 1:
-        raise Unparsed(text)
+        raise _Unparsed(text)
     cats = [c.strip() for c in args[0].split("+")]
     if notation.unchecked_categories and any(c.startswith(notation.unchecked_categories) for c in cats):
-        raise Unparsed(text)
+        raise _Unparsed(text)
     return Term(fn, pop, items, cats, group)
 
 

@@ -15,7 +15,7 @@ from samanalyse.published.audit.cells import (
 )
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import norm
-from samanalyse.published.audit.statements import CLOSE, Term, Unparsed, cap, judge
+from samanalyse.published.audit.statements import CLOSE, Term, _Unparsed, cap, judge
 from samanalyse.published.transcription import BREAKDOWN_COLUMNS, TOTAL_GROUP
 
 __all__ = ["TermChecks"]
@@ -104,7 +104,7 @@ class TermChecks(AuditorBase):
         ps = [term.pop] if term.pop else pops
         its = term.items or items
         if not ps or not its:
-            raise Unparsed(str(term))
+            raise _Unparsed(str(term))
         return [(p, i) for p in ps for i in its]
 
     def _compare(self, a: object, op: str, b: object, pops: list[str], items: list[str], tables: list[str],
@@ -121,7 +121,7 @@ class TermChecks(AuditorBase):
             for (p, i), g in self._term_groups(a, pairs, tables):
                 got = self._value(a, p, i, tables, g, pooled=(a.pop and [a.pop]) or pops if pooled else ())
                 if got is None:
-                    raise Unparsed(str(a))
+                    raise _Unparsed(str(a))
                 iv, cells, desc = got
                 x = 100 * b
                 sev, why = judge(iv, op, x, wording)
@@ -150,13 +150,13 @@ class TermChecks(AuditorBase):
                 elif len(pa) == 1:
                     pa = pa * len(pb)
                 else:
-                    raise Unparsed(f"{a} {op} {b}")
+                    raise _Unparsed(f"{a} {op} {b}")
             summary = len(pa) > 1 and (a.pop is None or not a.items)
             for (p1, i1), (p2, i2) in zip(pa, pb):
                 va = self._value(a, p1, i1, tables, a.group, pooled=pops if pooled else ())
                 vb = self._value(b, p2, i2, tables, b.group, pooled=pops if pooled else ())
                 if va is None or vb is None:
-                    raise Unparsed(f"{a} {op} {b}")
+                    raise _Unparsed(f"{a} {op} {b}")
                 (la, ha), (lb, hb) = va[0], vb[0]
                 false = (op in (">", ">>") and ha <= lb) or (op == "<" and la >= hb) or \
                         (op == "≈" and (lb - ha > CLOSE or la - hb > CLOSE))
@@ -168,7 +168,7 @@ class TermChecks(AuditorBase):
                                 + self._alt_compare(a, b, p1, i1, p2, i2, tables, op),
                                 f"{va[2]} {op} {vb[2]} is false", va[1] + vb[1]))
             return out
-        raise Unparsed(f"{a} {op} {b}")
+        raise _Unparsed(f"{a} {op} {b}")
 
     def _term_groups(self, term: Term, pairs: list[tuple[str, str]], tables: list[str]) -> list[tuple[tuple[str, str], str | None]]:
         if term.group in BREAKDOWN_COLUMNS:
@@ -234,7 +234,7 @@ class TermChecks(AuditorBase):
                             continue
                         vals = {g: self._value(term, p, i, tables, g) for g in gs}
                         if any(v is None for v in vals.values()):
-                            raise Unparsed(str(term))
+                            raise _Unparsed(str(term))
                         me = next(g for g in gs if g == term.group or g.startswith(term.group))
                         lo_me, hi_me = vals[me][0]  # type: ignore[index]
                         beaten = [g for g in gs if g != me and ((lowest and vals[g][0][1] < lo_me)  # type: ignore[index]
@@ -247,7 +247,7 @@ class TermChecks(AuditorBase):
                                         f"{p} {i}: " + ", ".join(f"{g} {format_interval(vals[g][0])}" for g in gs),  # type: ignore[index]
                                         cells))
             if not ps:
-                raise Unparsed(str(term))
+                raise _Unparsed(str(term))
             return out
         # an item against other items
         others = [x for x in re.split(r"[/,\s]+", among or "") if x in self.known[1]] or items
@@ -256,12 +256,12 @@ class TermChecks(AuditorBase):
                                         for c in r.cells if c.item))
         others = sorted(others)
         if not term.items or not others or not ps:
-            raise Unparsed(str(term))
+            raise _Unparsed(str(term))
         me_item = term.items[0]
         for p in ps:
             vals = {i: self._value(term, p, i, tables, None) for i in others}
             if any(v is None for v in vals.values()):
-                raise Unparsed(str(term))
+                raise _Unparsed(str(term))
             lo_me, hi_me = vals[me_item][0]  # type: ignore[index]
             beaten = [i for i in others if i != me_item and ((lowest and vals[i][0][1] < lo_me)  # type: ignore[index]
                                                              or (not lowest and vals[i][0][0] > hi_me))]  # type: ignore[index]
@@ -282,7 +282,7 @@ class TermChecks(AuditorBase):
             for g in gs:
                 v = self._value(term, p, i, tables, g)
                 if v is None:
-                    raise Unparsed(str(term))
+                    raise _Unparsed(str(term))
                 positive = v[0][1] > 0
                 should = g == group or g.startswith(group)
                 if positive != should and (v[0][0] > 0) != should:

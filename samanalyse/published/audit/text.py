@@ -18,7 +18,7 @@ from samanalyse.published.audit.findings import SEVERITIES, table_name
 from samanalyse.published.audit.statements import (
     CLOSE,
     Term,
-    Unparsed,
+    _Unparsed,
     expand_clause,
     modifiers,
     parse_operand,
@@ -49,7 +49,7 @@ class StatementChecks(TermChecks):
                 for sub in expand_clause(clause):
                     try:
                         res = self._eval_clause(sub, pops, items, tables, str(st.wording), sid, line, equal_claims)
-                    except Unparsed:
+                    except _Unparsed:
                         self.unchecked.append(f"{sid}: {sub}" + ("" if tables else " (names no table)"))
                         continue
                     self.checked["statement"] += 1
@@ -120,7 +120,7 @@ class StatementChecks(TermChecks):
             kind, pop, val = m.group(1), m.group(2), int(m.group(3))
             truth = self.n_of(pop) if kind == "n" else self.frame.get(pop)
             if truth is None:
-                raise Unparsed(c)
+                raise _Unparsed(c)
             if truth != val:
                 out.append(("inconsistent", f"The text says {val} {pop} ({kind}), the data give {truth}.",
                             f"{kind}({pop}) = {val} vs {truth}", []))
@@ -130,7 +130,7 @@ class StatementChecks(TermChecks):
             pop, item, cat, k, n_claim = m.group(1), m.group(2), m.group(3), int(m.group(4)), int(m.group(5))
             got = self._term_cells(pop, item, self.nt.labels([cat]), tables, None)
             if got is None:
-                raise Unparsed(c)
+                raise _Unparsed(c)
             cells, n = got
             if len(cells) == 1 and cells[0].value is not None:
                 ok = n == n_claim and k in union_counts(cells[0].value, n)
@@ -154,7 +154,7 @@ class StatementChecks(TermChecks):
             return self._only_for(term, m.group(2).strip(), pops, items, tables, wording)
         parts = re.split(r"\s*(>>|<=|>=|≈|==|=|<|>)\s*", c)
         if len(parts) < 3 or len(parts) % 2 == 0:
-            raise Unparsed(clause)
+            raise _Unparsed(clause)
         operands = [parse_operand(p, self.known, self.nt) for p in parts[0::2]]
         ops = parts[1::2]
         for a, op, b in zip(operands, ops, operands[1:]):
