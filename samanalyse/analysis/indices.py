@@ -5,11 +5,10 @@ per item answered in one of the index's ``score_codes`` (e.g. "Gjennomført med
 gode erfaringer"), cut into Dårlig/Godt. :func:`index_scores` computes them per
 respondent, :func:`index_crosstab` cross-tabulates two of them as Tabell 56–57.
 
-Reliability: :func:`cronbach_alpha` (raw and standardised alpha, Feldt and
-Duhachek–Iacobucci intervals, item–rest correlations and alpha-if-dropped, as
-R ``psych::alpha`` reports them), :func:`mcdonald_omega` (omega total from a
-one-factor minres model, as ``psych::omega(x, nfactors = 1)``, with a
-percentile bootstrap interval) and :func:`item_rest`.
+Reliability of scored items: :func:`cronbach_alpha` (as R ``psych::alpha``),
+:func:`mcdonald_omega` (as ``psych::omega(x, nfactors = 1)``, with a
+percentile bootstrap interval) and :func:`item_rest` score the answers and
+hand the complete score matrix to :mod:`samanalyse.stats.reliability`.
 
 Scoring is always explicit (argument ``scoring``):
 
@@ -50,17 +49,17 @@ from samanalyse.survey.answers import to_codes as _codes
 from samanalyse.survey.codebook import Codebook, Index
 
 __all__ = [
-    "Scoring",
-    "item_scores",
-    "index_scores",
-    "index_crosstab",
-    "AlphaResult",
-    "OmegaResult",
-    "cronbach_alpha",
-    "mcdonald_omega",
-    "item_rest",
     "INDEX_SCORES_COLUMNS",
     "ITEM_REST_COLUMNS",
+    "AlphaResult",
+    "OmegaResult",
+    "Scoring",
+    "cronbach_alpha",
+    "index_crosstab",
+    "index_scores",
+    "item_rest",
+    "item_scores",
+    "mcdonald_omega",
 ]
 
 Scoring = Literal["numeric", "scale", "index"]

@@ -20,13 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from samanalyse.analysis._checks import check_columns
 from samanalyse.analysis.indices import index_crosstab
-from samanalyse.analysis.tests import chi_square, fisher_exact, kruskal_wallis, ordinal_regression, trend_test
+from samanalyse.analysis.tests import (
+    chi_square,
+    fisher_exact,
+    kruskal_wallis,
+    ordinal_regression,
+    trend_test,
+)
 from samanalyse.errors import ArgumentError, DataError
 from samanalyse.stats._checks import check_level
 from samanalyse.stats.multiple import adjust_pvalues, check_adjust
@@ -35,7 +42,7 @@ from samanalyse.survey.catalogue import Catalogue
 from samanalyse.survey.codebook import Codebook
 from samanalyse.survey.plan import AnalysisPlan, Background
 
-__all__ = ["AnalysisResult", "FROM_PLAN", "satisfaction_by_background", "forankring_and_samhandling"]
+__all__ = ["FROM_PLAN", "AnalysisResult", "forankring_and_samhandling", "satisfaction_by_background"]
 
 
 class _FromPlan:
@@ -128,10 +135,7 @@ def _settings(plan: AnalysisPlan | None, **given: object) -> dict[str, object]:
 
 
 def _adjusted(rows: list[pd.DataFrame], adjust: str) -> pd.DataFrame:
-    table = adjust_pvalues(pd.concat(rows, ignore_index=True), method=adjust)
-    if not isinstance(table, pd.DataFrame):  # adjust_pvalues returns the type it is given
-        raise TypeError("adjust_pvalues did not return a table")
-    return table
+    return cast(pd.DataFrame, adjust_pvalues(pd.concat(rows, ignore_index=True), method=adjust))
 
 
 def _backgrounds(d: pd.DataFrame, by: Sequence[str], background: Mapping[str, Background], notes: list[str]

@@ -31,7 +31,7 @@ from samanalyse.stats.proportions import (
 from samanalyse.survey.answers import collapse_values, item_scale
 from samanalyse.survey.codebook import Codebook
 
-__all__ = ["PROPORTIONS_COLUMNS", "ALL_GROUP", "proportions"]
+__all__ = ["ALL_GROUP", "PROPORTIONS_COLUMNS", "proportions"]
 
 #: Fixed columns of the :func:`proportions` table.
 PROPORTIONS_COLUMNS: tuple[str, ...] = (
@@ -48,6 +48,29 @@ def _check_labels(requested: Sequence[Hashable], available: Sequence[Hashable], 
         raise DataError(
             f"{what} {', '.join(map(repr, bad))} not found in {column!r}; available: {', '.join(map(repr, available))}."
         )
+
+
+def _design(data: pd.DataFrame, strata: str | None, frame_size: object
+            ) -> tuple[np.ndarray, dict[Hashable, int]]:
+    """Stratum of every respondent and the frame size of each stratum (one stratum without ``strata``)."""
+    if isinstance(frame_size, Mapping) and strata is not None:
+        st = data[strata]
+        if st.isna().any():
+            raise DataError(
+                f"{int(st.isna().sum())} respondent(s) have no stratum in column {strata!r}; "
+                "every respondent of a stratified design needs one."
+            )
+        st_keys = pd.unique(st)
+        missing = [h for h in st_keys if h not in frame_size]
+        if missing:
+            raise DataError(
+                f"No population size for stratum/strata {', '.join(map(repr, missing))} of "
+                f"{strata!r}; frame_size has {', '.join(map(repr, frame_size))}."
+            )
+        for h in st_keys:
+            check_frame_size(frame_size[h], int((st == h).sum()), f"[{h!r}]")
+        return st.to_numpy(dtype=object), {h: int(frame_size[h]) for h in st_keys}
+    return np.zeros(len(data), dtype=object), {0: check_frame_size(frame_size, len(data))}
 
 
 def proportions(
@@ -154,30 +177,8 @@ def proportions(
         groups = category_order(group_col)
     in_design = group_col.notna() if (by is not None and not fpc) else pd.Series(True, index=data.index)
 
-    # Design set-up (fpc): strata and their frame sizes.
     if fpc:
-        if isinstance(frame_size, Mapping) and strata is not None:
-            st = data[strata]
-            if st.isna().any():
-                raise DataError(
-                    f"{int(st.isna().sum())} respondent(s) have no stratum in column {strata!r}; "
-                    "every respondent of a stratified design needs one."
-                )
-            st_keys = pd.unique(st)
-            missing = [h for h in st_keys if h not in frame_size]
-            if missing:
-                raise DataError(
-                    f"No population size for stratum/strata {', '.join(map(repr, missing))} of "
-                    f"{strata!r}; frame_size has {', '.join(map(repr, frame_size))}."
-                )
-            sizes = {h: int(frame_size[h]) for h in st_keys}
-            for h in st_keys:
-                check_frame_size(frame_size[h], int((st == h).sum()), f"[{h!r}]")
-            strata_arr = st.to_numpy(dtype=object)
-        else:
-            N = check_frame_size(frame_size, len(data))
-            sizes = {0: N}
-            strata_arr = np.zeros(len(data), dtype=object)
+        strata_arr, sizes = _design(data, strata, frame_size)
 
     rows = []
     for g in groups:

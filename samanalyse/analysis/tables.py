@@ -20,7 +20,8 @@ as :func:`samanalyse.datasets.load_round_data` returns it.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -29,22 +30,24 @@ from samanalyse.analysis._checks import check_columns
 from samanalyse.errors import SamanalyseError
 from samanalyse.stats.rounding import Rounding, printed_percent
 from samanalyse.survey.catalogue import Catalogue
-from samanalyse.survey.codebook import Codebook, Item
-from samanalyse.survey.rounds import load_round  # only compare_with_published (moving to samanalyse.published)
+from samanalyse.survey.codebook import Codebook, Item, Scale
+from samanalyse.survey.rounds import (
+    load_round,  # only compare_with_published (moving to samanalyse.published)
+)
 
 __all__ = [
-    "category_labels",
-    "frequencies",
-    "crosstab",
-    "build_table",
-    "table_cells",
-    "all_table_cells",
-    "compare_with_published",
-    "response_rate_units",
-    "variants",
-    "population_label",
-    "FORM_POPULATION",
     "BY_BREAKDOWN",
+    "FORM_POPULATION",
+    "all_table_cells",
+    "build_table",
+    "category_labels",
+    "compare_with_published",
+    "crosstab",
+    "frequencies",
+    "population_label",
+    "response_rate_units",
+    "table_cells",
+    "variants",
 ]
 
 #: Form name -> population label used in the published transcription (kept for report.sections.tables;
@@ -155,8 +158,7 @@ def frequencies(
     scales = {it.scale.name if it.scale else None for it in its}
     if len(scales) != 1 or None in scales:
         raise SamanalyseError(f"Pooled items must share one closed scale; {items} have scales {sorted(map(str, scales))}.")
-    scale = its[0].scale
-    assert scale is not None
+    scale = cast(Scale, its[0].scale)  # closed: checked just above
     if collapse:
         groups = list(scale.collapse(collapse).groups)
         cats = [(lab, frozenset(scale.category(c).label for c in codes)) for lab, codes in groups]
@@ -318,7 +320,9 @@ def table_cells(
                 k, n = _share(values, category_labels(item, cat.rule(c)))
                 rows.append(_row(table, pop, "note", TOTAL, item.id, c, k, n, rounding))
     elif kind == "index_crosstab":
-        from samanalyse.analysis.indices import index_scores  # local import: indices builds on tables' conventions
+        from samanalyse.analysis.indices import (
+            index_scores,  # local import: indices builds on tables' conventions
+        )
 
         d = data[data["form"] == spec["form"]]
         ci, ri = codebook.index(spec["columns"]), codebook.index(spec["rows"])

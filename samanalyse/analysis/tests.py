@@ -33,11 +33,17 @@ import pandas as pd
 from samanalyse.analysis._checks import check_columns
 from samanalyse.analysis.indices import Scoring, index_scores, item_scores
 from samanalyse.errors import ArgumentError, DataError
-from samanalyse.stats._checks import WarningLog, category_order, check_level, check_seed, check_whole
+from samanalyse.stats._checks import (
+    WarningLog,
+    category_order,
+    check_level,
+    check_seed,
+    check_whole,
+)
 from samanalyse.stats.contingency import (
     P_VALUES,
+    HypothesisTest,
     PValue,
-    TestStatistic,
     chi_square_test,
     cramers_v_ci,
     fisher_test,
@@ -52,12 +58,12 @@ from samanalyse.survey.codebook import Codebook
 __all__ = [
     "RESULT_COLUMNS",
     "chi_square",
+    "cramers_v",
     "fisher_exact",
     "kruskal_wallis",
-    "trend_test",
     "ordinal_regression",
-    "cramers_v",
     "results_frame",
+    "trend_test",
 ]
 
 #: Fixed columns of every results table.
@@ -72,9 +78,9 @@ RESULT_COLUMNS: tuple[str, ...] = (
 # --------------------------------------------------------------------------
 
 
-def _row(test: str, outcome: str, predictor: str, n: int, res: TestStatistic | None = None, *,
+def _row(test: str, outcome: str, predictor: str, n: int, res: HypothesisTest | None = None, *,
          effect_name: str = "", method: str = "", log: WarningLog | None = None) -> dict[str, object]:
-    r = res or TestStatistic(effect_name=effect_name, method=method)
+    r = res or HypothesisTest(effect_name=effect_name, method=method)
     return {
         "test": test, "outcome": outcome, "predictor": predictor, "n": int(n), "statistic": float(r.statistic),
         "df": float(r.df), "p": float(r.p), "p_adjusted": math.nan, "effect": float(r.effect),
@@ -580,13 +586,13 @@ def ordinal_regression(
     rows = []
     for r in fit.tests.itertuples(index=False):
         if r.kind == "wald":
-            res = TestStatistic(r.statistic, r.df, r.p, r.effect, "odds_ratio", r.ci_low, r.ci_high, method + "; Wald z")
+            res = HypothesisTest(r.statistic, r.df, r.p, r.effect, "odds_ratio", r.ci_low, r.ci_high, method + "; Wald z")
             rows.append(_row("ordinal_regression", outcome, r.term, n, res))
         else:
             how = ("; likelihood-ratio test of all predictors jointly" if r.term == "(all)"
                    else f"; likelihood-ratio test dropping {r.term!r}")
             rows.append(_row("ordinal_regression_lr", outcome, r.term, n,
-                             TestStatistic(r.statistic, r.df, r.p, method=method + how)))
+                             HypothesisTest(r.statistic, r.df, r.p, method=method + how)))
     out = results_frame(rows)
     out["warnings"] = log.text()
     out.attrs["thresholds"] = fit.thresholds

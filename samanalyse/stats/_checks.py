@@ -15,7 +15,7 @@ import pandas as pd
 
 from samanalyse.errors import ArgumentError, SamanalyseWarning, SmallCellWarning
 
-__all__ = ["WarningLog", "check_level", "check_whole", "check_seed", "category_order"]
+__all__ = ["WarningLog", "category_order", "check_level", "check_seed", "check_whole"]
 
 
 class WarningLog:

@@ -5,7 +5,7 @@ an asymptotic, Monte Carlo or exact p (R ``chisq.test``, ``fisher.test``),
 Fisher's exact test with the conditional odds ratio, Cramér's V with a
 noncentral chi-square interval, the Kruskal–Wallis rank test and the
 Cochran–Armitage / linear-by-linear trend tests. Each test returns a
-:class:`TestStatistic`; the codebook-aware wrappers in
+:class:`HypothesisTest`; the codebook-aware wrappers in
 :mod:`samanalyse.analysis.tests` turn respondent data into the tables and
 scores these functions take.
 """
@@ -25,17 +25,17 @@ from samanalyse.errors import ArgumentError
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
 
 __all__ = [
-    "PValue",
     "P_VALUES",
-    "TestStatistic",
-    "expected_counts",
-    "pearson_statistic",
-    "monte_carlo_p",
-    "exact_p",
-    "cramers_v_ci",
+    "HypothesisTest",
+    "PValue",
     "chi_square_test",
+    "cramers_v_ci",
+    "exact_p",
+    "expected_counts",
     "fisher_test",
     "kruskal_wallis_test",
+    "monte_carlo_p",
+    "pearson_statistic",
     "trend_statistic",
 ]
 
@@ -47,7 +47,7 @@ _EXACT_LIMIT = 2_000_000  # largest number of tables enumerated for an exact p-v
 
 
 @dataclass(frozen=True)
-class TestStatistic:
+class HypothesisTest:
     """One test: statistic, degrees of freedom, p, effect with interval, and how it was computed."""
 
     statistic: float = math.nan
@@ -144,7 +144,7 @@ def exact_p(table: np.ndarray) -> float | None:
 
 def _ncp_bound(x2: float, df: float, target: float) -> float:
     """lambda with P(X2' <= x2; df, lambda) = target (0 if even lambda = 0 is too large)."""
-    f = lambda lam: stats.ncx2.cdf(x2, df, lam) - target if lam > 0 else stats.chi2.cdf(x2, df) - target  # noqa: E731
+    f = lambda lam: stats.ncx2.cdf(x2, df, lam) - target if lam > 0 else stats.chi2.cdf(x2, df) - target
     if f(0.0) <= 0:
         return 0.0
     hi = max(10.0, 2 * x2)
@@ -189,7 +189,7 @@ def _check_table(table: np.ndarray) -> np.ndarray:
 def chi_square_test(
     table: np.ndarray, *, p_value: PValue = "auto", correct: bool = False, n_sim: int = 10000, seed: int,
     confidence: float = 0.95, where: str = "",
-) -> TestStatistic:
+) -> HypothesisTest:
     """Pearson chi-square test of independence on a contingency table, with Cramér's V.
 
     Parameters
@@ -216,7 +216,7 @@ def chi_square_test(
 
     Returns
     -------
-    TestStatistic
+    HypothesisTest
         ``effect_name = "cramers_v"``; ``method`` says how p was computed.
     """
     check_level(confidence)
@@ -262,13 +262,13 @@ def chi_square_test(
         method = f"{name}; Monte Carlo p ({n_sim} tables with fixed margins, seed {seed})"
     v, lo, hi = cramers_v_ci(pearson_statistic(table), int(table.sum()), table.shape, confidence)
     method += f"; Cramer's V with {confidence:.0%} noncentral chi-square interval"
-    return TestStatistic(x2, df, p, v, "cramers_v", lo, hi, method, tuple(log.messages))
+    return HypothesisTest(x2, df, p, v, "cramers_v", lo, hi, method, tuple(log.messages))
 
 
 def fisher_test(
     table: np.ndarray, *, n_sim: int = 10000, seed: int, confidence: float = 0.95,
     rows: Sequence[Hashable] | None = None, cols: Sequence[Hashable] | None = None,
-) -> TestStatistic:
+) -> HypothesisTest:
     """Fisher's exact test on a contingency table.
 
     For a 2×2 table (scipy ``fisher_exact``, two-sided, as R ``fisher.test``):
@@ -294,7 +294,7 @@ def fisher_test(
             f"Fisher's exact test (two-sided); conditional MLE odds ratio of {cols[0]!r} for {rows[0]!r} vs "
             f"{rows[1]!r} with exact {confidence:.0%} interval"
         )
-        return TestStatistic(math.nan, math.nan, p, float(orr.statistic), "odds_ratio", float(ci.low),
+        return HypothesisTest(math.nan, math.nan, p, float(orr.statistic), "odds_ratio", float(ci.low),
                              float(ci.high), method)
     pe = exact_p(table)
     if pe is None:
@@ -307,11 +307,11 @@ def fisher_test(
         p = pe
         method = "Fisher-Freeman-Halton exact test (tables ordered by probability)"
     v, lo, hi = cramers_v_ci(pearson_statistic(table), int(table.sum()), table.shape, confidence)
-    return TestStatistic(math.nan, math.nan, p, v, "cramers_v", lo, hi,
+    return HypothesisTest(math.nan, math.nan, p, v, "cramers_v", lo, hi,
                          method + "; Cramer's V with noncentral chi-square interval", tuple(log.messages))
 
 
-def kruskal_wallis_test(samples: Sequence[np.ndarray]) -> TestStatistic:
+def kruskal_wallis_test(samples: Sequence[np.ndarray]) -> HypothesisTest:
     """Kruskal–Wallis rank test of two or more samples (R ``kruskal.test``, scipy ``kruskal``).
 
     Midranks for ties and the tie-corrected statistic, chi-square p with
@@ -324,11 +324,11 @@ def kruskal_wallis_test(samples: Sequence[np.ndarray]) -> TestStatistic:
     n = int(sum(len(s) for s in samples))
     res = stats.kruskal(*samples)
     h = float(res.statistic)
-    return TestStatistic(h, len(samples) - 1, float(res.pvalue), h / (n - 1), "epsilon_squared", method=(
+    return HypothesisTest(h, len(samples) - 1, float(res.pvalue), h / (n - 1), "epsilon_squared", method=(
         "Kruskal-Wallis rank sum test (tie-corrected); effect epsilon-squared H/(n-1)"))
 
 
-def trend_statistic(y: np.ndarray, s: np.ndarray, *, binary: bool, confidence: float = 0.95) -> TestStatistic:
+def trend_statistic(y: np.ndarray, s: np.ndarray, *, binary: bool, confidence: float = 0.95) -> HypothesisTest:
     """Test for a linear trend of outcome scores ``y`` over group scores ``s``.
 
     ``binary`` (y in {0, 1}): the Cochran–Armitage chi-square test for trend
@@ -360,4 +360,4 @@ def trend_statistic(y: np.ndarray, s: np.ndarray, *, binary: bool, confidence: f
         lo, hi = math.tanh(math.atanh(r) - z / math.sqrt(n - 3)), math.tanh(math.atanh(r) + z / math.sqrt(n - 3))
     else:
         lo = hi = math.nan
-    return TestStatistic(stat, 1, p, r, "r", lo, hi, method)
+    return HypothesisTest(stat, 1, p, r, "r", lo, hi, method)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from samanalyse.errors import ArgumentError, DataError
 
-__all__ = ["ADJUST_METHODS", "ADJUST_LABELS", "check_adjust", "adjust_pvalues"]
+__all__ = ["ADJUST_LABELS", "ADJUST_METHODS", "adjust_pvalues", "check_adjust"]
 
 #: Methods of :func:`adjust_pvalues` (R ``p.adjust`` names: holm, BH, bonferroni, hochberg, BY, none).
 ADJUST_METHODS: tuple[str, ...] = ("holm", "bh", "bonferroni", "hochberg", "by", "none")

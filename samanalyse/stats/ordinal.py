@@ -20,7 +20,7 @@ from scipy import stats
 from samanalyse.errors import ArgumentError, ConvergenceWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_whole
 
-__all__ = ["OrdinalFit", "ORDINAL_COLUMNS", "proportional_odds"]
+__all__ = ["ORDINAL_COLUMNS", "OrdinalFit", "proportional_odds"]
 
 #: Fixed columns of :attr:`OrdinalFit.tests`.
 ORDINAL_COLUMNS: tuple[str, ...] = ("kind", "term", "statistic", "df", "p", "effect", "ci_low", "ci_high")

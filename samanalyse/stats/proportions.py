@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -50,15 +50,15 @@ from samanalyse.errors import ArgumentError, DataError
 from samanalyse.stats._checks import WarningLog, check_level
 
 __all__ = [
-    "METHODS",
     "FPC_METHODS",
+    "METHODS",
     "Method",
     "ProportionCI",
-    "proportion_ci",
-    "check_method",
     "check_frame_size",
+    "check_method",
     "design_interval",
     "domain_estimate",
+    "proportion_ci",
 ]
 
 Method = Literal["wilson", "wilson_cc", "exact", "fpc", "fpc_logit", "fpc_wald", "fpc_beta"]
@@ -367,7 +367,7 @@ def proportion_ci(
         lo, hi = _binomial_interval(x, m, method, confidence)
         return ProportionCI(p, lo, hi, math.sqrt(p * (1 - p) / m), x, m, label, confidence, None, None,
                             tuple(log.messages))
-    assert N is not None  # for type checkers; guaranteed above
+    N = cast(int, N)  # fpc: checked above
     if m < 2:
         se = 0.0 if m == N else math.nan
         if m < N:

@@ -27,7 +27,7 @@ from samanalyse.errors import ArgumentError, ConvergenceWarning, HeywoodWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
 from samanalyse.stats.factor.extraction import PSI_LOWER, extract
 
-__all__ = ["AlphaResult", "OmegaResult", "ITEM_REST_COLUMNS", "cronbach_alpha", "mcdonald_omega", "item_rest"]
+__all__ = ["ITEM_REST_COLUMNS", "AlphaResult", "OmegaResult", "cronbach_alpha", "item_rest", "mcdonald_omega"]
 
 #: Fixed columns of :func:`item_rest` (and :attr:`AlphaResult.items`).
 ITEM_REST_COLUMNS: tuple[str, ...] = (

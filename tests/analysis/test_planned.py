@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from samanalyse.analysis.planned import AnalysisResult, forankring_and_samhandling, satisfaction_by_background
+from samanalyse.analysis.planned import (
+    AnalysisResult,
+    forankring_and_samhandling,
+    satisfaction_by_background,
+)
 from samanalyse.analysis.tests import RESULT_COLUMNS, chi_square
-from samanalyse.errors import ConvergenceWarning, SamanalyseError, SamanalyseWarning, SmallCellWarning
+from samanalyse.errors import (
+    ConvergenceWarning,
+    SamanalyseWarning,
+    SmallCellWarning,
+)
 from samanalyse.stats.multiple import adjust_pvalues
 from samanalyse.survey.rounds import load_codebook, load_round
 

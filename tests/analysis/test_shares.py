@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from samanalyse.survey.rounds import load_codebook
-from samanalyse.errors import SamanalyseError, SamanalyseWarning, SmallCellWarning
 from samanalyse.analysis.shares import PROPORTIONS_COLUMNS, proportions
+from samanalyse.errors import SamanalyseError, SmallCellWarning
 from samanalyse.stats.proportions import proportion_ci
+from samanalyse.survey.rounds import load_codebook
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 CLOSED = 1e-6  # closed-form results
@@ -194,3 +194,30 @@ def test_proportions_input_errors(cb):
         proportions(df, "q14", frame_size=40)
 
 
+
+
+#: Catalogued bad inputs (docs/bad_inputs.md is generated from these lists by the lead).
+BAD_INPUTS: list[dict[str, str]] = [
+    {"id": "shares-unknown-column", "area": "Andeler", "input": "Shares of a column the data does not have",
+     "message": "proportions: the data has no column(s) 'q99'; columns are form, respondent, q14."},
+    {"id": "shares-frame-for-binomial", "area": "Andeler", "input": "frame_size given with the Wilson interval",
+     "message": "frame_size (the population of the frame) is only used by the design-based methods fpc, fpc_logit, "
+                "fpc_wald, fpc_beta; got method 'wilson'."},
+]
+
+
+def _tiny() -> pd.DataFrame:
+    return pd.DataFrame({"form": ["kommune"] * 3, "respondent": ["1", "2", "3"], "q14": ["a", "b", "a"]})
+
+
+_BAD_CALLS = {
+    "shares-unknown-column": lambda: proportions(_tiny(), "q99"),
+    "shares-frame-for-binomial": lambda: proportions(_tiny(), "q14", frame_size=40),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c["id"] for c in BAD_INPUTS])
+def test_bad_inputs(case):
+    with pytest.raises(SamanalyseError) as err:
+        _BAD_CALLS[case["id"]]()
+    assert str(err.value) == case["message"]

@@ -6,10 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from samanalyse.survey.rounds import load_codebook
-from samanalyse.errors import SamanalyseError
-from samanalyse.stats.rounding import printed_percent
-from samanalyse.survey.rounds import load_round
 from samanalyse.analysis.tables import (
     all_table_cells,
     build_table,
@@ -18,6 +14,9 @@ from samanalyse.analysis.tables import (
     frequencies,
     table_cells,
 )
+from samanalyse.errors import SamanalyseError
+from samanalyse.stats.rounding import printed_percent
+from samanalyse.survey.rounds import load_codebook, load_round
 
 CB = load_codebook("2010")
 CAT = load_round("2010").catalogue

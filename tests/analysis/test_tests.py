@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +26,12 @@ from samanalyse.analysis.tests import (
     ordinal_regression,
     trend_test,
 )
-from samanalyse.errors import ConvergenceWarning, SamanalyseError, SamanalyseWarning, SmallCellWarning
+from samanalyse.errors import (
+    SamanalyseError,
+    SmallCellWarning,
+)
 from samanalyse.stats.multiple import adjust_pvalues
-from samanalyse.survey.rounds import load_codebook, load_round
+from samanalyse.survey.rounds import load_codebook
 
 #: The seed the tests used before seed became a required argument (the 2010 plan's seed).
 SEED = 20100401

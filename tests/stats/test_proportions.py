@@ -12,8 +12,6 @@ import math
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
@@ -216,3 +214,28 @@ def test_every_warning_is_a_samanalyse_warning():
 
 def test_methods_constant():
     assert set(METHODS) == {"wilson", "wilson_cc", "exact", "fpc", "fpc_logit", "fpc_wald", "fpc_beta"}
+
+
+#: Catalogued bad inputs (docs/bad_inputs.md is generated from these lists by the lead).
+BAD_INPUTS: list[dict[str, str]] = [
+    {"id": "share-frame-smaller-than-sample", "area": "Andeler", "input": "A frame of 10 units with 30 respondents",
+     "message": "the frame's population (10) is smaller than the number of respondents n (30); frame_size must be "
+                "at least n."},
+    {"id": "share-fpc-without-frame", "area": "Andeler", "input": "A finite-population interval without frame_size",
+     "message": "method 'fpc' needs the population size of the frame: pass frame_size=N."},
+    {"id": "share-count-above-n", "area": "Andeler", "input": "More respondents with the property than respondents",
+     "message": "count (5) is larger than n (3)."},
+]
+
+_BAD_CALLS = {
+    "share-frame-smaller-than-sample": lambda: proportion_ci(1, 30, method="fpc", frame_size=10),
+    "share-fpc-without-frame": lambda: proportion_ci(1, 3, method="fpc"),
+    "share-count-above-n": lambda: proportion_ci(5, 3),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c["id"] for c in BAD_INPUTS])
+def test_bad_inputs(case):
+    with pytest.raises(SamanalyseError) as err:
+        _BAD_CALLS[case["id"]]()
+    assert str(err.value) == case["message"]

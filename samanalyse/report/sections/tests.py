@@ -11,7 +11,10 @@ __all__ = ["run"]
 
 def run(ctx: Context) -> None:
     """The plan's ``satisfaction`` and ``forankring`` analyses, all tests in one tidy table each."""
-    from samanalyse.analysis.planned import forankring_and_samhandling, satisfaction_by_background
+    from samanalyse.analysis.planned import (
+        forankring_and_samhandling,
+        satisfaction_by_background,
+    )
 
     rnd, s = ctx.round, ctx.settings
     plan = rnd.plan
@@ -24,7 +27,7 @@ def run(ctx: Context) -> None:
         fs = forankring_and_samhandling(ctx.data, codebook=rnd.codebook, plan=plan, catalogue=rnd.catalogue,
                                         n_sim=s.n_sim, seed=s.seed)
         ctx.write_csv("tester_forankring_samhandling", fs.table)
-        title = "Forankring, kompetanse og samhandling"
+        title = "Forankring og samhandling"
         if fs.crosstabs:
             title += f" ({', '.join(fs.crosstabs)})"
         ctx.add("tester", Section("forankring", title, _tidy_tests(fs.table), notes=list(fs.notes)))
