@@ -1,20 +1,22 @@
 """Benchmark: reconstruct the 2010 round (target: at most 60 s on the 2-core machine).
 
-Run: .venv/bin/python benchmarks/bench_reconstruction.py
+Run: .venv/bin/python benchmarks/bench_reconstruction.py [ROUND]   (a round name or folder; default 2010)
 """
 
 from __future__ import annotations
 
 import resource
+import sys
 import time
 
 
 def main() -> None:
+    round_ = sys.argv[1] if len(sys.argv) > 1 else "2010"
     t0 = time.perf_counter()
     from samanalyse.published.reconstruction import reconstruct
 
     t_import = time.perf_counter() - t0
-    result = reconstruct("2010")
+    result = reconstruct(round_)
     total = time.perf_counter() - t0
     print(f"import: {t_import:.2f} s")
     for name, n_items, seconds in result.blocks:

@@ -64,7 +64,8 @@ def printed_share(published: pd.DataFrame, item: str, population: str, category:
     return None if sel.empty else float(sel.iloc[0]["value"]) / 100
 
 
-def _draft_item(lat: np.ndarray, labels: list[Any], probs: list[float], *, n_substantive: int, rng) -> np.ndarray:
+def _draft_item(lat: np.ndarray, labels: list[Any], probs: list[float], *, n_substantive: int,
+                rng: np.random.Generator) -> np.ndarray:
     """Draw missing answers at random, then rank the rest along the latent trait."""
     n = len(lat)
     counts = allocate(n, probs)
