@@ -363,3 +363,23 @@ def test_cli_audit_csv(capsys):
 def test_cli_audit_unknown_round(capsys):
     assert main(["audit", "--round", "1999"]) == 1
     assert "1999" in capsys.readouterr().err
+
+
+def test_published_figures_come_from_round_yaml(tmp_path):
+    # a copy of the round elsewhere, under another name, whose round.yaml points to a copy of the figures:
+    # the audit reads what round.yaml names, not data/published/<name>
+    import shutil
+
+    from samanalyse.survey.rounds import load_round
+
+    src = load_round("2010")
+    shutil.copytree(src.path, tmp_path / "kopi")
+    shutil.copytree(src.published_dir, tmp_path / "tall")
+    meta = (tmp_path / "kopi" / "round.yaml").read_text(encoding="utf-8")
+    meta = meta.replace('round: "2010"', 'round: "kopi"').replace("published: ../../published/2010", "published: ../tall")
+    (tmp_path / "kopi" / "round.yaml").write_text(meta, encoding="utf-8")
+    rnd = load_round(tmp_path / "kopi")
+    assert rnd.published_dir == (tmp_path / "tall").resolve()
+    res = audit_round(rnd)
+    assert res.round == "kopi"
+    assert res.counts() == audit_round(src).counts()
