@@ -68,16 +68,16 @@ BAD_INPUTS: list[dict[str, str]] = [
      "message": "No published figures for round 'annen': {file} names no published figures (key 'published')."},
     {"id": "reconstruction-spec-schema", "area": "Rekonstruksjon",
      "input": "A reconstruction.yaml whose seed is text",
-     "message": "The reconstruction spec has 1 problem:\n  - {file}, line 18: seed: 'x' is not of type 'integer'. "
+     "message": "The reconstruction spec has 1 problem:\n  - {file}, line 19: seed: 'x' is not of type 'integer'. "
                 "Allowed: a value of type integer."},
     {"id": "reconstruction-spec-unknown-table", "area": "Rekonstruksjon",
      "input": "A reconstruction.yaml excluding a table the catalogue does not have",
-     "message": "The reconstruction spec has 1 problem:\n  - {file}, line 30: published.excluded.T99: table 'T99' is "
+     "message": "The reconstruction spec has 1 problem:\n  - {file}, line 31: published.excluded.T99: table 'T99' is "
                 "not in the table catalogue. Allowed: T01, T02, T04, T05, T06, T07, T10, T11, T14, T16, T19, T22, "
                 "T25, T27, T31, T34, T37, T40, T43, T45, T47, T49, T50, T53, T56, T57, V3."},
     {"id": "reconstruction-spec-unknown-topic", "area": "Rekonstruksjon",
      "input": "A reconstruction.yaml whose draft trait names a topic no item has",
-     "message": "The reconstruction spec has 1 problem:\n  - {file}, line 183: draft.traits[3].topic: no item has "
+     "message": "The reconstruction spec has 1 problem:\n  - {file}, line 184: draft.traits[3].topic: no item has "
                 "topic 'vaer'. Allowed: avtaler_og_ledelse, fritekst, interkommunalt_samarbeid, "
                 "kunnskap_og_kompetanse, prioritet, status."},
     {"id": "notation-unknown-shorthand", "area": "Publiserte tall",
