@@ -19,7 +19,7 @@ from typing import Any
 
 from samanalyse import __version__
 from samanalyse.io.atomic import sha256_file
-from samanalyse.survey.paths import register_dir
+from samanalyse.survey.registers import register_files
 from samanalyse.survey.rounds import Round
 
 __all__ = ["MANIFEST", "input_name", "round_inputs", "build_manifest", "write_manifest", "read_manifest",
@@ -45,9 +45,7 @@ def round_inputs(rnd: Round) -> list[Path]:
     files += [rnd.responses_path(f) for f in rnd.meta.get("responses", {})]
     if rnd.has_published:
         files += [rnd.published_dir / "cells.csv", rnd.published_dir / "tables.csv"]
-    regs = register_dir()
-    files += [regs / f"{kind}_{rnd.register_year}.csv" for kind in ("kommuner", "helseforetak")]
-    files.append(regs / "registers.yaml")
+    files += register_files(rnd.register_year)
     return [p for p in files if p.is_file()]
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "ordinal_columns",
     "size_class",
     "available_years",
+    "register_files",
     "check_columns",
     "REGISTERS_SCHEMA",
 ]
@@ -147,6 +148,12 @@ def _register_file(kind: str, year: int) -> Path:
             f"{', '.join(map(str, years)) or 'none'}. Add {path.name} (see SOURCES.md for the format)."
         )
     return path
+
+
+def register_files(year: int) -> list[Path]:
+    """The register files of ``year`` that exist (kommuner, helseforetak), plus ``registers.yaml``."""
+    files = [register_dir() / f"{kind}_{year}.csv" for kind in ("kommuner", "helseforetak")]
+    return [f for f in files if f.exists()] + [register_dir() / "registers.yaml"]
 
 
 def check_columns(frame: pd.DataFrame, columns: Sequence[str], file: str | Path, need: str = "") -> None:
