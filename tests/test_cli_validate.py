@@ -120,3 +120,26 @@ def test_console_script_end_to_end(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stdout.strip().splitlines()[-1].startswith("INVALID: svar.csv")
+
+
+def test_damaged_files_are_invalid_and_named(tmp_path, capsys):
+    """A file that is not what its name says is a report with one error naming it (exit 1), never a crash."""
+    cases = {"svar.sav": b"$FL2" + bytes(300), "svar.csv": b"\xd0\xcf\x11\xe0" + bytes(64), "tom.csv": b""}
+    expect = {"svar.sav": "cannot be read as an SPSS data file", "svar.csv": "holds an old Excel (.xls) workbook",
+              "tom.csv": "the file is empty"}
+    for name, data in cases.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        assert main(["validate", str(p), "--round", "2010", "--form", "kommune"]) == 1, name
+        out = capsys.readouterr().out
+        assert expect[name] in out and f"INVALID: {name}" in out
+        assert p.read_bytes() == data
+
+
+@pytest.mark.xfail(reason="cli.py passes round=rnd.name; a round folder needs round=rnd (reported to the cli owner)",
+                   strict=False)
+def test_round_given_as_a_folder(repo, capsys):
+    folder = repo / "tests" / "data" / "rounds" / "annen"
+    path = folder / "responses_kommuner.csv"
+    assert main(["validate", str(path), "--round", str(folder), "--form", "kommune"]) == 0
+    assert "VALID: responses_kommuner.csv (kommune form, round annen)" in capsys.readouterr().out

@@ -143,8 +143,8 @@ def _assert_names_its_place(p: object, path: Path) -> None:
     assert isinstance(p, ResponseProblem), p
     text = str(p)
     assert p.file == str(path) and str(path) in text, text
-    if p.row is not None:
-        assert any(f"{w} {p.row}" in text or f"{w}s {p.row}" in text for w in ("row", "case")), text
+    if p.row is not None:  # "row 3", or 3 among "rows 2, 3 (2 rows)" (a repeat is reported at its second row)
+        assert re.search(rf"\b(row|case)s? (\d+, )*{p.row}\b", p.where), text
     if p.column is not None:
         assert repr(p.column) in text or p.kind in ("missing_column", "mapping"), text
 
