@@ -100,7 +100,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     mapping = {name: None for name in (args.ignore or [])}
     try:
         report = validate_responses(path, rnd.codebook, args.form, sheet=args.sheet, mapping=mapping or None,
-                                    round=rnd.name)
+                                    round=rnd)
     except ResponsesNotFoundError as exc:
         print(f"samanalyse validate: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -21,6 +21,7 @@ __all__ = [
     "CatalogueError",
     "PlanError",
     "SpecError",
+    "PublishedError",
     "RoundNotFoundError",
     "RegisterError",
     "RegisterFileError",
@@ -142,6 +143,12 @@ class SpecError(ProblemsError):
     """A reconstruction spec (``reconstruction.yaml``) is malformed."""
 
     what = "The reconstruction spec"
+
+
+class PublishedError(ProblemsError):
+    """A round's published figures (transcription, notation) are malformed."""
+
+    what = "The transcription of the published figures"
 
 
 class RoundNotFoundError(SamanalyseError, FileNotFoundError):

@@ -10,7 +10,7 @@ Two layers:
   study (``"T01"`` ... ``"T57"``, ``"V3"``) as a spec, so
   ``build_table("T01", data)`` returns it laid out as printed and
   :func:`table_cells` gives the same numbers in the tidy long format of the
-  published transcription, for comparison (:func:`compare_with_published`).
+  published transcription, for comparison (:func:`samanalyse.published.comparison.compare_with_published`).
 
 ``data`` is always one DataFrame with a row per respondent: ``form``,
 ``respondent``, one column per item (codebook labels; blank/NA = no answer) and
@@ -31,17 +31,12 @@ from samanalyse.errors import SamanalyseError
 from samanalyse.stats.rounding import Rounding, printed_percent
 from samanalyse.survey.catalogue import Catalogue
 from samanalyse.survey.codebook import Codebook, Item, Scale
-from samanalyse.survey.rounds import (
-    load_round,  # only compare_with_published (moving to samanalyse.published)
-)
 
 __all__ = [
     "BY_BREAKDOWN",
-    "FORM_POPULATION",
     "all_table_cells",
     "build_table",
     "category_labels",
-    "compare_with_published",
     "crosstab",
     "frequencies",
     "population_label",
@@ -50,9 +45,6 @@ __all__ = [
     "variants",
 ]
 
-#: Form name -> population label used in the published transcription (kept for report.sections.tables;
-#: use :func:`population_label`, which reads the codebook's form label).
-FORM_POPULATION = {"kommune": "kommuner", "helseforetak": "helseforetak"}
 #: Background column -> breakdown label used in the published transcription.
 BY_BREAKDOWN = {"rhf": "rhf", "size_class": "size", None: "total"}
 TOTAL = "Samlet"
@@ -386,58 +378,3 @@ def all_table_cells(data: pd.DataFrame, *, codebook: Codebook, catalogue: Catalo
     cat = catalogue
     return pd.concat([table_cells(t, data, codebook=codebook, catalogue=cat, rounding=rounding) for t in cat.tables],
                      ignore_index=True)
-
-
-def _norm(s: pd.Series) -> pd.Series:
-    """Normalise printed labels for joining: 'Vet ikke / ikke aktuelt', '[4,6 ] = Godt'."""
-    return (s.astype(str).str.replace(r"\s*([/\[\],])\s*", r"\1", regex=True)
-            .str.replace(r"\s+", " ", regex=True).str.strip())
-
-
-def compare_with_published(regenerated: pd.DataFrame, published: pd.DataFrame | None = None, *,
-                           round: str = "2010") -> pd.DataFrame:
-    """Join regenerated cells to the published ones.
-
-    Parameters
-    ----------
-    regenerated : DataFrame
-        Output of :func:`table_cells` / :func:`all_table_cells`.
-    published : DataFrame, optional
-        ``data/published/<round>/cells.csv`` (read if not given).
-
-    Returns
-    -------
-    DataFrame
-        One row per published cell with fixed columns ``cell_id, table,
-        population, breakdown, group, item, category, published, status_published,
-        variant, regenerated, percent, n, difference, match`` (``match`` is True when
-        the regenerated percentage rounds to the printed one under either rounding
-        rule - for tables with counting variants, under the first variant that
-        does, named in ``variant`` - and NA when the published value is unknown or
-        not regenerated).
-    """
-    if published is None:
-        published = pd.read_csv(load_round(round).published_dir / "cells.csv", dtype=str, keep_default_na=False)
-    keys = ["table", "population", "breakdown", "group", "item", "category"]
-    pub = published.copy()
-    reg = regenerated.copy()
-    for k in ("group", "category"):
-        pub[f"_{k}"] = _norm(pub[k])
-        reg[f"_{k}"] = _norm(reg[k])
-    # the transcription leaves population blank for the index tables
-    reg.loc[reg["breakdown"] == "index", "population"] = ""
-    jk = ["table", "population", "breakdown", "_group", "item", "_category"]
-    merged = pub.merge(reg[jk + ["variant", "value", "percent", "n"]], on=jk, how="left")
-    merged["published"] = pd.to_numeric(merged["value_x"], errors="coerce")
-    ok = (merged["percent"] - merged["published"]).abs() <= 0.5 + 1e-9
-    merged["match"] = ok.where(merged["published"].notna() & merged["percent"].notna() & (merged["status"] == "printed"))
-    # one row per published cell: the first counting variant that matches, else the first variant
-    merged["_rank"] = (~merged["match"].fillna(False).astype(bool)).astype(int)
-    merged["_order"] = range(len(merged))
-    merged = (merged.sort_values(["cell_id", "_rank", "_order"], kind="stable")
-              .drop_duplicates("cell_id").sort_values("_order", kind="stable"))
-    merged["regenerated"] = merged["value_y"]
-    merged["difference"] = merged["regenerated"] - merged["published"]
-    out = merged.rename(columns={"status": "status_published"}).reset_index(drop=True)
-    return out[["cell_id", *keys, "published", "status_published", "variant", "regenerated", "percent", "n",
-                "difference", "match"]]

@@ -61,7 +61,7 @@ def _step_data(ctx: Context) -> None:
     if rnd.has_published:
         from samanalyse.published.audit import audit_round
 
-        ctx.facts["audit_result"] = audit_round(rnd.name)  # the name until audit_round takes a Round
+        ctx.facts["audit_result"] = audit_round(rnd)
     ctx.inputs += round_inputs(rnd)
 
 

@@ -7,9 +7,7 @@ import pandas as pd
 import pytest
 
 from samanalyse.analysis.tables import (
-    all_table_cells,
     build_table,
-    compare_with_published,
     crosstab,
     frequencies,
     table_cells,
@@ -120,16 +118,3 @@ def test_tabell_56_as_printed(data2010):
     assert t["[4,6] = Godt"].tolist() == [15, 85]
 
 
-def test_every_possible_published_cell_is_regenerated(data2010):
-    cmp = compare_with_published(all_table_cells(data2010, codebook=CB, catalogue=CAT))
-    assert len(cmp) == 426
-    assert int(cmp["match"].eq(True).sum()) == 383
-    unmatched = set(cmp.loc[cmp["match"].eq(False), "cell_id"])
-    # impossible for n = 18 (T16 HF: 77 % and 23 %), Tabell 57 (impossible with Tabell 1-11)
-    assert unmatched == {"T16-004", "T16-006", "T57-001", "T57-002", "T57-003", "T57-004"}
-    # Vedlegg 3, kommuner q5c: 11 % Vet ikke only when blanks count as Vet ikke (Tabell 19: 10 % + NA 1 %)
-    assert cmp.set_index("cell_id").loc["V3-011", "variant"] == "blanks_as_vet_ikke"
-    missing = cmp[cmp["match"].isna()]
-    assert set(missing["status_published"]) == {"unknown", "anomaly", "printed"}
-    printed_missing = missing[missing["status_published"] == "printed"]
-    assert set(printed_missing["item"]) == {"prio_h", "prio_i", "prio_j"}  # not on the helseforetak form

@@ -82,7 +82,7 @@ BAD_INPUTS: list[dict[str, str]] = [
                 "kunnskap_og_kompetanse, prioritet, status."},
     {"id": "notation-unknown-shorthand", "area": "Publiserte tall",
      "input": "A notation.yaml whose prefixes name a shorthand that categories does not define",
-     "message": "The round has 1 problem:\n  - {file}, line 23: prefixes[0]: 'ikke vet' is not a shorthand of "
+     "message": "The transcription of the published figures has 1 problem:\n  - {file}, line 23: prefixes[0]: 'ikke vet' is not a shorthand of "
                 "'categories'. Allowed: gjennomført, gode, usikre/dårlige, vet ikke."},
     {"id": "audit-bad-group-size", "area": "Revisjon",
      "input": "audit() with a group size of -1",

@@ -40,17 +40,6 @@ def test_every_possible_published_cell_is_regenerated(data2010):
     assert tuple(cmp.columns) == COMPARISON_COLUMNS
 
 
-def test_same_result_as_the_analysis_layer(data2010):
-    # the copy keeps the behaviour of analysis.tables.compare_with_published until that one is removed
-    from samanalyse.analysis import tables
-
-    if not hasattr(tables, "compare_with_published"):
-        pytest.skip("analysis.tables.compare_with_published has been removed")
-    cells = all_table_cells(data2010, codebook=CB, catalogue=ROUND.catalogue)
-    pd.testing.assert_frame_equal(compare_with_published(cells, round=ROUND),
-                                  tables.compare_with_published(cells, round="2010"))
-
-
 def test_needs_published_cells_or_a_round():
     with pytest.raises(ArgumentError, match="needs the published cells or the round"):
         compare_with_published(pd.DataFrame())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from samanalyse.errors import Problem, RoundError
+from samanalyse.errors import Problem, PublishedError
 from samanalyse.survey.yamlfile import key_path, read_yaml
 
 if TYPE_CHECKING:
@@ -141,12 +141,12 @@ def read_notation(path: str | Path) -> Notation:
 
     Raises
     ------
-    RoundError
+    PublishedError
         If the file is missing, not YAML, breaks :data:`NOTATION_SCHEMA` or
         names a shorthand or label it does not define (every problem at
         once, with file, line and key path).
     """
-    raw, lines = read_yaml(path, NOTATION_SCHEMA, RoundError)
+    raw, lines = read_yaml(path, NOTATION_SCHEMA, PublishedError)
     cats = {k.lower() for k in raw.get("categories", {})}
     problems = [Problem(str(path), key_path((key, i)), f"{v!r} is not a shorthand of 'categories'",
                         ", ".join(sorted(cats)), lines.get((key, i)))
@@ -155,7 +155,7 @@ def read_notation(path: str | Path) -> Notation:
                          ", ".join(raw.get("no_answer", ())), lines.get(("lumped", i)))
                  for i, v in enumerate(raw.get("lumped", ())) if norm(v) not in {norm(x) for x in raw.get("no_answer", ())}]
     if problems:
-        raise RoundError(problems)
+        raise PublishedError(problems)
     return Notation(
         no_answer=frozenset(norm(x) for x in raw.get("no_answer", ())),
         dont_know=frozenset(norm(x) for x in raw.get("dont_know", ())),

@@ -12,16 +12,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from samanalyse.analysis.tables import FORM_POPULATION
+from samanalyse.analysis.tables import population_label
+from samanalyse.survey.codebook import Codebook
 from samanalyse.report.context import Context, Section
 
 __all__ = ["run"]
 
 
-def _layout(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
     """Row and column labels that lay a table's cells out as the study prints them."""
     d = cmp.copy()
-    own = FORM_POPULATION.get(spec.get("form", ""), spec.get("form", ""))  # cells of a table of one form
+    own = population_label(codebook, spec.get("form", ""))  # cells of a table of one form
     d["Populasjon"] = d["population"].where(d["population"] != "", own).str.capitalize()
     kind = spec["kind"]
     note = d["breakdown"] == "note"
@@ -49,9 +50,9 @@ def _head(pop: str, kol: str) -> str:
     return f"{pop}: {kol}" if kol else pop
 
 
-def _wide(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
     """regenerated | published | difference, three numeric columns per printed column (XLSX, CSV)."""
-    d = _layout(cmp, spec)
+    d = _layout(cmp, spec, codebook)
     out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
     for pop, kol, sel in _columns(d):
         head = _head(pop, kol)
@@ -62,9 +63,9 @@ def _wide(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _wide_data(cells: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
     """Percent per printed column and n per group: a table of a round without published numbers."""
-    d = _layout(cells, spec)
+    d = _layout(cells, spec, codebook)
     out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
     columns = _columns(d)
     for pop, kol, sel in columns:
@@ -80,9 +81,9 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _compact(cmp: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
     """One text cell per printed cell, "regenerated / published", for the HTML page."""
-    d = _layout(cmp, spec)
+    d = _layout(cmp, spec, codebook)
     rows = list(dict.fromkeys(d["rad"]))
     out = pd.DataFrame(index=rows)
     for pop, kol, sel in _columns(d):
@@ -117,13 +118,14 @@ def run(ctx: Context) -> None:
 def _run_published(ctx: Context) -> None:
     """Every table of the study's catalogue, regenerated and compared with the published numbers."""
     from samanalyse.published.scorecard import scorecard
+    from samanalyse.published.transcription import read_tables
 
     rnd = ctx.round
     card = scorecard(rnd, ctx.data, audit=ctx.facts["audit_result"])
     ctx.facts["scorecard"] = card.counts
     ctx.facts["largest_deviation"] = card.largest_deviation("matched")
     catalogue = rnd.catalogue
-    meta = pd.read_csv(rnd.published_dir / "tables.csv", dtype=str, keep_default_na=False)
+    meta = read_tables(rnd.published_dir / "tables.csv")
     titles = dict(zip(meta["table"], meta["title"]))
     cells = card.cells
     cells = cells.assign(regenerated=cells["regenerated"].astype("Float64"))
@@ -131,9 +133,9 @@ def _run_published(ctx: Context) -> None:
     for tid, spec in catalogue.tables.items():
         cmp = cells[cells["table"] == tid].copy()
         ctx.write_csv(tid, cmp)
-        wide = _wide(cmp, spec)
+        wide = _wide(cmp, spec, rnd.codebook)
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {titles.get(tid, spec.get('title', ''))}", frame=wide,
-                      kind="study", html_frame=_compact(cmp, spec),
+                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook),
                       percent_columns=_percent_columns(wide, "regenerert", "publisert"))
         bad = cmp[cmp["outcome"].isin(["impossible", "unmet", "anomaly"])]
         for _, r in bad.iterrows():
@@ -159,7 +161,7 @@ def _run_data(ctx: Context) -> None:
         ctx.write_csv(tid, cells)
         first = cells["variant"].iloc[0] if len(cells) else ""
         shown = cells[cells["variant"] == first] if first else cells
-        wide = _wide_data(shown, spec)
+        wide = _wide_data(shown, spec, rnd.codebook)
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
                       percent_columns=_percent_columns(wide, "prosent"))
         if first:
