@@ -136,8 +136,6 @@ def test_damaged_files_are_invalid_and_named(tmp_path, capsys):
         assert p.read_bytes() == data
 
 
-@pytest.mark.xfail(reason="cli.py passes round=rnd.name; a round folder needs round=rnd (reported to the cli owner)",
-                   strict=False)
 def test_round_given_as_a_folder(repo, capsys):
     folder = repo / "tests" / "data" / "rounds" / "annen"
     path = folder / "responses_kommuner.csv"

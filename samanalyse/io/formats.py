@@ -2,8 +2,8 @@
 
 Every reader returns a :class:`RawTable`: the header, every cell as a string
 (``""`` for blank) and the spreadsheet row of each record. A file that cannot
-be read at all raises :class:`FileFailed` carrying the problems, which
-:mod:`samanalyse.io.read` turns into a :class:`~samanalyse.io.report.ValidationReport`.
+be read at all raises a :class:`~samanalyse.errors.DataError` carrying the
+problems (:func:`file_failed`), which :mod:`samanalyse.io.read` turns into a :class:`~samanalyse.io.report.ValidationReport`.
 The rules (encodings, separators, sheets, title rows) are in
 :mod:`samanalyse.io.responses`. Input files are opened read-only.
 """
@@ -25,16 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from samanalyse.errors import Problem
+from samanalyse.errors import DataError, Problem
 from samanalyse.io.report import ResponseProblem
 from samanalyse.io.text import fmt_num, fmt_rows, header_key, norm, xl_cell_str
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "Factorised",
-    "FileFailed",
     "RawTable",
     "csv_lines",
+    "file_failed",
     "file_problem",
     "hash_and_detect",
     "read_csv",
@@ -112,12 +112,14 @@ class RawTable:
         return col
 
 
-class FileFailed(Exception):
-    """Internal: the file cannot be read at all; carries the problems (never reaches the user)."""
+def file_failed(problems: list[Problem]) -> DataError:
+    """The error for a file that cannot be read at all, carrying its problems (``.problems``).
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("file failed")
-        self.problems = problems
+    The readers raise it; :mod:`samanalyse.io.read` turns its problems into a
+    :class:`~samanalyse.io.report.ValidationReport`.
+    """
+    file = problems[0].file if problems else "the file"
+    return DataError(f"{file} cannot be read:", problems)
 
 
 def file_problem(file: str, kind: str, message: str, allowed: str = "", row: int | None = None,
@@ -127,8 +129,8 @@ def file_problem(file: str, kind: str, message: str, allowed: str = "", row: int
     return ResponseProblem(file, where, message, allowed, line, row=row, kind=kind)
 
 
-def _empty(file: str, message: str = "the file is empty") -> FileFailed:
-    return FileFailed([file_problem(file, "file_empty", message, _ONE_ROW_PER_RESPONDENT)])
+def _empty(file: str, message: str = "the file is empty") -> DataError:
+    return file_failed([file_problem(file, "file_empty", message, _ONE_ROW_PER_RESPONDENT)])
 
 
 # --------------------------------------------------------------------------
@@ -217,14 +219,14 @@ def _check_text_file(path: Path, file: str, encoding: str) -> None:
     elif encoding != "utf-16" and b"\x00" in head:
         kind = "binary data, not text"
     if kind:
-        raise FileFailed([file_problem(
+        raise file_failed([file_problem(
             file, "file_unreadable", f"the file is named like a CSV text file but holds {kind}",
             "a CSV text file (in Excel: Save as 'CSV UTF-8'), an .xlsx workbook or an .sav file",
         )])
 
 
-def _not_text(file: str, encoding: str) -> FileFailed:
-    return FileFailed([file_problem(
+def _not_text(file: str, encoding: str) -> DataError:
+    return file_failed([file_problem(
         file, "file_unreadable", f"the file cannot be read as {encoding} text (it is damaged or not a text file)",
         "a CSV text file (in Excel: Save as 'CSV UTF-8'), an .xlsx workbook or an .sav file",
     )])
@@ -247,7 +249,7 @@ def read_csv(path: Path, file: str, encoding: str, warn: list[Problem], errs: li
 
     Raises
     ------
-    FileFailed
+    DataError
         If the file is empty, binary, not decodable, or has a quote never closed.
     """
     _check_text_file(path, file, encoding)
@@ -302,7 +304,7 @@ def _parse_csv(path: Path, file: str, encoding: str, sep: str) -> pd.DataFrame |
     except pd.errors.ParserError as exc:
         m = _QUOTE_RE.search(str(exc))
         if m:
-            raise FileFailed([file_problem(
+            raise file_failed([file_problem(
                 file, "csv_quote", 'a quote (") opened in this row is never closed, so the rest of the file is one cell',
                 'quotes in pairs: "text with ; or line breaks"; a quote inside text is written twice ("")',
                 row=int(m.group(1)) + 1,
@@ -354,7 +356,7 @@ def _csv_records(path: Path, file: str, encoding: str, sep: str) -> list[tuple[l
     except UnicodeDecodeError:
         raise _not_text(file, encoding) from None
     except csv.Error as exc:
-        raise FileFailed([file_problem(
+        raise file_failed([file_problem(
             file, "file_unreadable", f"the file cannot be read as CSV ({exc})",
             "a CSV text file (in Excel: Save as 'CSV UTF-8')",
         )]) from None
@@ -382,7 +384,7 @@ def read_xlsx(path: Path, file: str, sheet: str | int | None, known: set[str], w
 
     Raises
     ------
-    FileFailed
+    DataError
         If the workbook cannot be opened, has no such sheet, is empty or has several header rows.
     """
     rows, title = _xlsx_rows(path, file, sheet)
@@ -423,7 +425,7 @@ def _xlsx_rows(path: Path, file: str, sheet: str | int | None) -> tuple[list[lis
         ws = _choose_sheet(wb, file, sheet)
         rows = [[xl_cell_str(v) for v in r] for r in ws.iter_rows(values_only=True)]
         return rows, ws.title
-    except FileFailed:
+    except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - see docstring
         raise _not_xlsx(file, exc) from None
@@ -431,9 +433,9 @@ def _xlsx_rows(path: Path, file: str, sheet: str | int | None) -> tuple[list[lis
         wb.close()
 
 
-def _not_xlsx(file: str, exc: Exception) -> FileFailed:
+def _not_xlsx(file: str, exc: Exception) -> DataError:
     why = str(exc).strip() or type(exc).__name__
-    return FileFailed([file_problem(
+    return file_failed([file_problem(
         file, "file_unreadable", f"the file cannot be opened as an Excel workbook ({why})",
         "an .xlsx file saved by Excel or LibreOffice",
     )])
@@ -442,19 +444,19 @@ def _not_xlsx(file: str, exc: Exception) -> FileFailed:
 def _choose_sheet(wb: Any, file: str, sheet: str | int | None) -> Any:
     names = wb.sheetnames
     if not names:
-        raise FileFailed([file_problem(file, "sheet", "the workbook has no sheets", "a workbook with one sheet of responses")])
+        raise file_failed([file_problem(file, "sheet", "the workbook has no sheets", "a workbook with one sheet of responses")])
     if sheet is None:
         return wb.worksheets[0]
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise FileFailed([file_problem(
+            raise file_failed([file_problem(
                 file, "sheet", f"the workbook has no sheet number {sheet} (counting from 0)",
                 "sheets " + ", ".join(f"{i} ({n!r})" for i, n in enumerate(names)),
             )])
         return wb.worksheets[sheet]
     match = [n for n in names if n == sheet] or [n for n in names if norm(n) == norm(sheet)]
     if not match:
-        raise FileFailed([file_problem(
+        raise file_failed([file_problem(
             file, "sheet", f"the workbook has no sheet called {sheet!r}", "sheets " + ", ".join(map(repr, names)),
         )])
     return wb[match[0]]
@@ -466,7 +468,7 @@ def _header_index(rows: list[list[str]], known: set[str], file: str, title: str)
               for i, r in enumerate(rows[:_HEADER_SCAN_ROWS])]
     candidates = [i for i, s in scores if s >= 2]
     if len(candidates) > 1:
-        raise FileFailed([file_problem(
+        raise file_failed([file_problem(
             file, "header",
             f"rows {', '.join(str(i + 1) for i in candidates)} of sheet {title!r} all look like header rows",
             "one header row (respondent and item columns); delete or rename the other", row=candidates[0] + 1,
@@ -487,12 +489,12 @@ def read_sav(path: Path, file: str) -> RawTable:
 
     Raises
     ------
-    FileFailed
+    DataError
         If pyreadstat cannot read the file.
     """
     outcome, df, meta = _pyreadstat_isolated(path)
     if outcome != "ok":
-        raise FileFailed([file_problem(
+        raise file_failed([file_problem(
             file, "file_unreadable", f"the file cannot be read as an SPSS data file ({outcome})",
             "a .sav file saved by SPSS, PSPP or pyreadstat",
         )])

@@ -33,9 +33,9 @@ from samanalyse.io.answers import Cells, closed_column, text_column
 from samanalyse.io.columns import Columns, known_keys, match_columns
 from samanalyse.io.formats import (
     SUPPORTED_SUFFIXES,
-    FileFailed,
     RawTable,
     csv_lines,
+    file_failed,
     file_problem,
     hash_and_detect,
     read_csv,
@@ -197,7 +197,7 @@ class _Job:
 
 
 def _read_raw(job: _Job, fmt: str) -> tuple[RawTable, str]:
-    """The file's raw table and SHA-256; :class:`FileFailed` if it cannot be read at all."""
+    """The file's raw table and SHA-256; :class:`DataError` (from :func:`file_failed`) if it cannot be read at all."""
     file = job.file
     try:
         sha, encoding = hash_and_detect(job.path)
@@ -209,7 +209,7 @@ def _read_raw(job: _Job, fmt: str) -> tuple[RawTable, str]:
             raw = read_sav(job.path, file)
     except OSError as exc:  # permission denied, the file vanished, an I/O error of the disk
         why = exc.strerror or str(exc) or type(exc).__name__
-        raise FileFailed([file_problem(file, "file_unreadable", f"the file cannot be read ({why})",
+        raise file_failed([file_problem(file, "file_unreadable", f"the file cannot be read ({why})",
                                        "a file you may read")]) from None
     return raw, sha
 
@@ -271,7 +271,7 @@ def _add_lines(job: _Job, raw: RawTable) -> None:
     if raw.format == "csv" and any(getattr(q, "row", None) for q in job.errors + job.warnings):
         try:
             lines = csv_lines(job.path, job.file, raw.encoding or "utf-8", raw.separator or ",")
-        except FileFailed:  # the fast parser read it; line numbers are a nicety
+        except DataError:  # the fast parser read it; line numbers are a nicety
             return
         job.errors = [_with_line(q, lines) for q in job.errors]
         job.warnings = [_with_line(q, lines) for q in job.warnings]
@@ -332,10 +332,10 @@ def _load(path: str | Path, codebook: Codebook | Round | str | Path, form: str |
         return job.report()
     try:
         if p.stat().st_size == 0:
-            raise FileFailed([file_problem(job.file, "file_empty", "the file is empty",
+            raise file_failed([file_problem(job.file, "file_empty", "the file is empty",
                                            "a header row and one row per respondent")])
         raw, sha = _read_raw(job, fmt)
-    except FileFailed as exc:
+    except DataError as exc:
         job.errors = list(exc.problems)
         return job.report()
     return _check(job, raw, sha)
