@@ -35,7 +35,7 @@ def _check_outside_package(folder: Path) -> None:
     target = folder.resolve()
     if target == pkg or pkg in target.parents:
         raise OutputError(f"{folder} is inside samanalyse's own data folder ({pkg}); a round folder belongs "
-                          "somewhere of your own, e.g. samanalyse init ~/samhandling/2026 --from 2010.")
+                          "somewhere of your own, e.g. samanalyse init ~/samhandling/ny-runde --from <an existing round>.")
 
 
 def _check_new_folder(folder: Path) -> None:
