@@ -155,8 +155,8 @@ class _RoundRef:
 def _round_ref(round: Round | str | Path | None, codebook: Codebook, from_codebook: Round | None) -> _RoundRef:
     if isinstance(round, Round):
         return _RoundRef(round.name, round)
-    if isinstance(round, Path):
-        rnd = load_round(round)
+    if isinstance(round, Path) or (isinstance(round, str) and ("/" in round or "\\" in round)):
+        rnd = load_round(round)  # a round folder: its name is in its round.yaml
         return _RoundRef(rnd.name, rnd)
     if round is not None:
         if not isinstance(round, str):
