@@ -29,6 +29,7 @@ __all__ = [
     "DataError",
     "ResponsesNotFoundError",
     "OutputError",
+    "DisclosureError",
     "SamanalyseWarning",
     "SmallCellWarning",
     "ConvergenceWarning",
@@ -36,6 +37,7 @@ __all__ = [
     "DataFixWarning",
     "NotPositiveDefiniteWarning",
     "KommuneRenumberedWarning",
+    "ChangedItemWarning",
 ]
 
 
@@ -187,6 +189,10 @@ class OutputError(SamanalyseError):
     """An output cannot be written: the folder holds other files, is busy, or the disk refused."""
 
 
+class DisclosureError(SamanalyseError):
+    """An output would let a reader work out a suppressed cell (the attacker's check failed)."""
+
+
 class SamanalyseWarning(UserWarning):
     """Base class of every warning samanalyse emits."""
 
@@ -213,3 +219,7 @@ class NotPositiveDefiniteWarning(SamanalyseWarning):
 
 class KommuneRenumberedWarning(SamanalyseWarning):
     """A kommunenummer that no longer exists was placed on today's kommune (the message names both)."""
+
+
+class ChangedItemWarning(SamanalyseWarning):
+    """An item compared between rounds whose wording or scale changed (the codebook's ``changed``), or not compared."""

@@ -23,6 +23,7 @@ import pandas as pd
 from samanalyse.errors import PlanError, Problem, RegisterError, RoundError, RoundNotFoundError, SamanalyseError
 from samanalyse.survey.catalogue import Catalogue, read_catalogue
 from samanalyse.survey.codebook import Codebook, read_codebook
+from samanalyse.survey.disclosure import DISCLOSURE_SCHEMA, DisclosureRules, disclosure_rules
 from samanalyse.survey.paths import data_dir
 from samanalyse.survey.plan import AnalysisPlan, read_plan
 from samanalyse.survey.yamlfile import read_yaml
@@ -87,6 +88,7 @@ ROUND_SCHEMA: dict[str, Any] = {
         "mappings": {"type": "object", "additionalProperties": {"type": "string"}},
         "reconstructed": {"type": "boolean"},
         "reconstruction_note": {"type": "string"},
+        "disclosure": DISCLOSURE_SCHEMA,
     },
 }
 
@@ -179,6 +181,11 @@ class Round:
     @property
     def reconstruction_note(self) -> str:
         return str(self.meta.get("reconstruction_note", ""))
+
+    @property
+    def disclosure(self) -> DisclosureRules | None:
+        """The round's disclosure rules (``disclosure:`` in ``round.yaml``), or ``None`` if it has none."""
+        return disclosure_rules(self.meta.get("disclosure"))
 
     @property
     def notes(self) -> dict[str, str]:

@@ -1,0 +1,269 @@
+"""Cell suppression of linked count tables, and the attacker's check of what is left.
+
+Every published count is a *cell*: a sum of *atoms*, the counts of the finest
+cross-classification (e.g. answer x RHF x size class). ``cells`` is the
+matrix ``M`` with ``count = M @ atoms``; the linear relations between the
+tables (group cells sum to totals; the same counts appear by RHF, by size
+class and in the totals) are implied by it, across every table at once.
+
+- :func:`primary_suppression`: cells with too few units.
+- :func:`secondary_suppression`: further cells so that no protected cell can
+  be worked out (to within ``min_range``) from the published ones; chosen by
+  a mixed-integer program per protected cell (the classical model of
+  Fischetti and Salazar-González, 1999, solved sequentially) that asks for the
+  cheapest set of extra cells admitting another non-negative integer table,
+  agreeing with every published cell, in which the protected cell is
+  ``min_range`` higher (or lower). The cost of a cell is its information loss,
+  by default ``1 + count``.
+- :func:`attacker_ranges`: for every suppressed cell, the smallest and largest
+  value of any non-negative integer table agreeing with every published cell
+  (integer programs, :func:`scipy.optimize.milp`, HiGHS): what an attacker can
+  prove. :func:`suppress` runs the three and returns a :class:`Suppression`.
+
+This mirrors what SSB's R package ``GaussSuppression``
+(``GaussSuppressionFromData``) and tau-ARGUS's ``OPT`` method do; neither has
+a Python library that suppresses a *set* of linked tables with arbitrary linear
+relations (``pytauargus`` protects and audits each table on its own), so the
+programs are written here on the HiGHS solver the project already uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from samanalyse.errors import ArgumentError, DisclosureError
+
+__all__ = ["primary_suppression", "secondary_suppression", "attacker_ranges", "suppress", "Suppression",
+           "RANGE_COLUMNS"]
+
+#: Columns of :func:`attacker_ranges` (one row per cell, in the cells' order).
+RANGE_COLUMNS = ["cell", "lo", "hi"]
+
+
+def _check_model(cells: object, atoms: object) -> tuple[sparse.csr_matrix, np.ndarray]:
+    m = sparse.csr_matrix(cells, dtype=float)
+    a = np.asarray(atoms, dtype=float)
+    if a.ndim != 1 or m.shape[1] != a.size:
+        raise ArgumentError(f"cells has {m.shape[1]} columns but there are {a.size} atoms; "
+                            f"cells must be an (n_cells x n_atoms) matrix.")
+    if (a < 0).any() or not np.allclose(a, np.round(a)):
+        raise ArgumentError("atoms must be non-negative whole counts.")
+    if m.nnz and m.data.min() < 0:
+        raise ArgumentError("cells must have non-negative coefficients (a cell is a sum of atoms).")
+    return m, np.round(a)
+
+
+def _check_mask(mask: object, n: int, name: str) -> np.ndarray:
+    b = np.zeros(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if b.shape != (n,):
+        raise ArgumentError(f"{name} has {b.size} entries; there are {n} cells.")
+    return b
+
+
+def primary_suppression(values: object, *, min_count: int, protect_zeros: bool = False) -> np.ndarray:
+    """Cells to suppress because they count fewer than ``min_count`` units.
+
+    Parameters
+    ----------
+    values : array-like of int
+        The cells' counts.
+    min_count : int
+        Counts ``1 .. min_count - 1`` are suppressed (and 0 if ``protect_zeros``).
+    protect_zeros : bool
+        Also suppress zeros.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the cell is a primary suppression (SSB: the frequency rule).
+    """
+    v = np.asarray(values, dtype=float)
+    low = 0 if protect_zeros else 1
+    return (v >= low) & (v < min_count)
+
+
+def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float, hidden: np.ndarray,
+                       fixed: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+    """Cheapest extra cells letting cell ``j`` move by ``step`` (signed); the new hidden mask, or None."""
+    n_cells, n_atoms = m.shape
+    big = float(a.sum() + abs(step) + 1)
+    bound = big * np.asarray(abs(m).sum(axis=1)).ravel()
+    eye = sparse.identity(n_cells, format="csr")
+    # M d - B z <= 0 and M d + B z >= 0: a published cell (z = 0) does not move.
+    rows = sparse.vstack([sparse.hstack([m, -eye.multiply(bound[:, None])]),
+                          sparse.hstack([m, eye.multiply(bound[:, None])])]).tocsr()
+    lo = np.concatenate([np.full(n_cells, -np.inf), np.zeros(n_cells)])
+    hi = np.concatenate([np.zeros(n_cells), np.full(n_cells, np.inf)])
+    target = sparse.hstack([m[j] * np.sign(step), sparse.csr_matrix((1, n_cells))])
+    cons = [LinearConstraint(rows, lo, hi), LinearConstraint(target, abs(step), np.inf)]
+    z_lo = hidden.astype(float)
+    z_hi = np.where(fixed & ~hidden, 0.0, 1.0)
+    bounds = Bounds(np.concatenate([-a, z_lo]), np.concatenate([np.full(n_atoms, big), z_hi]))
+    c = np.concatenate([np.zeros(n_atoms), np.where(hidden, 0.0, cost)])
+    res = milp(c, constraints=cons, bounds=bounds, integrality=np.ones(n_atoms + n_cells))
+    if res.status != 0:
+        return None
+    return hidden | (res.x[n_atoms:] > 0.5)
+
+
+def secondary_suppression(cells: object, atoms: object, suppressed: object, *, min_range: int,
+                          protect: object = None, fixed: object = None, cost: object = None) -> np.ndarray:
+    """Add the cells to suppress so that no protected cell can be narrowed below ``min_range``.
+
+    Parameters
+    ----------
+    cells : array-like or sparse matrix, shape (n_cells, n_atoms)
+        ``M``: a cell's count is ``M @ atoms``.
+    atoms : array-like of int, shape (n_atoms,)
+        The true counts of the finest cross-classification.
+    suppressed : array-like of bool, shape (n_cells,)
+        The cells already suppressed (primary).
+    min_range : int
+        Each protected cell must be able to move by this much (up, or else down) in
+        a non-negative integer table agreeing with every published cell.
+    protect : array-like of bool, optional
+        The cells needing that protection; default the ``suppressed`` ones.
+    fixed : array-like of bool, optional
+        Cells that may not be suppressed (published already elsewhere).
+    cost : array-like of float, optional
+        Information loss of suppressing each cell; default ``1 + count``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Every suppressed cell (primary and secondary).
+
+    Raises
+    ------
+    DisclosureError
+        If a protected cell cannot be protected (e.g. it is fixed, or every way to
+        move it is blocked by fixed cells).
+    """
+    m, a = _check_model(cells, atoms)
+    n = m.shape[0]
+    hidden = _check_mask(suppressed, n, "suppressed").copy()
+    need = _check_mask(protect, n, "protect") if protect is not None else hidden.copy()
+    fix = _check_mask(fixed, n, "fixed")
+    values = m @ a
+    w = 1.0 + values if cost is None else np.asarray(cost, dtype=float)
+    for j in np.flatnonzero(need):
+        if fix[j]:
+            raise DisclosureError(f"Cell {j} must be protected but is published already (fixed).")
+        found = _deviation_program(m, a, j, float(min_range), hidden | (np.arange(n) == j), fix, w)
+        if found is None and values[j] >= min_range:
+            found = _deviation_program(m, a, j, -float(min_range), hidden | (np.arange(n) == j), fix, w)
+        if found is None:
+            raise DisclosureError(f"Cell {j} cannot be protected to a range of {min_range}: every table "
+                                  f"agreeing with the cells that may not be suppressed pins it down.")
+        hidden = found
+    return hidden
+
+
+def _extreme(m: sparse.csr_matrix, obj: np.ndarray, published: np.ndarray, rhs: np.ndarray, sense: float,
+             integer: bool) -> float:
+    """min (sense=1) or max (sense=-1) of obj @ x over x >= 0 (integer) with M_published x = rhs."""
+    n_atoms = m.shape[1]
+    a_eq = m[published]
+    if sense < 0:
+        lp = linprog(-obj, A_eq=a_eq if a_eq.shape[0] else None, b_eq=rhs if a_eq.shape[0] else None,
+                     bounds=(0, None), method="highs")
+        if lp.status == 3:
+            return float("inf")
+    cons = [LinearConstraint(a_eq, rhs, rhs)] if a_eq.shape[0] else []
+    res = milp(sense * obj, constraints=cons, bounds=Bounds(0, np.inf),
+               integrality=np.ones(n_atoms) if integer else None)
+    if res.status != 0:
+        raise DisclosureError(f"The attacker's program failed ({res.message}); the published cells "
+                              f"are inconsistent with the atoms.")
+    return float(sense * res.fun)
+
+
+def attacker_ranges(cells: object, atoms: object, suppressed: object, *, integer: bool = True) -> pd.DataFrame:
+    """What an attacker can prove about each suppressed cell from every published one.
+
+    Parameters
+    ----------
+    cells, atoms
+        The model, as in :func:`secondary_suppression`.
+    suppressed : array-like of bool
+        The suppressed cells; every other cell is published.
+    integer : bool
+        Atoms are whole counts (default); ``False`` gives the (wider) LP ranges.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RANGE_COLUMNS`, one row per suppressed cell (``cell`` is its
+        position): the smallest and largest value (``hi`` may be ``inf``) of the cell
+        in any non-negative table agreeing with every published cell.
+    """
+    m, a = _check_model(cells, atoms)
+    hidden = _check_mask(suppressed, m.shape[0], "suppressed")
+    published = ~hidden
+    rhs = (m @ a)[published]
+    rows = []
+    for j in np.flatnonzero(hidden):
+        obj = m[j].toarray().ravel()
+        rows.append((int(j), _extreme(m, obj, published, rhs, 1.0, integer),
+                     _extreme(m, obj, published, rhs, -1.0, integer)))
+    return pd.DataFrame(rows, columns=RANGE_COLUMNS).astype({"cell": int, "lo": float, "hi": float})
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Suppression of a set of linked count tables, with the attacker's proven ranges.
+
+    Attributes
+    ----------
+    status : numpy.ndarray of str
+        Per cell: ``"published"``, ``"primary"`` or ``"secondary"``.
+    lo, hi : numpy.ndarray of float
+        The proven range of each suppressed cell (NaN for a published one).
+    min_range : int
+        The width every primary cell's range must have (secondary: more than 0).
+    """
+
+    status: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    min_range: int
+
+    @property
+    def suppressed(self) -> np.ndarray:
+        return self.status != "published"
+
+    def violations(self) -> pd.DataFrame:
+        """Suppressed cells whose proven range is narrower than the rule (empty when safe)."""
+        f = self.to_frame()
+        need = np.where(f["status"] == "primary", self.min_range, 1)
+        return f[(f["status"] != "published") & ((f["hi"] - f["lo"]) < need)]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell: ``cell``, ``status``, ``lo``, ``hi``."""
+        return pd.DataFrame({"cell": np.arange(self.status.size), "status": self.status,
+                             "lo": self.lo, "hi": self.hi})
+
+
+def suppress(cells: object, atoms: object, primary: object, *, min_range: int, protect: object = None,
+             fixed: object = None, cost: object = None, secondary: bool = True) -> Suppression:
+    """Primary cells given, secondary cells chosen, and the attacker's ranges of all of them.
+
+    ``secondary=False`` leaves the secondary step out (to show that the check then fails).
+    See :func:`secondary_suppression` and :func:`attacker_ranges` for the arguments.
+    """
+    m, a = _check_model(cells, atoms)
+    first = _check_mask(primary, m.shape[0], "primary")
+    hidden = (secondary_suppression(m, a, first, min_range=min_range, protect=protect, fixed=fixed, cost=cost)
+              if secondary else first.copy())
+    status = np.where(first, "primary", np.where(hidden, "secondary", "published")).astype(object)
+    lo = np.full(m.shape[0], np.nan)
+    hi = np.full(m.shape[0], np.nan)
+    r = attacker_ranges(m, a, hidden)
+    lo[r["cell"].to_numpy()] = r["lo"].to_numpy()
+    hi[r["cell"].to_numpy()] = r["hi"].to_numpy()
+    return Suppression(status=status, lo=lo, hi=hi, min_range=int(min_range))
