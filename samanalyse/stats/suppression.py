@@ -13,8 +13,9 @@ class and in the totals) are implied by it, across every table at once.
   Fischetti and Salazar-González, 1999, solved sequentially) that asks for the
   cheapest set of extra cells admitting another non-negative integer table,
   agreeing with every published cell, in which the protected cell is
-  ``min_range`` higher (or lower). The cost of a cell is its information loss,
-  by default ``1 + count``.
+  ``min_range`` higher or lower (whichever adds less). The cost of a cell is its
+  information loss, by default ``1 + count``. Processing the protected cells one
+  after another is a heuristic: each step is optimal, the whole pattern need not be.
 - :func:`attacker_ranges`: for every suppressed cell, the smallest and largest
   value of any non-negative integer table agreeing with every published cell
   (integer programs, :func:`scipy.optimize.milp`, HiGHS): what an attacker can
@@ -124,8 +125,8 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
     suppressed : array-like of bool, shape (n_cells,)
         The cells already suppressed (primary).
     min_range : int
-        Each protected cell must be able to move by this much (up, or else down) in
-        a non-negative integer table agreeing with every published cell.
+        Each protected cell must be able to move by this much (up or down, the cheaper)
+        in a non-negative integer table agreeing with every published cell.
     protect : array-like of bool, optional
         The cells needing that protection; default the ``suppressed`` ones.
     fixed : array-like of bool, optional
@@ -154,9 +155,11 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
     for j in np.flatnonzero(need):
         if fix[j]:
             raise DisclosureError(f"Cell {j} must be protected but is published already (fixed).")
-        found = _deviation_program(m, a, j, float(min_range), hidden | (np.arange(n) == j), fix, w)
-        if found is None and values[j] >= min_range:
-            found = _deviation_program(m, a, j, -float(min_range), hidden | (np.arange(n) == j), fix, w)
+        start = hidden | (np.arange(n) == j)
+        steps = [float(min_range)] + ([-float(min_range)] if values[j] >= min_range else [])
+        options = [f for f in (_deviation_program(m, a, j, st, start, fix, w) for st in steps) if f is not None]
+        # the cheaper direction (up first on a tie)
+        found = min(options, key=lambda f: float(w[f & ~start].sum())) if options else None
         if found is None:
             raise DisclosureError(f"Cell {j} cannot be protected to a range of {min_range}: every table "
                                   f"agreeing with the cells that may not be suppressed pins it down.")

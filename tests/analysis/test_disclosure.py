@@ -1,0 +1,190 @@
+"""Disclosure control of a made-up round's tables: groups of 1, 2 and 3 units and totals that give them away.
+
+The made-up round (built here, 14 units): RHF "Nord" with 1 unit, "Midt" 2, "Vest" 3, "Sør-Øst" 8,
+two size classes, one item with answers "God"/"Dårlig". Three tables are published together: the
+item by RHF, by size class, and in total. Expected patterns and ranges are worked out by hand in
+the comments.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from samanalyse.analysis.disclosure import PRIKKING_COLUMNS, CountTable, merge_small_groups, protect_tables
+from samanalyse.errors import SamanalyseError
+from samanalyse.survey.disclosure import DisclosureRules
+from samanalyse.survey.rounds import load_round
+
+ANNEN = Path(__file__).resolve().parents[1] / "data" / "rounds" / "annen"
+
+BAD_INPUTS: list[dict[str, str]] = [
+    {"id": "disclosure-unknown-key", "area": "Prikking",
+     "input": "round.yaml's disclosure: section with a misspelt key (min_cout)",
+     "message": "The round has 1 problem:\n  - {file}, line 24: disclosure: unknown key 'min_cout'. Allowed: "
+                "min_count, min_base, min_range, protect_zeros, min_units_per_group, small_groups, merged_label, "
+                "total_label, group_note, published_reproduction, published_note."},
+    {"id": "disclosure-small-groups-value", "area": "Prikking",
+     "input": "round.yaml's disclosure.small_groups neither merge nor omit",
+     "message": "The round has 1 problem:\n  - {file}, line 24: disclosure.small_groups: 'drop' is not one of "
+                "['merge', 'omit']. Allowed: 'merge', 'omit'."},
+    {"id": "disclosure-duplicate-table", "area": "Prikking",
+     "input": "two count tables with the same id",
+     "message": "Table id(s) 'A' given more than once; each table needs its own id."},
+    {"id": "disclosure-refused", "area": "Prikking",
+     "input": "tables whose suppressed cells can be worked out (secondary suppression left out)",
+     "message": "4 suppressed cell(s) can be worked out from the published ones to a range narrower than the "
+                "round's rule (min_range 3): A Midt / Dårlig: 0..2; A Midt / God: 0..2; A Nord / Dårlig: 0..1; "
+                "A Nord / God: 0..1. Nothing was written; suppress more cells (secondary suppression) or publish "
+                "fewer tables."},
+]
+
+TABLES = [CountTable("A", "svar", "rhf"), CountTable("B", "svar", "storrelse"), CountTable("C", "svar")]
+
+
+def _units() -> pd.DataFrame:
+    """14 units: Nord 1 (Dårlig), Midt 2 (God, Dårlig), Vest 3 (God, God, Dårlig), Sør-Øst 8 (5 God, 3 Dårlig).
+
+    Size classes alternate Små, Store down the rows.
+    """
+    answers = {"Nord": ["Dårlig"], "Midt": ["God", "Dårlig"], "Vest": ["God", "God", "Dårlig"],
+               "Sør-Øst": ["God"] * 5 + ["Dårlig"] * 3}
+    rows = [{"rhf": g, "svar": a} for g, ans in answers.items() for a in ans]
+    d = pd.DataFrame(rows)
+    d["storrelse"] = np.where(np.arange(len(d)) % 2 == 0, "Små", "Store")
+    return d
+
+
+def _cell(p: pd.DataFrame, table: str, group: str, category: str) -> pd.Series:
+    c = p[(p["table"] == table) & (p["group"] == group) & (p["category"] == category)]
+    assert len(c) == 1
+    return c.iloc[0]
+
+
+def test_small_groups_are_suppressed_and_proven_safe() -> None:
+    rules = DisclosureRules(min_units_per_group=1)   # keep the groups of 1 and 2 to test suppression
+    p = protect_tables(_units(), TABLES, rules)
+    cells = p.cells
+    # Every count of 1 or 2 is primary (min_count 3); Nord/God = 0 is primary because its base n = 1 < 5,
+    # and so are Midt's and Vest's (bases 2 and 3).
+    small = cells[(cells["count"].between(1, 2)) & (cells["category"] != "n")]
+    assert (small["status"] == "primary").all() and len(small) == 5
+    assert _cell(cells, "A", "Nord", "God")[["status", "rule"]].tolist() == ["primary", "min_base"]
+    p.check()  # the attacker's check: every suppressed cell safe
+    hidden = cells[cells["status"].isin(["primary", "secondary"])]
+    assert ((hidden["lo"] <= hidden["count"]) & (hidden["count"] <= hidden["hi"])).all()
+    prim = hidden[hidden["status"] == "primary"]
+    assert (prim["hi"] - prim["lo"] >= 3).all()
+    # Nord n = 1 published would give Nord/Dårlig <= 1: the bases of the small groups are hidden.
+    assert _cell(cells, "A", "Nord", "n")["status"] == "secondary"
+    # By hand for the pattern found (every RHF cell hidden, the totals and the size table published):
+    # the RHF cells of "Dårlig" only have to add up to the published 6, so each is in [0, 6]; "God"
+    # cells add up to 8: [0, 8]; the n's add up to 14: [0, 14].
+    assert set(hidden["group"]) == {"Nord", "Midt", "Vest", "Sør-Øst"}
+    assert (_cell(cells, "A", "Nord", "Dårlig")[["lo", "hi"]].tolist()) == [0, 6]
+    assert (_cell(cells, "A", "Vest", "God")[["lo", "hi"]].tolist()) == [0, 8]
+    assert (_cell(cells, "A", "Midt", "n")[["lo", "hi"]].tolist()) == [0, 14]
+    # The same total in tables A, B and C is one cell, published everywhere.
+    totals = cells[cells["group"] == "I alt"]
+    assert (totals["status"] == "published").all() and len(totals) == 9
+
+
+def test_without_secondary_suppression_the_check_fails() -> None:
+    # Primary cells only. Published: Midt n = 2, Nord n = 1, Vest n = 3, Sør-Øst 3/5/8, totals 6/8/14.
+    # Midt: Dårlig + God = 2, so each in [0, 2] (width 2 < 3); Nord: Dårlig + God = 1: [0, 1];
+    # Vest: Dårlig + God = 3 and Midt + Nord + Vest Dårlig = 6 - 3 = 3: Vest Dårlig in [0, 3] (width 3, ok).
+    p = protect_tables(_units(), TABLES, DisclosureRules(min_units_per_group=1), secondary=False)
+    bad = p.violations()
+    got = sorted(zip(bad["group"], bad["category"], bad["lo"], bad["hi"]))
+    assert got == [("Midt", "Dårlig", 0, 2), ("Midt", "God", 0, 2), ("Nord", "Dårlig", 0, 1), ("Nord", "God", 0, 1)]
+    with pytest.raises(SamanalyseError):
+        p.check()
+
+
+def test_prikking_lists_every_suppressed_cell_without_its_value() -> None:
+    p = protect_tables(_units(), TABLES, DisclosureRules(min_units_per_group=1))
+    f = p.prikking()
+    assert list(f.columns) == PRIKKING_COLUMNS and "count" not in f.columns
+    assert len(f) == int(p.cells["status"].isin(["primary", "secondary"]).sum()) == 12
+    assert set(f["reason"]) == {"primary", "secondary"}
+
+
+def test_display_uses_ssb_symbols() -> None:
+    # Nord merged away (omit): Midt 2 and Vest 3 are still small. Table A: every RHF row ':'.
+    p = protect_tables(_units(), TABLES, DisclosureRules(min_units_per_group=1))
+    shown = p.display("A")
+    assert shown.loc["Nord"].tolist() == [":", ":", ":"]
+    assert shown.loc["I alt"].tolist() == ["6", "8", "14"]
+    # A zero that may be published is '-' (Sør-Øst has no "Vet ikke"); shares of the total row: 6/14, 8/14.
+    q = protect_tables(_units(), [CountTable("C", "svar", categories=("Dårlig", "God", "Vet ikke"))],
+                       DisclosureRules())
+    assert q.display("C").loc["I alt"].tolist() == ["6", "8", "-", "14"]
+    assert q.display("C", share=True).loc["I alt"].tolist() == ["43", "57", "-", "14"]
+
+
+def test_groups_below_the_minimum_are_merged_with_a_note() -> None:
+    # Nord (1) and Midt (2) have fewer than 3 units: merged into "Øvrige" (3 units).
+    d, notes = merge_small_groups(_units(), "rhf", DisclosureRules())
+    assert d["rhf"].value_counts().to_dict() == {"Sør-Øst": 8, "Vest": 3, "Øvrige": 3}
+    assert notes == ["Midt, Nord har færre enn 3 enheter som svarte og er slått sammen til «Øvrige» "
+                     "for å verne de som svarte."]
+    d, _ = merge_small_groups(_units(), "rhf", DisclosureRules(small_groups="omit"))
+    assert len(d) == 11
+    p = protect_tables(_units(), TABLES, DisclosureRules())
+    assert "Øvrige" in set(p.cells["group"]) and p.notes == {"A": notes}
+    p.check()
+
+
+def test_published_reproduction_is_printed_and_known_to_the_attacker() -> None:
+    # Table A is a study's own (public) table: printed as it is, never suppressed; a derived table of
+    # the same item by size class is protected given A. Here nothing by size is small, so nothing is hidden.
+    rules = DisclosureRules(min_units_per_group=1, published_reproduction=("A",))
+    p = protect_tables(_units(), TABLES, rules)
+    assert (p.cells.loc[p.cells["table"] == "A", "status"] == "public").all()
+    assert p.prikking().empty
+    p.check()
+
+
+def test_round_yaml_rules(tmp_path: Path) -> None:
+    d = tmp_path / "r"
+    shutil.copytree(ANNEN, d)
+    assert load_round(d).disclosure is None     # no section: no disclosure control
+    with open(d / "round.yaml", "a", encoding="utf-8") as fh:
+        fh.write("disclosure: {}\n")
+    assert load_round(d).disclosure == DisclosureRules()   # the defaults of a new round
+    text = (d / "round.yaml").read_text(encoding="utf-8").replace(
+        "disclosure: {}\n", "disclosure:\n  min_count: 4\n  published_reproduction: [tabeller]\n")
+    (d / "round.yaml").write_text(text, encoding="utf-8")
+    rules = load_round(d).disclosure
+    assert rules is not None and rules.min_count == 4 and rules.published_reproduction == ("tabeller",)
+    assert rules.is_published_reproduction("tabeller") and rules.symbols == {"suppressed": ":", "missing": "..",
+                                                                             "zero": "-"}
+
+
+def _bad(case_id: str, tmp_path: Path) -> tuple[object, dict[str, str]]:
+    if case_id.startswith("disclosure-") and case_id in ("disclosure-unknown-key", "disclosure-small-groups-value"):
+        d = tmp_path / "r"
+        shutil.copytree(ANNEN, d)
+        extra = "  min_cout: 2\n" if case_id == "disclosure-unknown-key" else "  small_groups: drop\n"
+        with open(d / "round.yaml", "a", encoding="utf-8") as fh:
+            fh.write("disclosure:\n" + extra)
+        return lambda: load_round(d), {"file": str(d / "round.yaml")}
+    if case_id == "disclosure-duplicate-table":
+        return lambda: protect_tables(_units(), [CountTable("A", "svar"), CountTable("A", "svar", "rhf")],
+                                      DisclosureRules()), {}
+    if case_id == "disclosure-refused":
+        return lambda: protect_tables(_units(), TABLES, DisclosureRules(min_units_per_group=1),
+                                      secondary=False).check(), {}
+    raise AssertionError(case_id)
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c["id"] for c in BAD_INPUTS])
+def test_bad_input_gives_its_message(case: dict[str, str], tmp_path: Path) -> None:
+    call, fill = _bad(case["id"], tmp_path)
+    with pytest.raises(SamanalyseError) as exc:
+        call()  # type: ignore[operator]
+    assert str(exc.value) == case["message"].format(**fill)
