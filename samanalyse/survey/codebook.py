@@ -144,6 +144,9 @@ class Item:
     pathway: str = ""
     aliases: tuple[str, ...] = ()
     number_inferred: bool = False
+    same_as: str = ""                 # "<round>:<item id>" of an earlier round ("" = the same id, if any)
+    changed: tuple[str, ...] = ()     # what changed since then: "wording", "scale"
+    change_note: str = ""             # why / how (codebook's changed.note)
 
     @property
     def label(self) -> str:
@@ -442,6 +445,9 @@ def _build_items(raw: dict[str, Any], forms: dict[str, Form], scales: dict[str, 
                     pathway=it.get("pathway", ""),
                     aliases=tuple(it.get("aliases", ())),
                     number_inferred=bool(q.get("number_inferred", False)),
+                    same_as=it.get("same_as", ""),
+                    changed=tuple((it.get("changed") or {}).get("what", ())),
+                    change_note=(it.get("changed") or {}).get("note", ""),
                 )
             )
     return items

@@ -58,6 +58,19 @@ _ITEM = {
         "note": {"type": "string"},
         "pathway": {"type": "string"},
         "virkemiddel": {"type": "string"},
+        # the same question as an item of an earlier round ("<round>:<item id>"); default: the equal id
+        "same_as": {"type": "string", "pattern": r"^[^:\s]+:[A-Za-z][A-Za-z0-9_]*$"},
+        # what changed since that round (wording, scale) and why; such items are compared with a warning
+        "changed": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["what", "note"],
+            "properties": {
+                "what": {"type": "array", "minItems": 1, "uniqueItems": True,
+                         "items": {"enum": ["wording", "scale"]}},
+                "note": {"type": "string", "minLength": 1},
+            },
+        },
     },
 }
 _QUESTION = {
