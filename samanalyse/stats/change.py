@@ -184,7 +184,8 @@ def _check_square(table: object) -> pd.DataFrame:
 def mcnemar(table: object) -> PairedTest:
     """McNemar's test with continuity correction for a 2 x 2 table of paired answers.
 
-    Exactly R ``mcnemar.test(x, correct = TRUE)``: ``(|b - c| - 1)^2 / (b + c)``, 1 df.
+    Exactly R ``mcnemar.test(x, correct = TRUE)``: ``(|b - c| - 1)^2 / (b + c)``, 1 df (no correction
+    when ``b == c``, as in R, so the statistic is then 0).
     ``statistic`` and ``p`` are NaN when no pair changed (R gives NaN too).
 
     Parameters
@@ -205,7 +206,8 @@ def mcnemar(table: object) -> PairedTest:
         raise ArgumentError(f"McNemar's test needs a 2 x 2 table; got {arr.shape[0]} x {arr.shape[1]} "
                             "(use stuart_maxwell for more categories).")
     b, c = arr[0, 1], arr[1, 0]
-    stat = (abs(b - c) - 1) ** 2 / (b + c) if b + c > 0 else math.nan
+    yates = 1.0 if b != c else 0.0   # R corrects only when the table is not symmetric
+    stat = (abs(b - c) - yates) ** 2 / (b + c) if b + c > 0 else math.nan
     p = float(stats.chi2.sf(stat, 1)) if np.isfinite(stat) else math.nan
     return PairedTest("mcnemar", int(arr.sum()), float(stat), 1, p, int(b + c), frame)
 

@@ -19,6 +19,9 @@ reg10 <- reg10[reg10$kommunenummer != "2111", ]
 reg24 <- read.csv("data/registers/kommuner_2024.csv", colClasses = "character")
 size <- function(pop) as.character(cut(as.numeric(pop), c(-Inf, 3000, 10000, Inf),
                                         labels = c("Små kommuner", "Mellomstore kommuner", "Store kommuner")))
+# RHF labels as data/registers/registers.yaml declares them for reports ("Helse Midt-Norge" -> "Helse Midt")
+reg10$rhf[reg10$rhf == "Helse Midt-Norge"] <- "Helse Midt"
+reg24$rhf[reg24$rhf == "Helse Midt-Norge"] <- "Helse Midt"
 reg10$size_class <- size(reg10$folkemengde_2009)
 reg24$size_class <- size(reg24$folkemengde_2026)
 

@@ -99,3 +99,9 @@ def test_census_of_both_rounds_has_no_sampling_error() -> None:
 def test_mcnemar_without_discordant_pairs_is_nan_as_in_r() -> None:
     res = mcnemar([[5, 0], [0, 7]])
     assert math.isnan(res.statistic) and math.isnan(res.p)
+
+
+def test_mcnemar_symmetric_table_is_not_corrected_as_in_r() -> None:
+    # R: YATES is 0 when x == t(x), so the statistic is 0 and p is 1
+    res = mcnemar([[5, 4], [4, 7]])
+    assert res.statistic == 0 and res.p == 1
