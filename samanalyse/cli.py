@@ -37,7 +37,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     rnd = _load_round(args)
     say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
     out = args.out or str(Path("reports") / rnd.name)
-    result = build_report(rnd, out, progress=say)
+    result = build_report(rnd, out, progress=say, compare=getattr(args, "compare", None))
     if not args.quiet:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=None,
                     help="output folder: new, empty or an earlier report (default: reports/<round>)")
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sp.add_argument("--compare", default=None, metavar="ROUND",
+                    help="an earlier round (name or folder): adds the trend section and tables/trend.csv")
 
     sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
     sp.add_argument("--csv", default=None, metavar="FILE", help="also write the cell-by-cell comparison as CSV")

@@ -42,6 +42,7 @@ from samanalyse.report.sections import (
     audit,
     indices,
     priorities,
+    trend,
     respondents,
     tables,
     tests,
@@ -74,6 +75,7 @@ STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("indekser", indices.run),
     ("tester", tests.run),
     ("faktoranalyse", priorities.run),
+    ("trend", trend.run),
     ("html", write_html),
     ("xlsx", write_xlsx),
 ]
@@ -98,6 +100,7 @@ def build_report(
     *,
     settings: ReportSettings | None = None,
     progress: Callable[[str], None] | None = None,
+    compare: Round | str | Path | None = None,
 ) -> ReportResult:
     """Regenerate a round's report into ``out`` (replaced whole, or not at all).
 
@@ -114,6 +117,8 @@ def build_report(
         round's plan (:meth:`ReportSettings.from_plan`).
     progress : callable, optional
         Called with one line of text per finished step.
+    compare : Round, str or Path, optional
+        An earlier round: adds the trend section (``tables/trend.csv``, ``trend.html``).
 
     Returns
     -------
@@ -130,11 +135,13 @@ def build_report(
     matplotlib.use("Agg")
     rnd = load_round(round)
     settings = settings or ReportSettings.from_plan(rnd.plan)
-    steps = [(n, fn) for n, fn in STEPS if rnd.has_published or n not in PUBLISHED_STEPS]
+    steps = [(n, fn) for n, fn in STEPS if (rnd.has_published or n not in PUBLISHED_STEPS)
+             and (compare is not None or n != "trend")]
     timings: list[tuple[str, float]] = []
     caught: list[str] = []
     with report_folder(out) as tmp:
-        ctx = Context(round=rnd, out=tmp, settings=settings)
+        ctx = Context(round=rnd, out=tmp, settings=settings,
+                      compare=load_round(compare) if compare is not None else None)
         for name, fn in steps:
             t0 = time.perf_counter()
             caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]

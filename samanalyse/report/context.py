@@ -73,6 +73,7 @@ class Context:
     inputs: list[Path] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    compare: Round | None = None    # an earlier round to compare with (the trend section; issue 14)
 
     def add(self, group: str, section: Section) -> None:
         self.sections.setdefault(group, []).append(section)

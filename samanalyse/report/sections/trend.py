@@ -1,0 +1,200 @@
+"""Report section: change since an earlier round (``samanalyse report --compare ROUND``).
+
+For every form both rounds have, :func:`samanalyse.analysis.trends.compare_rounds` on each round's
+own map (total, RHF, and size class for kommune forms), written as ``tables/trend.csv``; the paired
+analysis of kommuner that answered both rounds (``tables/trend_parret.csv``) unless a round is a
+reconstruction (then the section says why it is left out). One table per item group (the codebook's
+``topic``) and one chart per item group and grouping: both rounds side by side with intervals.
+The section is also written as a page of its own, ``trend.html`` (self-contained); its charts go to
+the report's figures, its tables to the report group :data:`TREND_GROUP`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from samanalyse.errors import SamanalyseError
+from samanalyse.report.context import Context, Section, fmt_cell
+
+__all__ = ["run", "plot_trend", "TREND_GROUP"]
+
+#: The key of the report group the trend sections are added to.
+TREND_GROUP = "trend"
+_BY = {"total": "Alle", "rhf": "RHF", "size_class": "Kommunestørrelse"}
+
+
+def _pct(v: float) -> str:
+    return "" if pd.isna(v) else f"{100 * v:.1f}".replace(".", ",")
+
+
+def _table(t: pd.DataFrame) -> pd.DataFrame:
+    """The compact layout of the trend rows of one item group."""
+    return pd.DataFrame({
+        "Spørsmål": t["label"], "Svar": t["category"], "Gruppering": t["by"].map(_BY).fillna(t["by"]),
+        "Gruppe": t["group"].where(t["by"] != "total", "Alle"),
+        f"{t['round_old'].iloc[0]} (n)": [f"{_pct(p)} % ({n})" for p, n in zip(t["share_old"], t["n_old"])],
+        f"{t['round_new'].iloc[0]} (n)": [f"{_pct(p)} % ({n})" for p, n in zip(t["share_new"], t["n_new"])],
+        "Endring, prosentpoeng [95 %-KI]": [f"{_pct(d)} [{_pct(lo)}; {_pct(hi)}]"
+                                            for d, lo, hi in zip(t["difference"], t["ci_low"], t["ci_high"])],
+        "p (Holm)": [("< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")) for p in t["p_adjusted"]],
+        "Cohens h": t["cohen_h"].round(2),
+        "Endret": t["changed"],
+        "Bygger på": t["rests_on"],
+    })
+
+
+def plot_trend(rows: pd.DataFrame, *, by: str, title: str):  # type: ignore[no-untyped-def]
+    """Both rounds side by side with intervals: one panel per item (rows) and category (columns).
+
+    ``rows``: :func:`~samanalyse.analysis.trends.compare_rounds` rows of one item group, the total and
+    one grouping ``by``. Returns a :class:`matplotlib.figure.Figure`.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    d = rows[rows["by"].isin(["total", by])]
+    items, cats = list(dict.fromkeys(d["item"])), list(dict.fromkeys(d["category"]))
+    groups = ["total"] + [g for g in dict.fromkeys(d.loc[d["by"] == by, "group"])]
+    fig = Figure(figsize=(3.6 * len(cats) + 0.5, 2.3 * len(items) + 0.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(items), len(cats), squeeze=False, sharey=True)
+    old, new = d["round_old"].iloc[0], d["round_new"].iloc[0]
+    x = np.arange(len(groups))
+    for i, item in enumerate(items):
+        for j, cat in enumerate(cats):
+            ax = axes[i][j]
+            cell = d[(d["item"] == item) & (d["category"] == cat)].set_index("group").reindex(groups)
+            for k, (rnd, col, colour) in enumerate(((old, "old", "#9aa7b8"), (new, "new", "#1f4e79"))):
+                share = cell[f"share_{col}"].to_numpy(dtype=float) * 100
+                lo = share - cell[f"ci_low_{col}"].to_numpy(dtype=float) * 100
+                hi = cell[f"ci_high_{col}"].to_numpy(dtype=float) * 100 - share
+                ax.bar(x + (k - 0.5) * 0.38, share, 0.38, color=colour, label=str(rnd),
+                       yerr=np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)]), capsize=2, ecolor="#333")
+            ax.set_xticks(x, ["Alle" if g == "total" else str(g).replace(" kommuner", "").replace("Helse ", "")
+                              for g in groups], fontsize=7, rotation=30, ha="right")
+            ax.set_ylim(0, 100)
+            ax.tick_params(axis="y", labelsize=7)
+            label = str(cell["label"].dropna().iloc[0]) if cell["label"].notna().any() else item
+            ax.set_title(f"{label}: {cat}", fontsize=8)
+            if j == 0:
+                ax.set_ylabel("Prosent", fontsize=8)
+    axes[0][0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(title, fontsize=10)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def _paired(ctx: Context, new, old, form: str, data: tuple[pd.DataFrame, pd.DataFrame]) -> Section:  # type: ignore[no-untyped-def]
+    from samanalyse.analysis.trends import paired_changes
+
+    try:
+        p = paired_changes(new, old, form=form, data=data)
+    except SamanalyseError as exc:
+        return Section(f"parret_{form}", f"Parret analyse ({form}): ikke gjort", pd.DataFrame(),
+                       notes=[f"Den parrede analysen av kommuner som svarte i begge rundene er ikke gjort: {exc}"])
+    ctx.write_csv("trend_parret", p)
+    frame = p[["label", "test", "categories", "n_pairs", "merged_units", "split_excluded", "discordant",
+               "statistic", "df", "p", "p_adjusted", "p_bh", "changed", "rests_on"]].round(4)
+    return Section(f"parret_{form}", f"Parret analyse: kommuner som svarte i begge rundene ({form})", frame,
+                   notes=["Kommunene er lagt på den nyeste rundens kommunekart. En sammenslått kommune sammenlignes "
+                          "med svaret som har størst samlet folkemengde blant delene som svarte; delte kommuner er "
+                          "utelatt. McNemar for to kategorier, Stuart–Maxwell for flere; Holm og BH over spørsmålene."])
+
+
+def run(ctx: Context) -> None:
+    """The trend section when the report compares with an earlier round (``ctx.compare``)."""
+    import matplotlib.pyplot as plt
+
+    from samanalyse.analysis.trends import compare_rounds
+    from samanalyse.io.datasets import load_round_data
+    from samanalyse.report.figures import save_figure
+    from samanalyse.report.manifest import round_inputs
+
+    old = getattr(ctx, "compare", None)
+    if old is None:
+        return
+    new = ctx.round
+    old_data = load_round_data(old)
+    ctx.inputs += round_inputs(old)
+    parts, figures = [], []
+    for form in [f for f in new.forms if f in old.forms]:
+        kommune = new.codebook.forms[form].respondent == "kommune"
+        by = ("rhf", "size_class") if kommune else ("rhf",)
+        t = compare_rounds(new, old, form=form, by=by, data=(ctx.data, old_data))
+        if t.empty:
+            continue
+        parts.append(t)
+        topics = {it.id: it.topic or "" for it in new.codebook.item_list}
+        for topic, rows in t.groupby(t["item"].map(topics), sort=False):
+            key = f"{form}_{topic or 'andre'}"
+            ctx.add(TREND_GROUP, Section(key, f"Endring fra {old.name} til {new.name}: {topic or 'andre'} ({form})",
+                                         rows, html_frame=_table(rows)))
+            for b in by:
+                title = f"{topic or 'andre'} ({form}) etter {_BY[b].lower()}: {old.name} og {new.name}, 95 %-KI"
+                fig = plot_trend(rows, by=b, title=title)
+                paths = save_figure(fig, ctx.out / "figures" / f"trend_{key}_{b}", formats=("png",))
+                plt.close(fig)
+                ctx.files += [f"figures/{p.name}" for p in paths]
+                figures.append((title, paths[0]))
+                ctx.figures[f"trend_{key}_{b}"] = (title, paths[0])
+        if kommune:
+            ctx.add(TREND_GROUP, _paired(ctx, new, old, form, (ctx.data, old_data)))
+    if not parts:
+        ctx.add(TREND_GROUP, Section("ingen", f"Ingen spørsmål å sammenligne med {old.name}", pd.DataFrame(),
+                                     notes=["Kodeboken merker ingen spørsmål som de samme som i den tidligere runden."]))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    ctx.write_csv("trend", table)
+    ctx.facts["trend"] = {"compare": old.name, "rows": len(table),
+                          "published_rows": int((table.get("rests_on", pd.Series(dtype=str)) == "publiserte tall").sum())}
+    _write_page(ctx, figures)
+
+
+def _notes(ctx: Context) -> list[str]:
+    old, new = ctx.compare, ctx.round  # type: ignore[attr-defined]
+    out = ["Andel av alle som fikk skjemaet i gruppen (ubesvart i nevneren). Hver runde er et utvalg uten "
+           "tilbakelegging fra sin egen populasjon (endelig-populasjonskorreksjon per runde); rundene er uavhengige. "
+           "Intervall for endringen: normaltilnærming; p: Wald-test; Holm- og BH-justering over alle rader. "
+           "RHF og kommunestørrelse etter hver rundes eget register."]
+    for rnd in (old, new):
+        if rnd.reconstructed:
+            out.append(f"Runde {rnd.name} er rekonstruert. Bare andeler som de publiserte tabellene fastlegger "
+                       "(«Bygger på: publiserte tall») er fakta om runden; alt annet bygger på rekonstruksjonens "
+                       "antakelser.")
+    return out
+
+
+def _write_page(ctx: Context, figures: list[tuple[str, Path]]) -> None:
+    """``trend.html``: the trend section as a page of its own (figures embedded)."""
+    old, new = ctx.compare, ctx.round  # type: ignore[attr-defined]
+    p = ["<!DOCTYPE html><html lang='nb'><head><meta charset='utf-8'>",
+         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+         f"<title>Endring fra {html.escape(old.name)} til {html.escape(new.name)}</title>",
+         "<style>body{font-family:sans-serif;max-width:1300px;margin:1em auto;padding:0 1em}"
+         "table{border-collapse:collapse;font-size:12px;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}"
+         "th{background:#eef}.note{color:#555;font-size:13px}img{max-width:100%}</style></head><body>",
+         f"<h1>Endring fra {html.escape(old.name)} til {html.escape(new.name)}</h1>"]
+    p += [f"<p class='note'>{html.escape(n)}</p>" for n in _notes(ctx)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for sec in ctx.sections.get(TREND_GROUP, []):
+            p.append(f"<h2 id='trend-{html.escape(sec.key)}'>{html.escape(sec.title)}</h2>")
+            frame = sec.html_frame if sec.html_frame is not None else sec.frame
+            if not frame.empty:
+                head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+                body = "".join("<tr>" + "".join(f"<td>{fmt_cell(v)}</td>" for v in r) + "</tr>"
+                               for r in frame.itertuples(index=False))
+                p.append(f"<table><tr>{head}</tr>{body}</table>")
+            p += [f"<p class='note'>{html.escape(n)}</p>" for n in sec.notes]
+    for title, path in figures:
+        b64 = base64.b64encode(path.read_bytes()).decode("ascii")
+        p.append(f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{b64}'>"
+                 f"<figcaption>{html.escape(title)}</figcaption></figure>")
+    (ctx.out / "trend.html").write_text("\n".join(p + ["</body></html>"]), encoding="utf-8")
+    ctx.files.append("trend.html")
