@@ -55,12 +55,15 @@ class CountTable:
     """A published table of counts: the answers to ``item``, by ``by`` (or overall if None).
 
     ``categories`` gives the printed categories in order (default: the values seen, sorted).
+    ``known_n``: each group's n is published elsewhere (e.g. a table of respondents per group),
+    so the attacker knows it and it may not be suppressed here.
     """
 
     table: str
     item: str
     by: str | None = None
     categories: tuple[str, ...] | None = None
+    known_n: bool = False
 
 
 def merge_small_groups(data: pd.DataFrame, by: str, rules: DisclosureRules) -> tuple[pd.DataFrame, list[str]]:
@@ -275,7 +278,9 @@ def _protect_item(data: pd.DataFrame, tables: list[CountTable], rules: Disclosur
     mu = m[[keys.index(k) for k in uniq]]
     values = mu @ atoms
     is_base = rows["category"].to_numpy() == BASE
-    public_row = rows["table"].map(rules.is_published_reproduction).to_numpy(dtype=bool)
+    known_n = {t.table for t in tables if t.known_n}
+    public_row = (rows["table"].map(rules.is_published_reproduction).to_numpy(dtype=bool)
+                  | (is_base & rows["table"].isin(known_n).to_numpy()))
     by_count = primary_suppression(values, min_count=rules.min_count, protect_zeros=rules.protect_zeros)
     small_base = (rows["base"].to_numpy() < rules.min_base) & ~is_base & (rows["base"].to_numpy() > 0)
     p_count = np.zeros(len(uniq), dtype=bool)
@@ -285,7 +290,10 @@ def _protect_item(data: pd.DataFrame, tables: list[CountTable], rules: Disclosur
     np.logical_or.at(p_base, cell_of, small_base & ~public_row)
     np.logical_or.at(fixed, cell_of, public_row)
     primary = (p_count | p_base) & ~fixed
-    result = suppress(mu, atoms, primary, min_range=rules.min_range, fixed=fixed, secondary=secondary)
+    first = [keys.index(k) for k in uniq]
+    names = [f"{r.table} {r.group} / {r.category}" for r in rows.iloc[first].itertuples()]
+    result = suppress(mu, atoms, primary, min_range=rules.min_range, fixed=fixed, secondary=secondary,
+                      names=names)
     status = np.where(fixed, "public", result.status.astype(str))[cell_of]
     rule = np.where(p_count, "min_count", np.where(p_base, "min_base", ""))[cell_of]
     rule = np.where(status == "primary", rule, "")

@@ -13,7 +13,8 @@ class and in the totals) are implied by it, across every table at once.
   Fischetti and Salazar-González, 1999, solved sequentially) that asks for the
   cheapest set of extra cells admitting another non-negative integer table,
   agreeing with every published cell, in which the protected cell is
-  ``min_range`` higher or lower (whichever adds less). The cost of a cell is its
+  ``min_range`` higher or lower, or (a small count) lower by its value and
+  another table higher by the rest (whichever adds less). The cost of a cell is its
   information loss, by default ``1 + count``. Processing the protected cells one
   after another is a heuristic: each step is optimal, the whole pattern need not be.
 - :func:`attacker_ranges`: for every suppressed cell, the smallest and largest
@@ -106,14 +107,40 @@ def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float,
     z_hi = np.where(fixed & ~hidden, 0.0, 1.0)
     bounds = Bounds(np.concatenate([-a, z_lo]), np.concatenate([np.full(n_atoms, big), z_hi]))
     c = np.concatenate([np.zeros(n_atoms), np.where(hidden, 0.0, cost)])
-    res = milp(c, constraints=cons, bounds=bounds, integrality=np.ones(n_atoms + n_cells))
+    res = milp(c, constraints=cons, bounds=bounds, integrality=np.ones(n_atoms + n_cells),
+               options={"presolve": False})  # HiGHS 1.x presolve prints a debug line to stdout here
     if res.status != 0:
         return None
     return hidden | (res.x[n_atoms:] > 0.5)
 
 
+def _plans(value: float, r: float) -> list[list[float]]:
+    """Ways to give a cell of ``value`` a range of width ``r``: moves (signed) that must each be possible.
+
+    Up by r; down by r (if the value allows); or down to 0 and up by the rest (a small count).
+    """
+    plans = [[r]]
+    if value >= r:
+        plans.append([-r])
+    elif value > 0:
+        plans.append([-value, r - value])
+    return plans
+
+
+def _protect_one(m: sparse.csr_matrix, a: np.ndarray, j: int, plan: list[float], hidden: np.ndarray,
+                 fixed: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+    """The hidden mask after every move of ``plan`` has been made possible (None if one cannot be)."""
+    for step in plan:
+        found = _deviation_program(m, a, j, step, hidden, fixed, cost)
+        if found is None:
+            return None
+        hidden = found
+    return hidden
+
+
 def secondary_suppression(cells: object, atoms: object, suppressed: object, *, min_range: int,
-                          protect: object = None, fixed: object = None, cost: object = None) -> np.ndarray:
+                          protect: object = None, fixed: object = None, cost: object = None,
+                          names: list[str] | None = None) -> np.ndarray:
     """Add the cells to suppress so that no protected cell can be narrowed below ``min_range``.
 
     Parameters
@@ -125,14 +152,16 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
     suppressed : array-like of bool, shape (n_cells,)
         The cells already suppressed (primary).
     min_range : int
-        Each protected cell must be able to move by this much (up or down, the cheaper)
-        in a non-negative integer table agreeing with every published cell.
+        Each protected cell's range over the non-negative integer tables agreeing with
+        every published cell must be at least this wide (see :func:`_plans`).
     protect : array-like of bool, optional
         The cells needing that protection; default the ``suppressed`` ones.
     fixed : array-like of bool, optional
         Cells that may not be suppressed (published already elsewhere).
     cost : array-like of float, optional
         Information loss of suppressing each cell; default ``1 + count``.
+    names : list of str, optional
+        The cells' names, for messages (default ``Cell <position>``).
 
     Returns
     -------
@@ -152,17 +181,22 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
     fix = _check_mask(fixed, n, "fixed")
     values = m @ a
     w = 1.0 + values if cost is None else np.asarray(cost, dtype=float)
+
+    def label(j: int) -> str:
+        return names[j] if names is not None else f"Cell {j}"
+
     for j in np.flatnonzero(need):
         if fix[j]:
-            raise DisclosureError(f"Cell {j} must be protected but is published already (fixed).")
+            raise DisclosureError(f"{label(j)} must be protected but is published already (fixed).")
         start = hidden | (np.arange(n) == j)
-        steps = [float(min_range)] + ([-float(min_range)] if values[j] >= min_range else [])
-        options = [f for f in (_deviation_program(m, a, j, st, start, fix, w) for st in steps) if f is not None]
-        # the cheaper direction (up first on a tie)
+        options = [f for f in (_protect_one(m, a, j, plan, start, fix, w)
+                               for plan in _plans(float(values[j]), float(min_range))) if f is not None]
+        # the cheapest plan (the first, up by min_range, on a tie)
         found = min(options, key=lambda f: float(w[f & ~start].sum())) if options else None
         if found is None:
-            raise DisclosureError(f"Cell {j} cannot be protected to a range of {min_range}: every table "
-                                  f"agreeing with the cells that may not be suppressed pins it down.")
+            raise DisclosureError(f"{label(j)} cannot be protected to a range of {min_range}: every table "
+                                  f"agreeing with the cells that may not be suppressed pins it down. Merge small groups "
+                                  f"(min_units_per_group), or publish fewer tables.")
         hidden = found
     return hidden
 
@@ -253,7 +287,8 @@ class Suppression:
 
 
 def suppress(cells: object, atoms: object, primary: object, *, min_range: int, protect: object = None,
-             fixed: object = None, cost: object = None, secondary: bool = True) -> Suppression:
+             fixed: object = None, cost: object = None, secondary: bool = True,
+             names: list[str] | None = None) -> Suppression:
     """Primary cells given, secondary cells chosen, and the attacker's ranges of all of them.
 
     ``secondary=False`` leaves the secondary step out (to show that the check then fails).
@@ -261,7 +296,8 @@ def suppress(cells: object, atoms: object, primary: object, *, min_range: int, p
     """
     m, a = _check_model(cells, atoms)
     first = _check_mask(primary, m.shape[0], "primary")
-    hidden = (secondary_suppression(m, a, first, min_range=min_range, protect=protect, fixed=fixed, cost=cost)
+    hidden = (secondary_suppression(m, a, first, min_range=min_range, protect=protect, fixed=fixed, cost=cost,
+                                        names=names)
               if secondary else first.copy())
     status = np.where(first, "primary", np.where(hidden, "secondary", "published")).astype(object)
     lo = np.full(m.shape[0], np.nan)

@@ -145,3 +145,17 @@ def test_bad_input_gives_its_message(case: dict[str, str]) -> None:
         _bad_case(case["id"])
     assert str(exc.value) == case["message"]
     assert isinstance(exc.value, (ArgumentError, DisclosureError))
+
+
+def test_a_small_count_is_protected_down_to_zero_and_up_by_the_rest() -> None:
+    # One group: a + b + c = n with n = 3 published (e.g. known from a list of respondents).
+    # a = 2 and b = 1 are primary. a cannot go up by 3 (n = 3 caps it), nor down by 3; but it can
+    # go down by 2 (to 0, b to 3) and up by 1 (to 3, b to 0): range [0, 3], width 3. c = 0 may stay
+    # published: a + b = 3 then, so a, b in [0, 3].
+    m = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]])
+    s = suppress(m, [2, 1, 0], [True, True, False, False], min_range=3, fixed=[False, False, False, True])
+    assert s.status.tolist() == ["primary", "primary", "published", "published"]
+    assert (s.lo[:2].tolist(), s.hi[:2].tolist()) == ([0, 0], [3, 3])
+    # With n = 2 nothing can give a range of 3: refused.
+    with pytest.raises(DisclosureError):
+        suppress(m, [1, 1, 0], [True, True, False, False], min_range=3, fixed=[False, False, False, True])

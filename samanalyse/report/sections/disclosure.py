@@ -1,0 +1,131 @@
+"""Report step: disclosure control of the report's count tables (``tables/prikking.csv``).
+
+A no-op for a round without ``disclosure:`` rules in its ``round.yaml``.
+Otherwise every ``by_group`` table of the round's catalogue is taken, per form,
+as a :class:`~samanalyse.analysis.disclosure.CountTable` (its printed
+categories, the note categories, and each group's n), all of them are
+suppressed together and the attacker's check is run
+(:func:`~samanalyse.analysis.disclosure.protect_tables`); if a suppressed cell
+could be worked out, the report is refused (:class:`DisclosureError`; nothing
+is written, as for any failed step). ``tables/prikking.csv`` lists every
+suppressed cell, why, and its proven range. Tables the rules name as
+``published_reproduction`` (a catalogue table id, or ``tabeller`` for every
+catalogue table) are public: printed as they are and known to the attacker.
+
+The protection is left in ``ctx.facts["disclosure"]`` and
+:func:`suppressed_cells` answers, for a frame of the report's cells (the
+columns of :func:`samanalyse.analysis.tables.table_cells`), which are to be
+printed as ``:``, for the writers (CSV/XLSX/HTML/figures) to apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from samanalyse.analysis.disclosure import CountTable, TableProtection, protect_tables
+from samanalyse.analysis.tables import category_labels, population_label
+from samanalyse.report.context import Context
+from samanalyse.survey.rounds import Round
+
+__all__ = ["run", "catalogue_count_tables", "suppressed_cells", "STEP"]
+
+#: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
+STEP = "tabeller"
+_OTHER = "\x00other"   # a respondent of the form in no printed category: in the base, never printed
+
+
+def _column(work: pd.DataFrame, rnd: Round, spec: dict[str, Any], form: str, cats: list[str]) -> pd.Series | None:
+    """Each respondent's printed category of ``spec`` on ``form`` (None: other form); None if categories overlap."""
+    item = rnd.codebook.item(spec["item"])
+    values = work[spec["item"]].astype(object).where(work[spec["item"]].notna(), None)
+    in_form = (work["form"] == form).to_numpy()
+    out = pd.Series(np.where(in_form, _OTHER, None), index=work.index, dtype=object)
+    taken = np.zeros(len(work), dtype=bool)
+    for c in cats:
+        labels = category_labels(item, rnd.catalogue.rule(c))
+        hit = in_form & values.map(lambda v, s=labels: v in s).to_numpy(dtype=bool)
+        if (hit & taken).any():
+            return None
+        out[hit] = c
+        taken |= hit
+    return out
+
+
+def catalogue_count_tables(rnd: Round, data: pd.DataFrame) -> tuple[pd.DataFrame, list[CountTable],
+                                                                   dict[str, tuple[str, str, str]], list[str]]:
+    """The round's ``by_group`` catalogue tables as count tables, one per form.
+
+    Returns
+    -------
+    (data, tables, origin, skipped)
+        ``data`` with one derived column per (item, form, categories); the count
+        tables (id ``"<table> (<population>)"``); for each id the catalogue table,
+        form and item; and the catalogue tables not covered (other kinds, variants,
+        overlapping categories), which the step lists in ``prikking`` notes.
+    """
+    cat = rnd.catalogue
+    work = data.copy()
+    tables: list[CountTable] = []
+    origin: dict[str, tuple[str, str, str]] = {}
+    skipped: list[str] = []
+    for tid in cat.tables:
+        spec = cat.spec(tid)
+        by = spec.get("by")
+        if spec.get("kind") != "by_group" or "variants" in spec or (by is not None and by not in work):
+            skipped.append(tid)
+            continue
+        cats = [*spec.get("categories", []), *spec.get("notes", [])]
+        forms = spec.get("forms") or ([spec["form"]] if spec.get("form") else [])
+        for form in forms:
+            name = f"\x00{spec['item']}|{form}|{'|'.join(cats)}"
+            if name not in work:
+                col = _column(work, rnd, spec, form, cats)
+                if col is None:
+                    skipped.append(tid)
+                    break
+                work[name] = col
+            key = f"{tid} ({population_label(rnd.codebook, form)})"
+            # every respondent of the form is in a printed category or the base, and the respondents
+            # step publishes the respondents per group: the attacker knows each group's n
+            tables.append(CountTable(key, name, by, tuple(cats), known_n=True))
+            origin[key] = (tid, form, spec["item"])
+    return work, tables, origin, sorted(set(skipped))
+
+
+def suppressed_cells(ctx: Context, cells: pd.DataFrame) -> pd.Series:
+    """True for each of the report's cells (``table``, ``population``, ``breakdown``, ``group``, ``category``)
+    that the disclosure step suppressed (all False without rules)."""
+    prot: TableProtection | None = ctx.facts.get("disclosure")
+    if prot is None or cells.empty:
+        return pd.Series(False, index=cells.index)
+    hidden = prot.cells[prot.cells["status"].isin(["primary", "secondary"])]
+    total = prot.rules.total_label
+    keys = {(t.split(" (")[0], t.split(" (", 1)[1][:-1], g, c) for t, g, c in
+            zip(hidden["table"], hidden["group"], hidden["category"])}
+    group = np.where(cells["breakdown"].isin(["total", "note"]), total, cells["group"])
+    return pd.Series([(t, p, g, c) in keys for t, p, g, c in
+                      zip(cells["table"], cells["population"], group, cells["category"])], index=cells.index)
+
+
+def run(ctx: Context) -> None:
+    """Suppress the report's count tables together, refuse if a cell can be worked out, write prikking.csv."""
+    rules = ctx.round.disclosure
+    if rules is None or ctx.data is None:
+        return
+    work, tables, origin, skipped = catalogue_count_tables(ctx.round, ctx.data)
+    public = tuple(k for k, (tid, _, _) in origin.items()
+                   if STEP in rules.published_reproduction or tid in rules.published_reproduction)
+    # The tables are printed with every group as it is (merging small groups is for the step that
+    # builds them): here no group is merged, and the small ones are suppressed by the base rule.
+    effective = replace(rules, published_reproduction=public, min_units_per_group=1)
+    prot = protect_tables(work, tables, effective)
+    prot.check()
+    ctx.facts["disclosure"] = prot
+    ctx.facts["disclosure_not_covered"] = skipped
+    out = prot.prikking()
+    out["item"] = [origin[t][2] for t in out["table"]]
+    ctx.write_csv("prikking", out)

@@ -1,0 +1,82 @@
+"""The report's disclosure step on the made-up round (tests/data/rounds/annen) with and without rules.
+
+The made-up round's helseforetak are few per RHF (Helse Vest: 1 answered, the others 3 to 5), and the
+respondents step publishes the respondents per RHF, so each RHF's n is known to the attacker.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from samanalyse.analysis.tables import all_table_cells
+from samanalyse.errors import DisclosureError
+from samanalyse.io.datasets import load_round_data
+from samanalyse.report.context import Context, ReportSettings
+from samanalyse.report.sections import disclosure
+from samanalyse.survey.rounds import load_round
+
+ANNEN = Path(__file__).resolve().parents[1] / "data" / "rounds" / "annen"
+
+
+def _context(tmp_path: Path, section: str | None) -> Context:
+    d = tmp_path / "runde"
+    shutil.copytree(ANNEN, d)
+    if section is not None:
+        with open(d / "round.yaml", "a", encoding="utf-8") as fh:
+            fh.write(section)
+    rnd = load_round(d)
+    out = tmp_path / "out"
+    out.mkdir()
+    ctx = Context(round=rnd, out=out, settings=ReportSettings.from_plan(rnd.plan))
+    ctx.data = load_round_data(rnd)
+    return ctx
+
+
+def test_no_rules_no_op(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, None)
+    disclosure.run(ctx)
+    assert ctx.files == [] and "disclosure" not in ctx.facts
+
+
+def test_default_rules_refuse_a_group_of_one(tmp_path: Path) -> None:
+    # Helse Vest: 1 helseforetak answered (n = 1, published by the respondents step). Each of its cells
+    # is then in [0, 1] whatever else is hidden: no range of 3 is possible, so the report is refused.
+    ctx = _context(tmp_path, "disclosure: {}\n")
+    with pytest.raises(DisclosureError, match=r"A \(helseforetak\) Helse Vest / .* cannot be protected"):
+        disclosure.run(ctx)
+    assert not (ctx.out / "tables").exists()
+
+
+def test_published_reproduction_prints_everything(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, "disclosure:\n  published_reproduction: [tabeller]\n")
+    disclosure.run(ctx)
+    assert (ctx.out / "tables" / "prikking.csv").read_text(encoding="utf-8") == \
+        "table,item,group,category,reason,rule,lo,hi\n"
+
+
+def test_prikking_written_and_cells_marked(tmp_path: Path) -> None:
+    # A looser rule (ranges of at least 1, i.e. never exact) that a group of one can meet.
+    ctx = _context(tmp_path, "disclosure:\n  min_range: 1\n")
+    disclosure.run(ctx)
+    f = pd.read_csv(ctx.out / "tables" / "prikking.csv")
+    assert "tables/prikking.csv" in ctx.files
+    assert set(f["reason"]) == {"primary", "secondary"}
+    assert (f["hi"] - f["lo"] >= 1).all()
+    # Every helseforetak count of 1 or 2 per RHF is listed (min_count 3).
+    rnd = ctx.round
+    cells = all_table_cells(ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue)
+    hidden = disclosure.suppressed_cells(ctx, cells)
+    small = cells[(cells["table"] == "A") & (cells["population"] == "helseforetak") & (cells["breakdown"] == "rhf")
+                  & cells["count"].between(1, 2)]
+    assert len(small) and hidden[small.index].all()
+    # Nothing of the kommune table by size class (every count >= 26) is hidden.
+    assert not hidden[cells["table"] == "B"].any()
+    # A rerun gives the same bytes.
+    first = (ctx.out / "tables" / "prikking.csv").read_bytes()
+    ctx2 = _context(tmp_path / "again", "disclosure:\n  min_range: 1\n")
+    disclosure.run(ctx2)
+    assert (ctx2.out / "tables" / "prikking.csv").read_bytes() == first
