@@ -88,6 +88,18 @@ ROUND_SCHEMA: dict[str, Any] = {
         "mappings": {"type": "object", "additionalProperties": {"type": "string"}},
         "reconstructed": {"type": "boolean"},
         "reconstruction_note": {"type": "string"},
+        # nonresponse weights (issue 15; samanalyse.analysis.weights)
+        "weights": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "method": {"enum": ["none", "poststratify", "raking", "linear", "logit"]},
+                "margins": {"type": "object",
+                            "additionalProperties": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+                "bounds": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+                "trim": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+            },
+        },
         "disclosure": DISCLOSURE_SCHEMA,
     },
 }
@@ -304,7 +316,8 @@ def _round_folder(round: str | Path) -> Path:
         return candidate
     raise RoundNotFoundError(
         f"No survey round {text!r}: it is neither a shipped round ({', '.join(available_rounds())}) nor a folder "
-        "with a round.yaml. Give a shipped round's name or the path of a round folder."
+        "with a round.yaml. Give a shipped round's name or the path of a round folder; to start a new round, "
+        f"run: samanalyse init DIR --from {available_rounds()[0] if available_rounds() else 'ROUND'}"
     )
 
 

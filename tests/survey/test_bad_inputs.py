@@ -26,7 +26,8 @@ BAD_INPUTS: list[dict[str, str]] = [
     {"id": "round-unknown-name", "area": "Runder",
      "input": "--round names neither a shipped round nor a folder",
      "message": "No survey round 'runde-1999': it is neither a shipped round (2010) nor a folder with a "
-                "round.yaml. Give a shipped round's name or the path of a round folder."},
+                "round.yaml. Give a shipped round's name or the path of a round folder; to start a new round, run: "
+                "samanalyse init DIR --from 2010"},
     {"id": "round-folder-missing", "area": "Runder",
      "input": "a round folder path that does not exist",
      "message": "The round folder {file} does not exist. A round folder holds round.yaml, codebook.yaml, "
