@@ -40,6 +40,7 @@ from samanalyse.report.manifest import (
 from samanalyse.report.output import report_folder
 from samanalyse.report.sections import (
     audit,
+    disclosure,
     indices,
     priorities,
     trend,
@@ -76,6 +77,7 @@ STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("tester", tests.run),
     ("faktoranalyse", priorities.run),
     ("trend", trend.run),
+    ("prikking", disclosure.run),         # disclosure control, tables/prikking.csv (issue 16)
     ("html", write_html),
     ("xlsx", write_xlsx),
 ]
