@@ -32,6 +32,10 @@ def _pct(v: float) -> str:
     return "" if pd.isna(v) else f"{100 * v:.1f}".replace(".", ",")
 
 
+def _p(p: float) -> str:
+    return "" if pd.isna(p) else "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
+
+
 def _table(t: pd.DataFrame) -> pd.DataFrame:
     """The compact layout of the trend rows of one item group."""
     return pd.DataFrame({
@@ -41,7 +45,7 @@ def _table(t: pd.DataFrame) -> pd.DataFrame:
         f"{t['round_new'].iloc[0]} (n)": [f"{_pct(p)} % ({n})" for p, n in zip(t["share_new"], t["n_new"])],
         "Endring, prosentpoeng [95 %-KI]": [f"{_pct(d)} [{_pct(lo)}; {_pct(hi)}]"
                                             for d, lo, hi in zip(t["difference"], t["ci_low"], t["ci_high"])],
-        "p (Holm)": [("< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")) for p in t["p_adjusted"]],
+        "p (Holm)": t["p_adjusted"].map(_p),
         "Cohens h": t["cohen_h"].round(2),
         "Endret": t["changed"],
         "Bygger på": t["rests_on"],
@@ -100,9 +104,13 @@ def _paired(ctx: Context, new, old, form: str, data: tuple[pd.DataFrame, pd.Data
         return Section(f"parret_{form}", f"Parret analyse ({form}): ikke gjort", pd.DataFrame(),
                        notes=[f"Den parrede analysen av kommuner som svarte i begge rundene er ikke gjort: {exc}"])
     ctx.write_csv("trend_parret", p)
-    frame = p[["label", "test", "categories", "n_pairs", "merged_units", "split_excluded", "discordant",
-               "statistic", "df", "p", "p_adjusted", "p_bh", "changed", "rests_on"]].round(4)
-    return Section(f"parret_{form}", f"Parret analyse: kommuner som svarte i begge rundene ({form})", frame,
+    frame = pd.DataFrame({
+        "Spørsmål": p["label"], "Test": p["test"], "Kategorier": p["categories"], "Par": p["n_pairs"],
+        "Sammenslåtte": p["merged_units"], "Delte (utelatt)": p["split_excluded"], "Endret svar": p["discordant"],
+        "Statistikk": p["statistic"].round(2), "df": p["df"], "p": p["p"].map(_p), "p (Holm)": p["p_adjusted"].map(_p),
+        "p (BH)": p["p_bh"].map(_p), "Endret": p["changed"], "Bygger på": p["rests_on"]})
+    return Section(f"parret_{form}", f"Parret analyse: kommuner som svarte i begge rundene ({form})", p,
+                   html_frame=frame,
                    notes=["Kommunene er lagt på den nyeste rundens kommunekart. En sammenslått kommune sammenlignes "
                           "med svaret som har størst samlet folkemengde blant delene som svarte; delte kommuner er "
                           "utelatt. McNemar for to kategorier, Stuart–Maxwell for flere; Holm og BH over spørsmålene."])
