@@ -80,3 +80,29 @@ def test_prikking_written_and_cells_marked(tmp_path: Path) -> None:
     ctx2 = _context(tmp_path / "again", "disclosure:\n  min_range: 1\n")
     disclosure.run(ctx2)
     assert (ctx2.out / "tables" / "prikking.csv").read_bytes() == first
+
+
+def test_mask_cells_removes_every_suppressed_number(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, "disclosure:\n  min_range: 1\n")
+    disclosure.run(ctx)
+    rnd = ctx.round
+    cells = all_table_cells(ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue)
+    masked = disclosure.mask_cells(ctx, cells)
+    gone = masked["symbol"] == ":"
+    assert gone.any() and masked.loc[gone, ["count", "percent", "value"]].isna().all().all()
+    # the published cells keep their numbers
+    kept = ~gone
+    assert (masked.loc[kept, "count"] == cells.loc[kept, "count"]).all()
+    # Helse Vest helseforetak: n = 1 is published (respondents step), its counts 1 and 0 are not.
+    vest = masked[(masked["table"] == "A") & (masked["population"] == "helseforetak")
+                  & (masked["group"] == "Helse Vest")]
+    assert (vest["symbol"] == ":").all() and (vest["n"] == 1).all()
+
+
+def test_mask_cells_without_rules_changes_nothing(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, None)
+    disclosure.run(ctx)
+    cells = all_table_cells(ctx.data, codebook=ctx.round.codebook, catalogue=ctx.round.catalogue)
+    masked = disclosure.mask_cells(ctx, cells)
+    pd.testing.assert_frame_equal(masked.drop(columns="symbol"), cells, check_dtype=False)
+    assert (masked["symbol"] == "").all()

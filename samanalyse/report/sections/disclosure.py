@@ -13,9 +13,10 @@ suppressed cell, why, and its proven range. Tables the rules name as
 catalogue table) are public: printed as they are and known to the attacker.
 
 The protection is left in ``ctx.facts["disclosure"]`` and
-:func:`suppressed_cells` answers, for a frame of the report's cells (the
-columns of :func:`samanalyse.analysis.tables.table_cells`), which are to be
-printed as ``:``, for the writers (CSV/XLSX/HTML/figures) to apply.
+:func:`mask_cells` removes, from a frame of the report's cells (the columns
+of :func:`samanalyse.analysis.tables.table_cells`), every number that is
+suppressed and says what to print instead (``:``), for the one place the
+writers (CSV/XLSX/HTML/figures) take their cells from.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from samanalyse.analysis.disclosure import CountTable, TableProtection, protect_tables
+from samanalyse.analysis.disclosure import BASE, CountTable, TableProtection, protect_tables
 from samanalyse.analysis.tables import category_labels, population_label
 from samanalyse.report.context import Context
+from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
-__all__ = ["run", "catalogue_count_tables", "suppressed_cells", "STEP"]
+__all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
@@ -96,9 +98,12 @@ def catalogue_count_tables(rnd: Round, data: pd.DataFrame) -> tuple[pd.DataFrame
     return work, tables, origin, sorted(set(skipped))
 
 
-def suppressed_cells(ctx: Context, cells: pd.DataFrame) -> pd.Series:
+def suppressed_cells(ctx: Context, cells: pd.DataFrame, *, category: str | None = None) -> pd.Series:
     """True for each of the report's cells (``table``, ``population``, ``breakdown``, ``group``, ``category``)
-    that the disclosure step suppressed (all False without rules)."""
+    whose count the disclosure step suppressed (all False without rules).
+
+    ``category=BASE`` ("n") asks instead whether the n of the cell's group was suppressed.
+    """
     prot: TableProtection | None = ctx.facts.get("disclosure")
     if prot is None or cells.empty:
         return pd.Series(False, index=cells.index)
@@ -107,8 +112,33 @@ def suppressed_cells(ctx: Context, cells: pd.DataFrame) -> pd.Series:
     keys = {(t.split(" (")[0], t.split(" (", 1)[1][:-1], g, c) for t, g, c in
             zip(hidden["table"], hidden["group"], hidden["category"])}
     group = np.where(cells["breakdown"].isin(["total", "note"]), total, cells["group"])
+    cats = cells["category"] if category is None else pd.Series(category, index=cells.index)
     return pd.Series([(t, p, g, c) in keys for t, p, g, c in
-                      zip(cells["table"], cells["population"], group, cells["category"])], index=cells.index)
+                      zip(cells["table"], cells["population"], group, cats)], index=cells.index)
+
+
+#: Columns of the report's cells that :func:`mask_cells` blanks where a cell is suppressed.
+MASKED_COLUMNS = ("count", "percent", "value", "ci_low", "ci_high", "regenerated")
+
+
+def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
+    """The report's cells with every suppressed number removed, for the writers (CSV, XLSX, HTML, figures).
+
+    A cell whose count is suppressed, or whose group's n is, loses its count, share, printed value and
+    interval (:data:`MASKED_COLUMNS`, where present); a suppressed n is removed too. The column
+    ``symbol`` says what to print instead: ``:`` (SSB: cannot be published), else ``""``.
+    """
+    out = cells.copy()
+    count_hidden = suppressed_cells(ctx, cells)
+    n_hidden = suppressed_cells(ctx, cells, category=BASE)
+    gone = count_hidden | n_hidden
+    for col in MASKED_COLUMNS:
+        if col in out:
+            out[col] = out[col].astype(float).where(~gone)
+    if "n" in out:
+        out["n"] = out["n"].astype(float).where(~n_hidden)
+    out["symbol"] = np.where(gone, SUPPRESSED, "")
+    return out
 
 
 def run(ctx: Context) -> None:
