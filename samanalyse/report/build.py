@@ -42,6 +42,7 @@ from samanalyse.report.sections import (
     audit,
     disclosure,
     indices,
+    nonresponse,
     priorities,
     trend,
     respondents,
@@ -71,6 +72,7 @@ def _step_data(ctx: Context) -> None:
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("data", _step_data),
     ("respondenter", respondents.run),
+    ("bortfall", nonresponse.run),         # nonresponse and weights (issue 15)
     ("tabeller", tables.run),
     ("revisjon", audit.run),
     ("indekser", indices.run),

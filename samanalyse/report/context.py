@@ -32,6 +32,7 @@ class ReportSettings:
     n_sim: int                  # Monte Carlo resamples for small-count chi-square tests
     correlation: str            # correlation of the priorities' factor analysis
     missing: str                # missing-data handling of that analysis
+    weights: str | None = None  # nonresponse weighting (--weights; None: round.yaml's weights.method) (issue 15)
 
     @classmethod
     def from_plan(cls, plan: AnalysisPlan, **overrides: Any) -> ReportSettings:

@@ -72,7 +72,8 @@ def survey_design(data: pd.DataFrame, *, weights: str | Sequence[float] | Weight
     data : DataFrame
         One row per respondent (person or unit).
     weights : str, array or WeightingResult, optional
-        A column, an array, or calibrated weights (whose variance adjustment is then used); default 1.
+        A column, an array, or calibrated weights (whose variance adjustment is then used; their units
+        are the rows of ``data`` in order, see :meth:`WeightingResult.take`); default 1.
     strata : str, optional
         Column of strata.
     clusters : str, optional
@@ -83,7 +84,7 @@ def survey_design(data: pd.DataFrame, *, weights: str | Sequence[float] | Weight
     """
     calibration = weights if isinstance(weights, WeightingResult) else None
     if calibration is not None:
-        w = calibration.weights.reindex(data.index).to_numpy(float)
+        w = calibration.weights.to_numpy(float)   # row by row, as the weighting's units
     elif isinstance(weights, str):
         if weights not in data.columns:
             raise ArgumentError(f"weights={weights!r} is not a column of data; columns: {', '.join(map(str, data.columns))}")

@@ -72,6 +72,21 @@ class WeightingResult:
                               "max_error": self.max_error, "min_weight": w.min(), "max_weight": w.max(),
                               "n": len(w), "n_effective": w.sum() ** 2 / (w ** 2).sum()}])
 
+    def take(self, positions: Sequence[int] | np.ndarray) -> WeightingResult:
+        """The same weighting with its units reordered (``positions`` into the units; every unit once)."""
+        pos = np.asarray(positions, dtype=np.intp)
+        if sorted(pos.tolist()) != list(range(len(self.weights))):
+            raise ArgumentError("positions must name every unit of the weighting exactly once")
+        if self._kind == "calibrate":
+            # the Q of a QR decomposition permutes with its rows (an orthonormal basis of the same column space)
+            parts: tuple = (self._parts[0][pos], self._parts[1][pos])
+        elif self._kind == "poststratify":
+            parts = (tuple(a[pos] for a in self._parts[0]),)
+        else:
+            parts = tuple((codes[pos], psw[pos]) for codes, psw in self._parts)
+        return WeightingResult(self.weights.iloc[pos], self.base_weights.iloc[pos], self.method, self.iterations,
+                               self.converged, self.max_error, self._kind, parts)
+
     def residualise(self, x: np.ndarray) -> np.ndarray:
         """Influence values ``x`` (n × p) adjusted for the weighting, as R ``svyrecvar`` does."""
         x = np.asarray(x, float).reshape(len(self.weights), -1)

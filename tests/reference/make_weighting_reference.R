@@ -117,4 +117,16 @@ out <- list(meta = list(R = R.version.string, survey = as.character(packageVersi
 tr <- trimWeights(des10$rake, upper = 3, lower = 1.8)
 out$k2010$trim <- list(lower = 1.8, upper = 3, weights = unname(weights(tr)),
                        mean_y = est(tr, ~y, svymean))
+# nonresponse against the 2010 frame (430 kommuner of the register; reconstructed respondents)
+nr <- list()
+for (b in c("rhf", "size_class", "sentralitet", "fylke")) {
+  ct <- suppressWarnings(chisq.test(table(frame[[b]], frame$responded), correct = FALSE))
+  nr[[b]] <- list(statistic = unname(ct$statistic), df = unname(ct$parameter), p_value = ct$p.value,
+                  responded = vec(tapply(as.integer(frame$responded), frame[[b]], sum)), frame_size = vec(table(frame[[b]])))
+}
+fit <- glm(as.integer(responded) ~ rhf + size_class + sentralitet, family = binomial, data = frame)
+sm <- summary(fit)$coefficients
+nr$glm <- list(terms = rownames(sm), coef = unname(sm[, 1]), se = unname(sm[, 2]), p_value = unname(sm[, 4]),
+               deviance = fit$deviance, null_deviance = fit$null.deviance)
+out$k2010$nonresponse <- nr
 write_json(out, file.path(here, "weighting.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
