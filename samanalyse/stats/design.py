@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy import stats as sps
 
 from samanalyse.errors import ArgumentError, DataError
@@ -28,7 +29,7 @@ __all__ = ["Design", "RaoScottResult", "survey_design", "design_mean", "design_t
            "rao_scott_chisq", "SHARE_METHODS", "ESTIMATE_COLUMNS"]
 
 SHARE_METHODS = ("logit", "beta", "wilson", "mean", "asin", "xlogit")
-ESTIMATE_COLUMNS = ["domain", "estimate", "se", "deff", "df", "n", "ci_lower", "ci_upper", "method"]
+ESTIMATE_COLUMNS = ["variable", "domain", "estimate", "se", "deff", "df", "n", "ci_lower", "ci_upper", "method"]
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,13 @@ def _check_design(d: Design) -> None:
             raise DataError("frame_size is smaller than the number of sampled clusters in a stratum")
 
 
-def _variance(d: Design, x: np.ndarray) -> np.ndarray:
-    """Ultimate-cluster variance of the totals of influence values ``x`` (n × p); R ``svyrecvar``/``onestage``."""
+def _variance(d: Design, x: np.ndarray, *, full: bool = True) -> np.ndarray:
+    """Ultimate-cluster variance of the totals of influence values ``x`` (n × p); R ``svyrecvar``/``onestage``.
+
+    ``full=False`` gives only the diagonal (the variances), in chunks of columns to bound memory.
+    """
+    if not full:
+        return np.concatenate([_variance_diag(d, x[:, i:i + 64]) for i in range(0, x.shape[1], 64)])
     if d.calibration is not None:
         x = d.calibration.residualise(x)
     p = x.shape[1]
@@ -137,6 +143,26 @@ def _variance(d: Design, x: np.ndarray) -> np.ndarray:
         t = t - t.mean(axis=0)
         v += f * n_h / (n_h - 1) * (t.T @ t)
     return v
+
+
+def _variance_diag(d: Design, x: np.ndarray) -> np.ndarray:
+    if d.calibration is not None:
+        x = d.calibration.residualise(x)
+    n = d.n
+    k = int(d.clusters.max()) + 1
+    t = sparse.csr_matrix((np.ones(n), (d.clusters, np.arange(n))), shape=(k, n)) @ x     # cluster totals
+    first = np.zeros(k, np.intp)
+    first[d.clusters[::-1]] = np.arange(n)[::-1]
+    stratum_of = d.strata[first]
+    h = int(stratum_of.max()) + 1
+    by_h = sparse.csr_matrix((np.ones(k), (stratum_of, np.arange(k))), shape=(h, k))
+    n_h = np.asarray(by_h.sum(axis=1)).ravel()
+    f = np.ones(h)
+    if d.fpc is not None:
+        fpc_h = d.fpc[first][np.unique(stratum_of, return_index=True)[1]]
+        f = (fpc_h - n_h) / fpc_h
+    ss = by_h @ (t ** 2) - (by_h @ t) ** 2 / n_h[:, None]
+    return ((f * n_h / (n_h - 1))[:, None] * ss).sum(axis=0)
 
 
 def _degf(d: Design, inset: np.ndarray) -> int:
@@ -163,28 +189,36 @@ def _domains(d: Design, by: str | None) -> list[tuple[object, np.ndarray]]:
     return [(lv, (col == lv).to_numpy()) for lv in sorted(col.dropna().unique(), key=str)]
 
 
-def _estimate(d: Design, y: str, by: str | None, kind: str) -> list[dict]:
-    values = _numeric(d, y)
-    rows = []
-    for lv, inset in _domains(d, by):
+def _estimate(d: Design, y: str | Sequence[str], by: str | None, kind: str) -> list[dict]:
+    """Estimates of every ``y`` in every domain of ``by``; all variances in one pass over the data."""
+    names = [y] if isinstance(y, str) else list(y)
+    values = np.column_stack([_numeric(d, v) for v in names])
+    domains = _domains(d, by)
+    cols, rows = [], []
+    for lv, inset in domains:
         w = np.where(inset, d.weights, 0.0)
         psum = w.sum()
         nobs = int((w != 0).sum())
+        wy = w[:, None] * values
+        mean = wy.sum(axis=0) / psum
         if kind == "mean":
-            est = float((w * values).sum() / psum)
-            x = (w * (values - est) / psum)[:, None]
+            cols.append(w[:, None] * (values - mean) / psum)
+            est = mean
         else:
-            est = float((w * values).sum())
-            x = (w * values)[:, None]
-        var = float(_variance(d, x)[0, 0])
-        mean = (w * values).sum() / psum
-        s2 = nobs / (nobs - 1) * float((w * (values - mean) ** 2).sum() / psum) if nobs > 1 else np.nan
-        vsrs = s2 * (psum - nobs) / (psum * nobs)
-        if kind == "total":
-            vsrs = vsrs * psum ** 2
-        rows.append({"domain": lv, "estimate": est, "se": np.sqrt(var),
-                     "deff": var / vsrs if psum > nobs else np.nan, "df": _degf(d, inset), "n": nobs,
-                     "n_rows": nobs if d.calibration is None else d.n})
+            cols.append(wy)
+            est = wy.sum(axis=0)
+        s2 = nobs / (nobs - 1) * (w[:, None] * (values - mean) ** 2).sum(axis=0) / psum if nobs > 1 \
+            else np.full(len(names), np.nan)
+        vsrs = s2 * (psum - nobs) / (psum * nobs) * (psum ** 2 if kind == "total" else 1.0)
+        df = _degf(d, inset)
+        for j, name in enumerate(names):
+            rows.append({"variable": name, "domain": lv, "estimate": float(est[j]), "vsrs": float(vsrs[j]),
+                         "df": df, "n": nobs, "n_rows": nobs if d.calibration is None else d.n,
+                         "psum_gt_n": psum > nobs})
+    var = _variance(d, np.column_stack(cols), full=False)
+    for r, v in zip(rows, var):
+        r["se"] = float(np.sqrt(max(v, 0.0)))
+        r["deff"] = v / r["vsrs"] if r["psum_gt_n"] else np.nan
     return rows
 
 
@@ -193,8 +227,10 @@ def _interval(est: float, se: float, df: int, alpha: float) -> tuple[float, floa
     return est - t * se, est + t * se
 
 
-def design_mean(design: Design, y: str, *, by: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def design_mean(design: Design, y: str | Sequence[str], *, by: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Mean of ``y`` (overall or per domain of ``by``) with SE, design effect, df and t interval; R ``svymean``.
+
+    ``y`` may be a list of columns: one row per column and domain, all variances in one pass.
 
     Returns
     -------
@@ -209,7 +245,7 @@ def design_mean(design: Design, y: str, *, by: str | None = None, alpha: float =
     return pd.DataFrame(rows)[ESTIMATE_COLUMNS]
 
 
-def design_total(design: Design, y: str, *, by: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def design_total(design: Design, y: str | Sequence[str], *, by: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Total of ``y`` (overall or per domain) with SE, design effect, df and t interval; R ``svytotal``."""
     rows = _estimate(design, y, by, "total")
     for r in rows:
@@ -242,7 +278,7 @@ def _share_ci(p: float, se: float, df: int, n_rows: int, method: str, alpha: flo
             float(sps.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))))
 
 
-def design_share(design: Design, y: str, *, by: str | None = None, method: str = "logit",
+def design_share(design: Design, y: str | Sequence[str], *, by: str | None = None, method: str = "logit",
                  alpha: float = 0.05) -> pd.DataFrame:
     """Share of ``y`` = 1 (a 0/1 column) with SE, design effect and interval; R ``svyciprop``.
 
@@ -256,9 +292,9 @@ def design_share(design: Design, y: str, *, by: str | None = None, method: str =
     """
     if method not in SHARE_METHODS:
         raise ArgumentError(f"method={method!r} is not allowed; allowed: {', '.join(SHARE_METHODS)}")
-    values = _numeric(design, y)
-    if not np.isin(values, (0.0, 1.0)).all():
-        raise DataError(f"column {y!r} must be 0/1 for a share; it has other values")
+    for v in [y] if isinstance(y, str) else y:
+        if not np.isin(_numeric(design, v), (0.0, 1.0)).all():
+            raise DataError(f"column {v!r} must be 0/1 for a share; it has other values")
     rows = _estimate(design, y, by, "mean")
     for r in rows:
         r["ci_lower"], r["ci_upper"] = _share_ci(r["estimate"], r["se"], r["df"], r["n_rows"], method, alpha)

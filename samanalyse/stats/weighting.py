@@ -23,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from samanalyse.errors import ArgumentError, DataError
 
@@ -105,20 +106,23 @@ class WeightingResult:
         return x
 
 
+def _indicator(codes: np.ndarray) -> sparse.csr_matrix:
+    """The k × n 0/1 matrix of cells ``codes`` (sums per cell as one sparse product)."""
+    n = len(codes)
+    return sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(int(codes.max()) + 1, n))
+
+
 def _cell_mean(x: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Unweighted mean of each column of ``x`` within the cells ``codes``, given back row by row."""
-    k = codes.max() + 1
-    sums = np.zeros((k, x.shape[1]))
-    np.add.at(sums, codes, x)
-    counts = np.bincount(codes, minlength=k)[:, None]
-    return (sums / counts)[codes]
+    ind = _indicator(codes)
+    counts = np.asarray(ind.sum(axis=1)).ravel()[:, None]
+    return ((ind @ x) / counts)[codes]
 
 
 def _ps_resid(x: np.ndarray, codes: np.ndarray, oldw: np.ndarray, psw: np.ndarray) -> np.ndarray:
-    k = codes.max() + 1
-    sums = np.zeros((k, x.shape[1]))
-    np.add.at(sums, codes, x * (oldw / psw)[:, None])
-    return x - (sums / np.bincount(codes, weights=oldw, minlength=k)[:, None])[codes] * psw[:, None]
+    ind = _indicator(codes)
+    sums = ind @ (x * (oldw / psw)[:, None])
+    return x - (sums / (ind @ oldw)[:, None])[codes] * psw[:, None]
 
 
 def _check_weights(data: pd.DataFrame, weights: str | Sequence[float] | None) -> pd.Series:

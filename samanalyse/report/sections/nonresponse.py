@@ -142,16 +142,19 @@ def weighted_comparison(ctx: Context, weights: RoundWeights) -> pd.DataFrame:
             continue
         frame = pd.concat([sub[["respondent"]], pd.DataFrame(cols)], axis=1)
         design = form_design(frame, form, weights, weights.frame_size[form])
-        for it, label, name, answered in meta:
-            got = design_share(design, name, by=answered).set_index("domain")
-            if True not in got.index:
-                continue
-            w = got.loc[True]
+        for answered in dict.fromkeys(m[3] for m in meta):
+            mine = [m for m in meta if m[3] == answered]
+            got = design_share(design, [m[2] for m in mine], by=answered)
+            got = got[got["domain"] == True].set_index("variable")  # noqa: E712 - the domain's value is True
             mask = frame[answered].to_numpy()
-            unweighted = 100 * float(frame.loc[mask, name].mean())
-            rows.append({"form": form, "item": it.id, "label": it.label, "category": label, "n": int(mask.sum()),
-                         "unweighted": unweighted, "weighted": 100 * w["estimate"],
-                         "difference": 100 * w["estimate"] - unweighted, "ci_lower": 100 * w["ci_lower"],
-                         "ci_upper": 100 * w["ci_upper"], "deff": w["deff"]})
+            for it, label, name, _ in mine:
+                if name not in got.index:
+                    continue
+                w = got.loc[name]
+                unweighted = 100 * float(frame.loc[mask, name].mean())
+                rows.append({"form": form, "item": it.id, "label": it.label, "category": label,
+                             "n": int(mask.sum()), "unweighted": unweighted, "weighted": 100 * w["estimate"],
+                             "difference": 100 * w["estimate"] - unweighted, "ci_lower": 100 * w["ci_lower"],
+                             "ci_upper": 100 * w["ci_upper"], "deff": w["deff"]})
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     return out.replace([np.inf, -np.inf], np.nan)
