@@ -125,6 +125,7 @@ def _variance(d: Design, x: np.ndarray, *, full: bool = True) -> np.ndarray:
     """Ultimate-cluster variance of the totals of influence values ``x`` (n × p); R ``svyrecvar``/``onestage``.
 
     ``full=False`` gives only the diagonal (the variances), in chunks of columns to bound memory.
+    (Domains use :func:`_chunked`, which passes only the domain's rows.)
     """
     if not full:
         return np.concatenate([_variance_diag(d, x[:, i:i + 64]) for i in range(0, x.shape[1], 64)])
@@ -145,12 +146,15 @@ def _variance(d: Design, x: np.ndarray, *, full: bool = True) -> np.ndarray:
     return v
 
 
-def _variance_diag(d: Design, x: np.ndarray) -> np.ndarray:
-    if d.calibration is not None:
-        x = d.calibration.residualise(x)
+def _variance_diag(d: Design, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Variances of the totals of ``x`` (its rows ``rows`` of the design; zero elsewhere)."""
     n = d.n
+    rows = np.arange(n) if rows is None else rows
     k = int(d.clusters.max()) + 1
-    t = sparse.csr_matrix((np.ones(n), (d.clusters, np.arange(n))), shape=(k, n)) @ x     # cluster totals
+    if d.calibration is not None:
+        t = d.calibration.cluster_totals(x, d.clusters, rows)
+    else:
+        t = sparse.csr_matrix((np.ones(len(rows)), (d.clusters[rows], np.arange(len(rows)))), shape=(k, len(rows))) @ x
     first = np.zeros(k, np.intp)
     first[d.clusters[::-1]] = np.arange(n)[::-1]
     stratum_of = d.strata[first]
@@ -194,20 +198,22 @@ def _estimate(d: Design, y: str | Sequence[str], by: str | None, kind: str) -> l
     names = [y] if isinstance(y, str) else list(y)
     values = np.column_stack([_numeric(d, v) for v in names])
     domains = _domains(d, by)
-    cols, rows = [], []
+    rows, var = [], []
     for lv, inset in domains:
-        w = np.where(inset, d.weights, 0.0)
+        idx = np.flatnonzero(inset & (d.weights != 0))
+        w = d.weights[idx]
+        vals = values[idx]
         psum = w.sum()
-        nobs = int((w != 0).sum())
-        wy = w[:, None] * values
+        nobs = len(idx)
+        wy = w[:, None] * vals
         mean = wy.sum(axis=0) / psum
         if kind == "mean":
-            cols.append(w[:, None] * (values - mean) / psum)
+            var.append(_chunked(d, w[:, None] * (vals - mean) / psum, idx))
             est = mean
         else:
-            cols.append(wy)
+            var.append(_chunked(d, wy, idx))
             est = wy.sum(axis=0)
-        s2 = nobs / (nobs - 1) * (w[:, None] * (values - mean) ** 2).sum(axis=0) / psum if nobs > 1 \
+        s2 = nobs / (nobs - 1) * (w[:, None] * (vals - mean) ** 2).sum(axis=0) / psum if nobs > 1 \
             else np.full(len(names), np.nan)
         vsrs = s2 * (psum - nobs) / (psum * nobs) * (psum ** 2 if kind == "total" else 1.0)
         df = _degf(d, inset)
@@ -215,11 +221,15 @@ def _estimate(d: Design, y: str | Sequence[str], by: str | None, kind: str) -> l
             rows.append({"variable": name, "domain": lv, "estimate": float(est[j]), "vsrs": float(vsrs[j]),
                          "df": df, "n": nobs, "n_rows": nobs if d.calibration is None else d.n,
                          "psum_gt_n": psum > nobs})
-    var = _variance(d, np.column_stack(cols), full=False)
-    for r, v in zip(rows, var):
+    for r, v in zip(rows, np.concatenate(var)):
         r["se"] = float(np.sqrt(max(v, 0.0)))
-        r["deff"] = v / r["vsrs"] if r["psum_gt_n"] else np.nan
+        r["deff"] = v / r["vsrs"] if r["psum_gt_n"] and r["vsrs"] > 0 else np.nan   # no deff of a constant
     return rows
+
+
+def _chunked(d: Design, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return np.concatenate([_variance_diag(d, x[:, i:i + 256], rows) for i in range(0, x.shape[1], 256)]
+                          or [np.zeros(0)])
 
 
 def _interval(est: float, se: float, df: int, alpha: float) -> tuple[float, float]:

@@ -88,6 +88,39 @@ class WeightingResult:
         return WeightingResult(self.weights.iloc[pos], self.base_weights.iloc[pos], self.method, self.iterations,
                                self.converged, self.max_error, self._kind, parts)
 
+    def cluster_totals(self, x: np.ndarray, clusters: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Totals per cluster (codes ``clusters`` of every unit) of :meth:`residualise` (x), x zero off ``rows``.
+
+        ``x`` holds the rows ``rows`` only (default: all units). The adjustments are linear in ``x``:
+        every step is a product of small cell-level matrices with sparse sums of ``x``, so ``x`` is
+        read a few times and no n × p temporary is made.
+        """
+        n = len(self.weights)
+        rows = np.arange(n) if rows is None else np.asarray(rows, np.intp)
+        x = np.asarray(x, float).reshape(len(rows), -1)
+        k = int(clusters.max()) + 1
+
+        def part(codes: np.ndarray, scale: np.ndarray, size: int) -> sparse.csr_matrix:
+            return sparse.csr_matrix((scale, (codes[rows], np.arange(len(rows)))), shape=(size, len(rows)))
+
+        total = part(clusters, np.ones(len(rows)), k) @ x
+        s_c = _indicator(clusters)
+        if self._kind == "poststratify":
+            (codes, oldw, psw), = self._parts
+            s = _indicator(codes)
+            means = part(codes, (oldw / psw)[rows], s.shape[0]) @ x / (s @ oldw)[:, None]
+            return total - ((s_c @ sparse.diags(psw)) @ s.T) @ means
+        if self._kind == "rake":
+            ind = [_indicator(codes) for codes, _ in self._parts]
+            b = [part(codes, 1.0 / psw[rows], s.shape[0]) @ x for s, (codes, psw) in zip(ind, self._parts)]
+            for (codes, psw), s, am in zip(self._parts, ind, _rake_coefficients(b, self._parts, ind)):
+                total = total - ((s_c @ sparse.diags(psw)) @ s.T) @ am
+            return total
+        if self._kind == "calibrate":
+            q, w = self._parts
+            return total - (s_c @ (q * w[:, None])) @ ((q[rows] / w[rows][:, None]).T @ x)
+        return total
+
     def residualise(self, x: np.ndarray) -> np.ndarray:
         """Influence values ``x`` (n × p) adjusted for the weighting, as R ``svyrecvar`` does."""
         x = np.asarray(x, float).reshape(len(self.weights), -1)
@@ -95,10 +128,7 @@ class WeightingResult:
             (codes, oldw, psw), = self._parts
             return _ps_resid(x, codes, oldw, psw)
         if self._kind == "rake":
-            for _ in range(10):
-                for codes, psw in self._parts:
-                    x = x - psw[:, None] * _cell_mean(x / psw[:, None], codes)
-            return x
+            return _rake_resid(x, self._parts)
         if self._kind == "calibrate":
             q, w = self._parts
             e = x / w[:, None]
@@ -110,6 +140,33 @@ def _indicator(codes: np.ndarray) -> sparse.csr_matrix:
     """The k × n 0/1 matrix of cells ``codes`` (sums per cell as one sparse product)."""
     n = len(codes)
     return sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(int(codes.max()) + 1, n))
+
+
+def _rake_coefficients(b: list[np.ndarray], parts: tuple, ind: list) -> list[np.ndarray]:
+    """Cell-level coefficients ``A_m`` of R's ten raking sweeps ``x <- x - psw_m * ave(x / psw_m, margin_m)``.
+
+    After any number of sweeps ``x = x0 - sum_m psw_m * A_m[codes_m]``; a sweep only updates the small
+    ``A_m``, through ``G_ml = S_m diag(psw_l / psw_m) S_l'``; ``b_m = S_m (x0 / psw_m)``.
+    """
+    counts = [np.asarray(s.sum(axis=1)).ravel()[:, None] for s in ind]
+    g = [[(s_m @ sparse.diags(psw_l / psw_m)) @ s_l.T for s_l, (_, psw_l) in zip(ind, parts)]
+         for s_m, (_, psw_m) in zip(ind, parts)]
+    a = [np.zeros_like(bm) for bm in b]
+    for _ in range(10):
+        for m in range(len(parts)):
+            got = b[m] - sum(np.asarray(g[m][j] @ a[j]) for j in range(len(parts)))
+            a[m] = a[m] + got / counts[m]
+    return a
+
+
+def _rake_resid(x: np.ndarray, parts: tuple) -> np.ndarray:
+    """R's raking residuals of ``x`` (:func:`_rake_coefficients`)."""
+    ind = [_indicator(codes) for codes, _ in parts]
+    b = [(s @ sparse.diags(1.0 / psw)) @ x for s, (_, psw) in zip(ind, parts)]
+    out = x.copy()
+    for (codes, psw), am in zip(parts, _rake_coefficients(b, parts, ind)):
+        out -= psw[:, None] * am[codes]
+    return out
 
 
 def _cell_mean(x: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -151,7 +208,7 @@ def _check_margins(data: pd.DataFrame, margins: Margins) -> dict[str, tuple[np.n
         if values.isna().any():
             raise DataError(f"margin column {col!r} is missing in rows {list(data.index[values.isna()][:5])}")
         levels = sorted(str(k) for k in targets)
-        unknown = sorted(set(values) - set(levels))
+        unknown = sorted(set(pd.unique(values.to_numpy(dtype=object))) - set(levels))
         if unknown:
             raise DataError(f"margin {col!r}: values {unknown} have no population total; totals are given for "
                             f"{', '.join(levels)}")
@@ -219,8 +276,10 @@ def rake(data: pd.DataFrame, margins: Margins, *, weights: str | Sequence[float]
     d = _check_weights(data, weights)
     parsed = _check_margins(data, margins)
     w = d.to_numpy().copy()
-    cross = pd.MultiIndex.from_arrays([c for c, _, _ in parsed.values()])
-    cross_codes = pd.factorize(cross)[0]
+    cross_codes = np.zeros(len(w), np.int64)
+    for codes, target, _ in parsed.values():
+        cross_codes = cross_codes * len(target) + codes
+    cross_codes = np.unique(cross_codes, return_inverse=True)[1]
     eps = tol * w.sum() if tol < 1 else tol
     old = np.bincount(cross_codes, weights=w)
     converged, it, parts = False, 0, ()
