@@ -44,7 +44,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from samanalyse.report.context import ReportSettings
 
         settings = replace(ReportSettings.from_plan(rnd.plan), weights=args.weights)
-    result = build_report(rnd, out, progress=say, compare=getattr(args, "compare", None), settings=settings)
+    result = build_report(rnd, out, progress=say, lang=getattr(args, "lang", "nb"),
+                          compare=getattr(args, "compare", None), settings=settings)
     if not args.quiet:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
@@ -185,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=None,
                     help="output folder: new, empty or an earlier report (default: reports/<round>)")
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sp.add_argument("--lang", choices=("nb", "en"), default="nb",
+                    help="language of the report's words (default nb, bokmål); the tables are the same")
     sp.add_argument("--compare", default=None, metavar="ROUND",
                     help="an earlier round (name or folder): adds the trend section and tables/trend.csv")
     sp.add_argument("--weights", default=None, choices=("none", "poststratify", "raking", "linear", "logit"),

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samanalyse.errors import SamanalyseWarning
+from samanalyse.report import charts
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.html import write_html
 from samanalyse.report.manifest import (
@@ -79,6 +80,7 @@ STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("tester", tests.run),
     ("faktoranalyse", priorities.run),
     ("trend", trend.run),
+    ("figurer", charts.run),
     ("prikking", disclosure.run),         # disclosure control, tables/prikking.csv (issue 16)
     ("html", write_html),
     ("xlsx", write_xlsx),
@@ -104,6 +106,7 @@ def build_report(
     *,
     settings: ReportSettings | None = None,
     progress: Callable[[str], None] | None = None,
+    lang: str = "nb",
     compare: Round | str | Path | None = None,
 ) -> ReportResult:
     """Regenerate a round's report into ``out`` (replaced whole, or not at all).
@@ -121,6 +124,8 @@ def build_report(
         round's plan (:meth:`ReportSettings.from_plan`).
     progress : callable, optional
         Called with one line of text per finished step.
+    lang : {"nb", "en"}
+        Language of the report's words (``data/translations/<lang>.yaml``); the tables are the same.
     compare : Round, str or Path, optional
         An earlier round: adds the trend section (``tables/trend.csv``, ``trend.html``).
 
@@ -144,7 +149,7 @@ def build_report(
     timings: list[tuple[str, float]] = []
     caught: list[str] = []
     with report_folder(out) as tmp:
-        ctx = Context(round=rnd, out=tmp, settings=settings,
+        ctx = Context(round=rnd, out=tmp, settings=settings, lang=lang,
                       compare=load_round(compare) if compare is not None else None)
         for name, fn in steps:
             t0 = time.perf_counter()

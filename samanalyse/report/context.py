@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,18 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.errors import ArgumentError
-from samanalyse.io.atomic import write_table_csv
+from samanalyse.io.atomic import atomic_file, write_table_csv
+from samanalyse.report.i18n import Translation, translation
 from samanalyse.survey.plan import AnalysisPlan, Priorities
 from samanalyse.survey.rounds import Round
 
-__all__ = ["ReportSettings", "Section", "Context", "ReportResult", "GROUPS", "fmt_cell"]
+__all__ = ["ReportSettings", "Section", "Context", "ReportResult", "GROUPS", "fmt_cell", "TableHook",
+           "EXCEL_CSV_DIR"]
+
+#: A step every published table passes through (e.g. disclosure control): ``(name, frame) -> frame``.
+TableHook = Callable[[str, pd.DataFrame], pd.DataFrame]
+#: Folder of the Norwegian-Excel CSV variants (``;``, BOM, decimal comma) beside ``tables/``.
+EXCEL_CSV_DIR = "tabeller_excel"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,12 @@ class Section:
     findings: list[str] = field(default_factory=list)
     html_frame: pd.DataFrame | None = None   # a more compact layout for the web page
     percent_columns: tuple[str, ...] = ()    # columns holding percentages (formatted as % in the workbook)
+    detail_frame: pd.DataFrame | None = None  # n and intervals, shown on demand in the web page
+    finding_ids: list[str] = field(default_factory=list)   # anchors of the audit findings about its cells
+    warnings: list[str] = field(default_factory=list)      # warnings about its numbers, shown beside them
+    sources: list[str] = field(default_factory=list)       # "Kilde: ..." lines
+    n_text: str = ""                                       # the n of the table, e.g. "kommuner n = 187"
+    p_columns: tuple[str, ...] = ()                        # columns holding p-values ("< 0,001")
 
 
 @dataclass
@@ -74,14 +88,42 @@ class Context:
     inputs: list[Path] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    lang: str = "nb"
+    hooks: list[TableHook] = field(default_factory=list)
     compare: Round | None = None    # an earlier round to compare with (the trend section; issue 14)
 
+    @property
+    def tr(self) -> Translation:
+        """The report's translation table (``data/translations/<lang>.yaml``)."""
+        return translation(self.lang)
+
+    def publish(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The ONE place every table the report publishes passes (CSV, XLSX, HTML, charts).
+
+        Applies :attr:`hooks` in order (e.g. disclosure control) and returns
+        the frame to publish; the hooks see the table's name.
+        """
+        for hook in self.hooks:
+            frame = hook(name, frame)
+        return frame
+
     def add(self, group: str, section: Section) -> None:
+        """Add a section (its frames pass :meth:`publish`)."""
+        section.frame = self.publish(f"{group}/{section.key}", section.frame)
+        if section.html_frame is not None:
+            section.html_frame = self.publish(f"{group}/{section.key}#html", section.html_frame)
+        if section.detail_frame is not None:
+            section.detail_frame = self.publish(f"{group}/{section.key}#detail", section.detail_frame)
         self.sections.setdefault(group, []).append(section)
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
+        """A tidy CSV in ``tables/`` and its Norwegian-Excel variant in ``tabeller_excel/`` (after :meth:`publish`)."""
+        frame = self.publish(name, frame)
         write_table_csv(frame, self.out / "tables" / f"{name}.csv")
         self.files.append(f"tables/{name}.csv")
+        with atomic_file(self.out / EXCEL_CSV_DIR / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as fh:
+            frame.to_csv(fh, index=False, sep=";", decimal=",", lineterminator="\r\n")
+        self.files.append(f"{EXCEL_CSV_DIR}/{name}.csv")
 
 
 @dataclass(frozen=True)

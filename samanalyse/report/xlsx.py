@@ -1,4 +1,10 @@
-"""The Excel workbook of a report: one sheet per table, byte-identical on rerun."""
+"""The Excel workbook of a report: ready for Word, byte-identical on rerun.
+
+An index sheet (``Innhold``) with a link to every sheet; one sheet per table
+with its title, n, notes and source above the table, a bold header that
+repeats on every printed page, percent columns as %, A4 landscape fitted to
+the page width, frozen header, no formulas.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from samanalyse import __version__
-from samanalyse.report.context import GROUPS, Context, Section, fmt_cell
+from samanalyse.report.context import GROUPS, Context, Section
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["write_xlsx", "FIXED_TIME"]
 
@@ -36,15 +43,25 @@ def _sheet_name(key: str, used: set[str]) -> str:
     return name
 
 
-def _overview(wb: Workbook, ctx: Context) -> None:
-    ws0 = wb.active
-    ws0.title = "Oversikt"
-    ws0.append([ctx.round.title])
-    if ctx.round.reconstructed:
-        ws0.append(["Respondentdataene er REKONSTRUERT, ikke de opprinnelige svarene."])
-    for k, v in ctx.facts.get("scorecard", {}).items():
-        ws0.append([k, v])
-    ws0.column_dimensions["A"].width = 40
+def _text(ws: Worksheet, text: str, bold: bool = False, italic: bool = False) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws.append([text])
+    c = ws.cell(row=ws.max_row, column=1)
+    c.data_type = "s"  # literal text, never a formula
+    c.font = Font(bold=bold, italic=italic, size=12 if bold else 10)
+    c.alignment = Alignment(wrap_text=False)
+
+
+def _page_setup(ws: Worksheet, header_row: int) -> None:
+    """A4 landscape, fitted to the page width (as many pages down as needed), header row repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.5
 
 
 def _cell_value(v: Any, percent: bool) -> Any:
@@ -55,19 +72,61 @@ def _cell_value(v: Any, percent: bool) -> Any:
     return str(v)
 
 
-def _sheet(wb: Workbook, sec: Section, used: set[str]) -> None:
-    """One section as a sheet: title, bold header, values (percent columns as %), notes, fitted widths."""
+def _index(wb: Workbook, ctx: Context, entries: list[tuple[str, str]]) -> None:
+    """The first sheet: title, reconstruction note, citation, scorecard and a link to every sheet."""
+    from openpyxl.styles import Font
+
+    tr = ctx.tr
+    ws = wb.active
+    ws.title = "Innhold"
+    _text(ws, ctx.round.title, bold=True)
+    if ctx.round.reconstructed:
+        _text(ws, f"{tr.t('note', 'reconstructed_banner')} {ctx.round.notes.get('reconstruction', '')}".strip())
+    if ctx.round.notes.get("citation"):
+        _text(ws, f"{tr.t('heading', 'citation')}: {ctx.round.notes['citation']}")
+    _text(ws, f"{tr.t('word', 'source_ssb')}. {tr.t('note', 'ssb_note')}", italic=True)
+    for k, v in ctx.facts.get("scorecard", {}).items():
+        ws.append([tr.t("status", k), v])
+    ws.append([])
+    _text(ws, tr.t("heading", "contents"), bold=True)
+    for name, title in entries:
+        ws.append([name, title])
+        c = ws.cell(row=ws.max_row, column=1)
+        c.hyperlink = f"#'{name}'!A1"
+        c.font = Font(color="1B4F72", underline="single")
+        ws.cell(row=ws.max_row, column=2).data_type = "s"
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 110
+    _page_setup(ws, 1)
+
+
+def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
+    """One section as a sheet: title, n, notes and source above; bold header; values; fitted widths."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    bold = Font(bold=True)
-    ws = wb.create_sheet(_sheet_name(sec.key, used))
-    ws.append([sec.title])
-    ws["A1"].font = bold
+    tr = ctx.tr
+    ws = wb.create_sheet(name)
+    _text(ws, sec.title, bold=True)
+    if sec.n_text:
+        _text(ws, sec.n_text)
+    if ctx.round.reconstructed:
+        _text(ws, tr.t("word", "reconstructed_short").capitalize(), italic=True)
+    for n in sec.notes:
+        _text(ws, n)
+    for i, w in enumerate(sec.warnings, start=1):
+        _text(ws, f"{tr.t('word', 'warning')} ({i}): {w}")
+    if sec.finding_ids:
+        _text(ws, f"{tr.t('word', 'see_findings')}: " + ", ".join(a.split("-")[-1] for a in sec.finding_ids)
+              + " (revisjon)")
+    for s in sec.sources:
+        _text(ws, s, italic=True)
+    ws.append([])
     header = [str(c) for c in sec.frame.columns]
     ws.append(header)
-    for c in ws[2]:
-        c.font, c.fill = bold, PatternFill("solid", fgColor="DDDDEE")
+    header_row = ws.max_row
+    for c in ws[header_row]:
+        c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="DDDDEE")
     pct_cols = {i for i, c in enumerate(header) if c in sec.percent_columns}
     for row in sec.frame.itertuples(index=False):
         values = [_cell_value(v, i in pct_cols) for i, v in enumerate(row)]
@@ -76,16 +135,14 @@ def _sheet(wb: Workbook, sec: Section, used: set[str]) -> None:
         for i, v in enumerate(values):
             cell = ws.cell(row=r, column=i + 1)
             if isinstance(v, str):
-                cell.data_type = "s"  # literal text, never a formula
+                cell.data_type = "s"
             elif i in pct_cols and v is not None:
                 cell.number_format = "0%"
-    for n in sec.notes + [f"Revisjon: {f}" for f in sec.findings]:
-        ws.append([n])
-        ws.cell(row=ws.max_row, column=1).data_type = "s"
-    ws.freeze_panes = "B3"
+    ws.freeze_panes = f"B{header_row + 1}"
     for i, col in enumerate(header, start=1):
-        width = max([len(col)] + [len(fmt_cell(v)) for v in sec.frame.iloc[:, i - 1]])
-        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+        width = max([min(len(col), 24)] + [len(str(v)) for v in sec.frame.iloc[:, i - 1] if not pd.isna(v)])
+        ws.column_dimensions[get_column_letter(i)].width = min(50, max(8, width + 2))
+    _page_setup(ws, header_row)
 
 
 def _save_fixed(wb: Workbook, path: Path) -> None:
@@ -108,15 +165,15 @@ def _save_fixed(wb: Workbook, path: Path) -> None:
 
 
 def write_xlsx(ctx: Context) -> None:
-    """One workbook, one sheet per table; percentages as %, frozen header, fitted widths, no formulas."""
+    """One workbook: an index sheet with links, then one sheet per table, ready to print on A4 or paste into Word."""
     from openpyxl import Workbook
 
     wb = Workbook()
-    _overview(wb, ctx)
-    used = {"Oversikt"}
-    for key, _title in GROUPS:
-        for sec in ctx.sections.get(key, []):
-            _sheet(wb, sec, used)
+    used = {"Innhold"}
+    secs = [(_sheet_name(sec.key, used), sec) for key, _ in GROUPS for sec in ctx.sections.get(key, [])]
+    _index(wb, ctx, [(name, sec.title) for name, sec in secs])
+    for name, sec in secs:
+        _sheet(wb, ctx, sec, name)
     wb.properties.creator = f"samanalyse {__version__}"
     _save_fixed(wb, ctx.out / "rapport.xlsx")
     ctx.files.append("rapport.xlsx")

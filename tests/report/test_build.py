@@ -46,13 +46,17 @@ def test_everything_listed_exists(report):
 
 
 def test_html_is_labelled_and_self_contained(report):
-    out, _, _ = report
+    out, result, _ = report
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "respondentdataene er rekonstruert" in page
     assert "Tabell 1: Tilfredshet med samhandling om helsetjenester til kronisk syke" in page
     assert "Vedlegg 3" in page and "Metode" in page
     assert "http://" not in page and "https://" not in page  # opens from disk, no network
-    assert page.count("data:image/png;base64,") == 4
+    # Figur 8 and 9, loadings, parallel analysis; satisfaction by RHF and size class; experience per topic (3)
+    for fig in ("figur8_kommuner", "figur9_helseforetak", "faktorladninger", "parallellanalyse", "andel_rhf",
+                "andel_size_class", "erfaringer_avtaler_og_ledelse", "erfaringer_kunnskap_og_kompetanse",
+                "erfaringer_interkommunalt_samarbeid"):
+        assert f"<figure id='fig-{fig}'><img alt=" in page and f"figures/{fig}.svg" in result.files
 
 
 def test_tables_carry_published_value_and_difference(report):
@@ -69,8 +73,10 @@ def test_xlsx_formatting(report):
     out, _, _ = report
     wb = load_workbook(out / "rapport.xlsx")
     ws = wb["T01"]
-    assert ws.freeze_panes == "B3"
-    assert ws["B3"].number_format == "0%" and abs(ws["B3"].value - 0.26) < 1e-12
+    header = next(r for r in range(1, 20) if ws.cell(row=r, column=2).value == "Kommuner: Dårlig – regenerert")
+    assert ws.freeze_panes == f"B{header + 1}"
+    first = ws.cell(row=header + 1, column=2)  # Helse Midt, kommuner, Dårlig: printed 26 %
+    assert first.number_format == "0%" and abs(first.value - 0.26) < 1e-12
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -189,6 +195,7 @@ def test_without_published_numbers_tables_come_from_the_data(tmp_path, monkeypat
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "r" / "rapport.xlsx")["T01"]
-    header = [c.value for c in ws[2]]
+    row = next(r for r in range(1, 30) if ws.cell(row=r, column=2).value == "Kommuner: Dårlig – prosent")
+    header = [c.value for c in ws[row]]  # title, n, notes and source sit above the header
     assert "Kommuner: Dårlig – prosent" in header and "Kommuner: n" in header
-    assert ws.cell(row=3, column=header.index("Kommuner: Dårlig – prosent") + 1).number_format == "0%"
+    assert ws.cell(row=row + 1, column=header.index("Kommuner: Dårlig – prosent") + 1).number_format == "0%"

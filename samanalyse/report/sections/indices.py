@@ -30,7 +30,10 @@ def run(ctx: Context) -> None:
         })
     frame = pd.DataFrame(rows)
     ctx.write_csv("indekser_reliabilitet", frame)
+    tr = ctx.tr
+    warns = [f"{r['indeks']}: {tr.t('note', 'omega_above_one')}" for r in rows
+             if r["omega"] == r["omega"] and r["omega"] > 1]
     ctx.add("indekser", Section("reliabilitet", f"Reliabilitet for indeksene (skjema {plan.form}; 1 poeng per ledd)",
-                                 frame.round(3),
+                                 frame.round(3), warnings=warns,
                                  notes=[f"Omega: én-faktor minres, bootstrap-intervall ({plan.omega_n_boot} trekk, "
                                         "fast frø)."]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from samanalyse.report.context import Context, Section
 
 if TYPE_CHECKING:
@@ -27,9 +29,14 @@ def _finding_section(ctx: Context, res: PrioritiesResult) -> Section | None:
     concept = bg.concept or bg.label
     more = "oftere" if f.expected == "more" else "sjeldnere"
     ctx.write_csv(f"faktor_{f.by}", f.test)
+    tr = ctx.tr
+    if ctx.round.reconstructed:  # the reconstruction was built to contain the plan's expectation: not a finding
+        note = tr.t("note", "expected_reconstructed")
+    else:
+        note = f"{tr.t('note', 'expected')}: {tr.t('word', 'affirm' if f.as_expected else 'deny')}."
     return Section(
         f.by, f"{bg.label}: foretrekkes {label} ({f.cluster}) {more} jo mer «{concept}»?", f.test.round(4),
-        notes=[f"Som forventet i analyseplanen: {'ja' if f.as_expected else 'nei'}."])
+        notes=[note])
 
 
 def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure]]:
@@ -53,6 +60,12 @@ def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure
     return figs
 
 
+def _compact_parallel(table: pd.DataFrame) -> pd.DataFrame:
+    """The parallel analysis for the page: observed and simulated quantile eigenvalues and the verdicts."""
+    keep = [c for c in table.columns if c == "number" or c.endswith(("_observed", "_simulated_quantile", "_retain"))]
+    return table[keep].round(2)
+
+
 def run(ctx: Context) -> None:
     """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``)."""
     import matplotlib.pyplot as plt
@@ -71,11 +84,23 @@ def run(ctx: Context) -> None:
     ctx.write_csv("faktor_ladninger", load)
     ctx.write_csv("faktor_parallellanalyse", fa.parallel.table)
     ctx.write_csv("faktor_klynger", fa.clusters.items)
+    tr = ctx.tr
+    efa_warn = []
+    if not getattr(fa.efa, "converged", True):
+        efa_warn.append(tr.t("note", "not_converged"))
+    if getattr(fa.efa, "heywood", ()):
+        efa_warn.append(f"{tr.t('note', 'heywood')} {', '.join(fa.efa.heywood)}.")
+    boot_warn = ([f"{fa.clusters.n_boot - fa.clusters.n_boot_ok} av {fa.clusters.n_boot} "
+                  f"{tr.t('note', 'boot_failed')}."] if fa.clusters.n_boot_ok < fa.clusters.n_boot else [])
+    ctx.facts["n_clusters"] = int(fa.clusters.items["cluster"].nunique()) if "cluster" in fa.clusters.items else 0
     secs = [
-        Section("ladninger", "Faktorladninger (mønster), " + f"{fa.efa.method}, {fa.efa.rotation}", load),
-        Section("parallell", "Antall faktorer: parallellanalyse, Kaiser og scree", fa.parallel.table.round(3)),
+        Section("ladninger", "Faktorladninger (mønster), " + f"{fa.efa.method}, {fa.efa.rotation}", load,
+                warnings=efa_warn),
+        Section("parallell", "Antall faktorer: parallellanalyse, Kaiser og scree", fa.parallel.table.round(3),
+                html_frame=_compact_parallel(fa.parallel.table),
+                notes=["tables/faktor_parallellanalyse.csv"]),
         Section("klynger", f"Klynger og bootstrap-stabilitet ({fa.clusters.n_boot_ok} av {fa.clusters.n_boot} trekk)",
-                fa.clusters.items.round(3)),
+                fa.clusters.items.round(3), warnings=boot_warn),
     ]
     finding = _finding_section(ctx, res)
     if finding is not None:

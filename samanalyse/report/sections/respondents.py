@@ -36,9 +36,18 @@ def run(ctx: Context) -> None:
     by_size["size_class"] = by_size["size_class"].astype(str)
     ctx.write_csv("respondenter_storrelse", by_size)
     note = rnd.notes.get("respondents", "")
-    ctx.add("respondenter", Section("rhf", "Respondenter og svarprosent per RHF (utvalg fra registrene)", by_rhf,
-                                     notes=[note] if note else []))
-    ctx.add("respondenter", Section("storrelse", f"Kommuner per størrelsesklasse ({size_reference(rnd)})", by_size))
+    tr = ctx.tr
+    src = [f"{tr.t('word', 'source_ssb')}. {tr.t('note', 'ssb_note')}"]
+    cols = {"form": "form", "rhf": "rhf", "respondenter": "respondents", "utvalg": "frame",
+            "svarprosent": "response_rate", "size_class": "size_class"}
+    show = {c: tr.t("column", k) for c, k in cols.items()}
+    from samanalyse.analysis.tables import population_label
+
+    shown = by_rhf.assign(form=[population_label(rnd.codebook, f).capitalize() for f in by_rhf["form"]])
+    ctx.add("respondenter", Section("rhf", "Respondenter og svarprosent per RHF (utvalg fra registrene)",
+                                     shown.rename(columns=show), notes=[note] if note else [], sources=src))
+    ctx.add("respondenter", Section("storrelse", f"Kommuner per størrelsesklasse ({size_reference(rnd)})",
+                                     by_size.rename(columns=show), sources=src))
 
 
 def size_reference(rnd: Round) -> str:

@@ -13,29 +13,33 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.analysis.tables import population_label
+from samanalyse.report.i18n import Translation, translation
+from samanalyse.report.intervals import add_intervals
 from samanalyse.survey.codebook import Codebook
 from samanalyse.report.context import Context, Section
 
 __all__ = ["run"]
 
 
-def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
+def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation | None = None
+            ) -> pd.DataFrame:
     """Row and column labels that lay a table's cells out as the study prints them."""
+    foot = f" ({(tr or translation()).t('word', 'footnote')})"
     d = cmp.copy()
     own = population_label(codebook, spec.get("form", ""))  # cells of a table of one form
     d["Populasjon"] = d["population"].where(d["population"] != "", own).str.capitalize()
     kind = spec["kind"]
     note = d["breakdown"] == "note"
     if kind == "by_group" and spec.get("by"):
-        d["rad"] = np.where(note, d["category"] + " (note)", d["group"])
+        d["rad"] = np.where(note, d["category"] + foot, d["group"])
         d["kol"] = np.where(note, spec["categories"][0], d["category"])  # notes sit under the first category
     elif kind == "by_group":
-        d["rad"] = np.where(note, d["category"] + " (note)", d["category"])
+        d["rad"] = np.where(note, d["category"] + foot, d["category"])
         d["kol"] = ""
     elif kind == "index_crosstab":
         d["rad"], d["kol"] = d["category"], d["group"]
     else:
-        d["rad"] = d["item"] + ": " + d["category"]
+        d["rad"] = [f"{_item_text(codebook, i, tr)}: {c}" for i, c in zip(d["item"], d["category"])]
         d["kol"] = ""
     return d
 
@@ -50,15 +54,54 @@ def _head(pop: str, kol: str) -> str:
     return f"{pop}: {kol}" if kol else pop
 
 
-def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
-    """regenerated | published | difference, three numeric columns per printed column (XLSX, CSV)."""
-    d = _layout(cmp, spec, codebook)
+def _item_text(codebook: Codebook, item: str, tr: Translation | None) -> str:
+    """An item's short text in the report's language (the codebook's English field, else bokmål)."""
+    try:
+        it = codebook.item(item)
+    except Exception:  # noqa: BLE001 - an id not in the codebook is shown as it is
+        return item
+    if tr is not None and tr.lang == "en":
+        for attr in ("short_en", "text_en"):
+            if getattr(it, attr, None):
+                return str(getattr(it, attr))
+    return str(getattr(it, "short", None) or getattr(it, "text", None) or item)
+
+
+def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation) -> pd.DataFrame:
+    """regenerated | published | difference | n | interval per printed column (XLSX)."""
+    d = _layout(cmp, spec, codebook, tr)
     out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
+    w = {k: tr.t("column", k) for k in ("regenerated", "published", "difference", "n", "ci_low", "ci_high")}
     for pop, kol, sel in _columns(d):
         head = _head(pop, kol)
-        out[f"{head} – regenerert"] = sel["regenerated"]
-        out[f"{head} – publisert"] = sel["published"]
-        out[f"{head} – differanse"] = sel["difference"]
+        out[f"{head} – {w['regenerated']}"] = sel["regenerated"]
+        out[f"{head} – {w['published']}"] = sel["published"]
+        out[f"{head} – {w['difference']}"] = sel["difference"]
+        out[f"{head} – {w['n']}"] = sel["n"].astype("Int64")
+        out[f"{head} – {w['ci_low']}"] = sel["ci_low"].round(1)
+        out[f"{head} – {w['ci_high']}"] = sel["ci_high"].round(1)
+    out.index.name = ""
+    return out.reset_index()
+
+
+def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
+             value: str = "percent") -> pd.DataFrame:
+    """One text cell per printed cell, "share (low–high), n", for the web page's on-demand table."""
+    d = _layout(cmp, spec, codebook, tr)
+    rows = list(dict.fromkeys(d["rad"]))
+    out = pd.DataFrame(index=rows)
+    for pop, kol, sel in _columns(d):
+        text = []
+        for rad in rows:
+            if rad not in sel.index or pd.isna(sel.loc[rad, value]):
+                text.append("")
+                continue
+            r = sel.loc[rad]
+            ci = ("" if pd.isna(r["ci_low"]) else
+                  f" ({tr.percent(r['ci_low'])}–{tr.percent(r['ci_high'])})")
+            n = "" if pd.isna(r["n"]) else f", n = {int(r['n'])}"
+            text.append(f"{tr.percent(r[value], 1)}{ci}{n}")
+        out[_head(pop, kol)] = text
     out.index.name = ""
     return out.reset_index()
 
@@ -81,9 +124,9 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) ->
     return out.reset_index()
 
 
-def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
+def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation) -> pd.DataFrame:
     """One text cell per printed cell, "regenerated / published", for the HTML page."""
-    d = _layout(cmp, spec, codebook)
+    d = _layout(cmp, spec, codebook, tr)
     rows = list(dict.fromkeys(d["rad"]))
     out = pd.DataFrame(index=rows)
     for pop, kol, sel in _columns(d):
@@ -101,6 +144,14 @@ def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.
         out[_head(pop, kol)] = text
     out.index.name = ""
     return out.reset_index()
+
+
+def _n_text(ctx: Context, spec: dict[str, Any]) -> str:
+    """The respondents a table rests on, e.g. ``n: kommuner 187, helseforetak 18``."""
+    forms = spec.get("forms") or ([spec["form"]] if spec.get("form") else list(ctx.round.frame))
+    counts = ctx.data["form"].value_counts() if ctx.data is not None and "form" in ctx.data else {}
+    parts = [f"{population_label(ctx.round.codebook, f)} {int(counts.get(f, 0))}" for f in forms]
+    return "n: " + ", ".join(parts)
 
 
 def _percent_columns(frame: pd.DataFrame, *words: str) -> tuple[str, ...]:
@@ -130,21 +181,29 @@ def _run_published(ctx: Context) -> None:
     cells = card.cells
     cells = cells.assign(regenerated=cells["regenerated"].astype("Float64"))
     ctx.write_csv("sammenligning_alle_celler", cells)
+    tr = ctx.tr
+    ctx.facts["table_cells"] = {}
     for tid, spec in catalogue.tables.items():
-        cmp = cells[cells["table"] == tid].copy()
+        cmp = add_intervals(cells[cells["table"] == tid].copy(), rnd, spec=spec)
         ctx.write_csv(tid, cmp)
-        wide = _wide(cmp, spec, rnd.codebook)
+        ctx.facts["table_cells"][tid] = cmp
+        wide = _wide(cmp, spec, rnd.codebook, tr)
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {titles.get(tid, spec.get('title', ''))}", frame=wide,
-                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook),
-                      percent_columns=_percent_columns(wide, "regenerert", "publisert"))
+                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook, tr),
+                      detail_frame=_details(cmp, spec, rnd.codebook, tr),
+                      percent_columns=_percent_columns(wide, tr.t("column", "regenerated"),
+                                                       tr.t("column", "published")),
+                      n_text=_n_text(ctx, spec),
+                      sources=[tr.t("word", "source_ssb") + " (" + tr.t("column", "size_class").lower() + ")"]
+                      if spec.get("by") == "size_class" else [])
         bad = cmp[cmp["outcome"].isin(["impossible", "unmet", "anomaly"])]
         for _, r in bad.iterrows():
-            why = r["audit"] or ("Trykket verdi er umulig (f.eks. over 100 %)." if r["outcome"] == "anomaly" else "")
-            sec.notes.append(f"{r['cell_id']}: publisert {r['published']:.0f} %, {r['outcome']}. {why}".strip())
+            sec.notes.append(f"{r['cell_id']}: {tr.t('column', 'published')} {r['published']:.0f} %, "
+                             f"{tr.t('status', r['outcome'])}.")
         if (cmp["variant"].fillna("") != "").any():
             used = cmp.groupby("variant").size().to_dict()
-            sec.notes.append(f"{catalogue.label(tid)} bruker ulike prosentgrunnlag; celler telt som gjengitt under grunnlaget "
-                             + ", ".join(f"{k} ({v})" for k, v in used.items()) + " (se tables.yaml).")
+            sec.notes.append(f"{catalogue.label(tid)}: " + tr.t("note", "variants")
+                             + " " + ", ".join(f"{k} ({v})" for k, v in used.items()) + ".")
         ctx.add("tabeller", sec)
 
 
@@ -165,7 +224,7 @@ def _run_data(ctx: Context) -> None:
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
                       percent_columns=_percent_columns(wide, "prosent"))
         if first:
-            sec.notes.append(f"{catalogue.label(tid)} har flere prosentgrunnlag; tabellen viser {first} "
-                             f"(alle i tables/{tid}.csv).")
+            sec.notes.append(f"{catalogue.label(tid)} {ctx.tr.t('note', 'variants_data')} {first} "
+                             f"(tables/{tid}.csv).")
         ctx.add("tabeller", sec)
     ctx.write_csv("alle_celler", pd.concat(parts, ignore_index=True))

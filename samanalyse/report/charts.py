@@ -1,0 +1,196 @@
+"""Charts of the study's tables: satisfaction by group with intervals, experience with virkemidler (stacked).
+
+Built from the cells the tables section computed (``ctx.facts["table_cells"]``,
+after :meth:`~samanalyse.report.context.Context.publish`), with labels from the
+catalogue and the codebook; PNG and SVG, byte-identical on rerun
+(:func:`samanalyse.report.figures.save_figure`). A report on reconstructed
+data carries its note below the axes, in space reserved for it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from samanalyse.report.context import Context
+
+__all__ = ["run", "plot_shares_by_group", "plot_experience"]
+
+_COLOURS = ["#1b4f72", "#5dade2", "#d35400", "#f5b041", "#7f8c8d", "#bdc3c7"]
+
+
+def _figure(width: float, height: float, note: str) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    if note:
+        fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
+        fig.text(0.01, 0.01, note, fontsize=8, color="#a00", ha="left", va="bottom")
+    return fig
+
+
+def _freeze(fig: Figure) -> Figure:
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: str, xlabel: str,
+                         note: str = "") -> Figure:
+    """Horizontal bars of one category's share per group, a 95 % interval on each bar; one panel per table.
+
+    Parameters
+    ----------
+    panels : list of (title, cells)
+        Cells with ``population``, ``group``, ``category``, ``percent``, ``ci_low``, ``ci_high``, ``n``.
+    category : str
+        The category whose share is drawn (e.g. "Godt").
+    xlabel : str
+    note : str
+        A note below the axes (e.g. that the data is reconstructed).
+    """
+    ncol = 2 if len(panels) > 1 else 1
+    nrow = int(np.ceil(len(panels) / ncol))
+    groups = list(dict.fromkeys(panels[0][1]["group"])) if panels else []
+    pops = list(dict.fromkeys(panels[0][1]["population"])) if panels else []
+    fig = _figure(10, 1.2 + nrow * (0.45 * len(groups) * max(1, len(pops)) + 0.9), note)
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, sharex=True, squeeze=False)).ravel()
+    h = 0.8 / max(1, len(pops))
+    for ax, (title, cells) in zip(axes, panels):
+        sel = cells[cells["category"] == category]
+        y = np.arange(len(groups))
+        for j, pop in enumerate(pops):
+            s = sel[sel["population"] == pop].set_index("group").reindex(groups)
+            pos = y + (j - (len(pops) - 1) / 2) * h
+            err = np.vstack([s["percent"] - s["ci_low"], s["ci_high"] - s["percent"]]).clip(min=0)
+            ax.barh(pos, s["percent"], height=h * 0.9, color=_COLOURS[j % len(_COLOURS)],
+                    xerr=err, error_kw={"ecolor": "#333", "capsize": 2, "lw": 0.8},
+                    label=f"{pop}")
+            for py, v, n in zip(pos, s["percent"], s["n"]):
+                if not pd.isna(v):
+                    ax.text(1, py, f"n={int(n)}", va="center", ha="left", fontsize=7, color="white")
+        ax.set_yticks(y, [textwrap.fill(str(g), 18) for g in groups], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_title(textwrap.fill(title, 55), fontsize=9, loc="left")
+        ax.grid(axis="x", color="#ddd", lw=0.5)
+        ax.set_axisbelow(True)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax in axes[-ncol:]:
+        ax.set_xlabel(xlabel, fontsize=8)
+    if len(pops) > 1:
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper right", ncols=len(pops), fontsize=8, frameon=False)
+    return _freeze(fig)
+
+
+def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str], xlabel: str, title: str,
+                    note: str = "") -> Figure:
+    """Stacked horizontal bars: the share of each category per virkemiddel (one bar per row)."""
+    fig = _figure(10, 1.6 + 0.42 * len(rows), note)
+    ax = fig.subplots()
+    left = np.zeros(len(rows))
+    y = np.arange(len(rows))
+    for j, cat in enumerate(categories):
+        vals = np.array([float(s.get(cat, 0.0)) if not pd.isna(s.get(cat, np.nan)) else 0.0 for _, s in rows])
+        ax.barh(y, vals, left=left, color=_COLOURS[j % len(_COLOURS)], label=textwrap.fill(cat, 28), height=0.75)
+        for yy, l0, v in zip(y, left, vals):
+            if v >= 8:
+                ax.text(l0 + v / 2, yy, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if j in (0, 2) else "black")
+        left += vals
+    ax.set_yticks(y, [textwrap.fill(lab, 40) for lab, _ in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(textwrap.fill(title, 80), fontsize=10, loc="left")
+    fig.legend(loc="outside lower center", ncols=min(3, len(categories)), fontsize=8, frameon=False)
+    return _freeze(fig)
+
+
+def _note(ctx: Context) -> str:
+    return ctx.tr.t("word", "reconstructed_short").capitalize() if ctx.round.reconstructed else ""
+
+
+def _satisfaction(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple[str, Figure]]:
+    """One figure per breakdown (RHF, size class): the last printed category's share per group, each table a panel."""
+    tr, cat = ctx.tr, ctx.round.catalogue
+    out: dict[str, tuple[str, Figure]] = {}
+    for by in ("rhf", "size_class"):
+        tids = [t for t, s in cat.tables.items() if s.get("kind") == "by_group" and s.get("by") == by
+                and t in cells]
+        if not tids:
+            continue
+        category = cat.tables[tids[0]]["categories"][-1]
+        panels = []
+        for t in tids:
+            c = cells[t]
+            c = c[(c["breakdown"] != "note") & (c["breakdown"] != "total") & (c["group"] != "Samlet")]
+            panels.append((f"{cat.label(t)}: {_short(ctx, cat.tables[t])}", c))
+        name = f"figur_{cat.tables[tids[0]].get('item', '')}_{by}".replace("__", "_")
+        name = f"andel_{by}"
+        caption = tr.t("figure", f"share_by_{by}").format(category=category)
+        fig = plot_shares_by_group(panels, category=category, xlabel=tr.t("figure", "share_axis").format(
+            category=category), note=_note(ctx))
+        out[name] = (caption, fig)
+    return out
+
+
+def _short(ctx: Context, spec: dict[str, Any]) -> str:
+    item = spec.get("item")
+    try:
+        return str(ctx.round.codebook.item(item).label)
+    except Exception:  # noqa: BLE001 - a table without one item: its title
+        return str(spec.get("title", ""))
+
+
+def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple[str, Figure]]:
+    """Stacked bars per group of virkemidler (the codebook's topic of the tables' items), kommuner."""
+    tr, cat, cb = ctx.tr, ctx.round.catalogue, ctx.round.codebook
+    groups: dict[str, list[str]] = {}
+    for t, s in cat.tables.items():
+        if s.get("kind") == "by_group" and not s.get("by") and t in cells and s.get("item"):
+            try:
+                topic = cb.item(s["item"]).topic or "_"
+            except Exception:  # noqa: BLE001 - not an item of the codebook
+                continue
+            groups.setdefault(topic, []).append(t)
+    out: dict[str, tuple[str, Figure]] = {}
+    for topic, tids in groups.items():
+        categories = list(cat.tables[tids[0]]["categories"])
+        pops = list(dict.fromkeys(cells[tids[0]]["population"]))
+        rows = []
+        for t in tids:
+            c = cells[t]
+            for pop in pops:
+                sel = c[(c["population"] == pop) & (c["breakdown"] == "total")]
+                n = sel["n"].dropna()
+                lab = f"{_short(ctx, cat.tables[t])} ({pop}, n={int(n.iloc[0]) if len(n) else 0})"
+                rows.append((lab, sel.set_index("category")["percent"]))
+        label = cb.indices[topic].label if topic in cb.indices else topic
+        title = tr.t("figure", "experience").format(group=label)
+        fig = plot_experience(rows, categories=categories, xlabel=tr.t("figure", "percent_axis"), title=title,
+                              note=_note(ctx))
+        out[f"erfaringer_{topic}"] = (title, fig)
+    return out
+
+
+def run(ctx: Context) -> None:
+    """The study tables' charts into ``figures/`` (PNG and SVG); captions in ``ctx.charts``."""
+    from samanalyse.report.figures import save_figure
+
+    cells = {t: ctx.publish(f"figur/{t}", c) for t, c in ctx.facts.get("table_cells", {}).items()}
+    if not cells:
+        return
+    figs = {**_satisfaction(ctx, cells), **_experience(ctx, cells)}
+    charts = ctx.facts.setdefault("charts", {})
+    for name, (caption, fig) in figs.items():
+        paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
+        ctx.files += [f"figures/{p.name}" for p in paths]
+        charts[name] = (caption, next(p for p in paths if p.suffix == ".png"))

@@ -1,0 +1,186 @@
+"""The report as a publication: its languages, its layout in a browser and on paper, its workbook and CSVs.
+
+The layout tests render the HTML in headless Chromium (Debian's ``chromium``;
+``.ci/run`` installs it) and fail on horizontal overflow of the page at
+1366 px and 390 px, and on a table wider than the printed A4 page.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from samanalyse.errors import ArgumentError
+from samanalyse.report.build import ReportSettings, build_report
+from samanalyse.report.i18n import translation
+from samanalyse.survey.rounds import load_round
+
+sys.path.insert(0, str(Path(__file__).parent))
+from chromium import A4_CSS_WIDTH, chromium, measure, print_pdf  # noqa: E402
+
+ROUND = load_round("2010")
+FAST = ReportSettings.from_plan(ROUND.plan, n_boot=50, n_iter=20, n_sim=2000)
+
+BAD_INPUTS: list[dict[str, str]] = [
+    {"id": "report-lang-unknown", "area": "Rapport",
+     "input": "a report language without a translation table (build_report(..., lang='de'))",
+     "message": "The report has no language 'de'; the languages are: nb, en."},
+]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    base = tmp_path_factory.mktemp("pub")
+    return {lang: build_report(ROUND, base / lang, settings=FAST, lang=lang).out for lang in ("nb", "en")}
+
+
+def _visible_text(page: str, drop_lang: str | None = None) -> str:
+    """The page's text without style, script, embedded images and (optionally) elements marked ``lang=drop_lang``."""
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    if drop_lang:
+        page = re.sub(rf"<td[^>]*lang='{drop_lang}'[^>]*>.*?</td>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def _hits(text: str, words: set[str]) -> list[str]:
+    return sorted(w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, flags=re.I))
+
+
+def test_nb_report_has_no_english_status_words(reports):
+    text = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"), drop_lang="en")
+    english = translation("en").status_words() - translation("nb").status_words()
+    assert _hits(text, english) == []
+    assert "gjengitt" in text and "umulig" in text  # the Norwegian ones are there instead
+
+
+def test_en_report_has_no_norwegian_status_words(reports):
+    text = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
+    norwegian = translation("nb").status_words() - translation("en").status_words()
+    assert _hits(text, norwegian) == []
+    assert "matched" in text and "impossible" in text
+
+
+def test_the_language_check_can_fail():
+    assert _hits("celle T16-004: impossible.", {"impossible"}) == ["impossible"]
+    assert _hits("umuligheter", {"umulig"}) == []  # whole words only
+
+
+def test_numbers_use_decimal_comma_and_small_p(reports):
+    page = (reports["nb"] / "index.html").read_text(encoding="utf-8")
+    assert "&lt; 0,001" in page                 # p below 0.001 (the forankring tests), never "0"
+    assert "81,8" in page                       # 18 of 22 helseforetak answered (respondents table)
+    en = (reports["en"] / "index.html").read_text(encoding="utf-8")
+    assert "&lt; 0.001" in en and "81.8" in en
+
+
+def test_page_has_viewport_citation_and_register_source(reports):
+    page = (reports["nb"] / "index.html").read_text(encoding="utf-8")
+    assert "name='viewport'" in page
+    assert "I gode og onde dager. Status og virkemidler for samhandling mellom kommuner og helseforetak" in page
+    assert page.count("Kilde: Statistisk sentralbyrå") >= 3   # methods, respondents, size-class tables
+    assert "Støtter studiens funn" not in page
+    # links stay inside the page: every href is a fragment that exists
+    ids = set(re.findall(r"id='([^']+)'", page))
+    hrefs = re.findall(r"href='([^']*)'", page)
+    assert hrefs and all(h.startswith("#") and h[1:] in ids for h in hrefs), \
+        [h for h in hrefs if not h.startswith("#") or h[1:] not in ids][:5]
+
+
+def test_audit_section_shows_each_finding_once_and_tables_link_to_their_own(reports):
+    page = (reports["nb"] / "index.html").read_text(encoding="utf-8")
+    findings = pd.read_csv(reports["nb"] / "tables" / "revisjon_funn.csv", keep_default_na=False)
+    rows = re.findall(r"<tr id='funn-(\d+)'>", page)
+    assert len(rows) == len(findings) == len(set(rows))
+    # Tabell 16: the audit finds 77 % and 23 % of 18 helseforetak impossible (cells T16-004, T16-006)
+    t16 = page[page.index("id='tabeller-T16'"):page.index("id='tabeller-T19'")]
+    linked = set(re.findall(r"href='#funn-(\d+)'", t16))
+    own = {str(i + 1) for i, cells in enumerate(findings["cells"]) if any(c.startswith("T16-") for c in cells.split(";"))}
+    assert linked == own and own
+
+
+def test_study_tables_carry_n_and_interval(reports):
+    t01 = pd.read_csv(reports["nb"] / "tables" / "T01.csv", dtype={"cell_id": str}).set_index("cell_id")
+    # Tabell 1, helseforetak in Helse Nord: 3 of the 4 helseforetak of the region answered
+    row = t01.loc["T01-007"]
+    assert row["population"] == "helseforetak" and row["group"] == "Helse Nord" and row["n"] == 3
+    assert row["ci_method"] == "fpc_logit" and row["ci_low"] < row["percent"] < row["ci_high"]
+    # kommuner in Helse Midt, Dårlig: 10 of 39 (26 %); the frame is 85 kommuner. Wilson (no fpc) would be wider.
+    r = t01.loc["T01-001"]
+    assert r["n"] == 39 and round(r["percent"], 6) == round(100 * 10 / 39, 6)
+    from samanalyse.stats.proportions import proportion_ci
+    wilson = proportion_ci(10, 39, method="wilson")
+    assert r["ci_high"] - r["ci_low"] < 100 * (wilson.ci_high - wilson.ci_low)
+
+
+def test_norwegian_excel_csv_variant(reports):
+    raw = (reports["nb"] / "tabeller_excel" / "respondenter_rhf.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")          # BOM: Excel reads UTF-8
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("form;rhf;")
+    assert "81,8" in text                            # decimal comma
+    tidy = pd.read_csv(reports["nb"] / "tables" / "respondenter_rhf.csv")
+    back = pd.read_csv(reports["nb"] / "tabeller_excel" / "respondenter_rhf.csv", sep=";", decimal=",",
+                       encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(tidy, back)
+
+
+def test_workbook_ready_for_word(reports):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(reports["nb"] / "rapport.xlsx")
+    assert wb.sheetnames[0] == "Innhold"
+    index = wb["Innhold"]
+    links = [c.hyperlink.location if c.hyperlink.location else c.hyperlink.target
+             for row in index.iter_rows() for c in row if c.hyperlink]
+    assert "'T01'!A1" in " ".join(str(x) for x in links)
+    ws = wb["T01"]
+    assert ws["A1"].value.startswith("Tabell 1:")
+    assert ws["A2"].value == "n: kommuner 187, helseforetak 18"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert str(ws.page_setup.paperSize) == "9"  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_bad_language_gives_its_message(tmp_path):
+    with pytest.raises(ArgumentError) as exc:
+        translation("de")
+    assert str(exc.value) == BAD_INPUTS[0]["message"]
+
+
+needs_chromium = pytest.mark.skipif(chromium() is None and not os.environ.get("CI"),
+                                    reason="chromium is not installed (.ci/run installs it)")
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1366, 390])
+def test_page_does_not_overflow(reports, width):
+    m = measure(reports["nb"] / "index.html", width)
+    assert m["width"] == width
+    assert m["page"] <= width, f"the page is {m['page']} px wide at {width} px"
+
+
+@needs_chromium
+def test_no_table_is_cut_in_print(reports, tmp_path):
+    page = reports["nb"] / "index.html"
+    m = measure(page, A4_CSS_WIDTH, print_css=True)
+    assert m["cut"] == [], m["cut"]
+    # the check can fail: the screen layout at the same width has tables wider than the page
+    assert measure(page, A4_CSS_WIDTH)["cut"]
+    pdf = print_pdf(page, tmp_path / "rapport.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if subprocess.run(["which", "pdftotext"], capture_output=True).returncode == 0:
+        printed = set(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
+                                     text=True).stdout.replace("\u200b", " ").split())
+        # every piece of the last column's header of every table shown on paper (not inside <details>) is printed
+        shown = re.sub(r"<details>.*?</details>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        pieces = [w for head in re.findall(r"<thead><tr>(.*?)</tr></thead>", shown)
+                  for w in html.unescape(re.findall(r"<th[^>]*>([^<]*)</th>", head)[-1]).replace("\u200b", " ").split()]
+        assert pieces and [w for w in pieces if w not in printed] == []
