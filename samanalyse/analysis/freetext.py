@@ -26,8 +26,8 @@ What the screening finds (:data:`KINDS`):
 ``name``
     A person's name, found two ways: words of the given ``names`` list (e.g.
     first names from SSB's name statistics, or the contact persons of the
-    round), and, heuristically, two or more capitalised words in a row not at
-    the start of a sentence, or one after a title (rådmann, ordfører, lege, ...).
+    round), and, heuristically, two or more capitalised words in a row (also at
+    the start of a sentence), or one after a title (rådmann, ordfører, lege, ...).
 
 Limits (say them to whoever reviews): the name detector misses a lone first
 name not in ``names`` and names written in lower case, and it flags place,
@@ -70,7 +70,7 @@ _POSTCODE = re.compile(r"(?<!\d)\d{4} [A-ZÆØÅ][a-zæøå]+(?:[ -][A-ZÆØÅ][
 _TITLE = re.compile(r"\b(?i:rådmann|rådmannen|ordfører|ordføreren|kommunalsjef|kommuneoverlege|lege|"
                     r"direktør|sjef|leder|dr\.|fastlege|sykepleier|konsulent)\s+([A-ZÆØÅ][a-zæøåé-]+"
                     r"(?:\s+[A-ZÆØÅ][a-zæøåé-]+)*)")
-_CAPS = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåé-]+(?:\s+[A-ZÆØÅ][a-zæøåé-]+)+)")
+_CAPS = re.compile(r"\b([A-ZÆØÅ][a-zæøåé-]+(?:\s+[A-ZÆØÅ][a-zæøåé-]+)+)")
 
 
 def valid_fodselsnummer(digits: str) -> bool:

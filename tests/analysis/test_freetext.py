@@ -70,6 +70,11 @@ def test_screening_masks_and_lists_every_kind() -> None:
     assert not publishable(s.text) and not publishable(s.hits)
 
 
+def test_two_capitalised_words_at_the_start_are_found_too() -> None:
+    s = screen_text(pd.DataFrame({"t": ["Per Olsen sa at det går bra."]}), ["t"])
+    assert s.hits["found"].tolist() == ["Per Olsen"] and s.text["t"].iloc[0] == f"{MASK} sa at det går bra."
+
+
 def test_known_limit_lone_first_name_not_in_the_list() -> None:
     # The documented limit: a lone first name not in ``names`` and not after a title is not found.
     s = screen_text(pd.DataFrame({"t": ["Samarbeidet er godt, sier Kari."]}), ["t"])
