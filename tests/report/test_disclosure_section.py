@@ -106,3 +106,17 @@ def test_mask_cells_without_rules_changes_nothing(tmp_path: Path) -> None:
     masked = disclosure.mask_cells(ctx, cells)
     pd.testing.assert_frame_equal(masked.drop(columns="symbol"), cells, check_dtype=False)
     assert (masked["symbol"] == "").all()
+
+
+@pytest.mark.slow
+def test_build_report_refuses_and_writes_nothing(tmp_path: Path) -> None:
+    from samanalyse.report.build import build_report
+
+    d = tmp_path / "runde"
+    shutil.copytree(ANNEN, d)
+    with open(d / "round.yaml", "a", encoding="utf-8") as fh:
+        fh.write("disclosure: {}\n")
+    out = tmp_path / "rapport"
+    with pytest.raises(DisclosureError):
+        build_report(d, out)
+    assert not out.exists()
