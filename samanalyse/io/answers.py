@@ -4,8 +4,12 @@ Closed items accept the category label (case and surrounding whitespace
 ignored, aliases accepted, see :meth:`Scale.code_of`) or the category code.
 Blank is no answer (``NA``). A column that mixes codes and labels is accepted
 with a warning unless a label itself looks like a number. SPSS value labels
-win over codes, and SPSS user-missing values that are not on the scale are
-read as no answer. Every check works per distinct value of a column, so a
+win over codes: a value label matching a category's label or alias (case and
+whitespace ignored) or, failing that, the start of exactly one category's label
+(``99 = "Vet ikke"`` is "Vet ikke/ikke aktuelt") is that category, also for
+user-missing codes, never a blank. A user-missing code whose label matches no
+category is an error; one without a label that is not on the scale is read as
+no answer (with a warning). Every check works per distinct value of a column, so a
 repeated mistake is one problem listing its rows (:class:`Cells`).
 """
 
@@ -20,7 +24,7 @@ import pandas as pd
 from samanalyse.errors import ArgumentError, Problem
 from samanalyse.io.formats import RawTable
 from samanalyse.io.report import ResponseProblem
-from samanalyse.io.text import col_letter, fmt_rows, unneutralise
+from samanalyse.io.text import col_letter, fmt_rows, norm, unneutralise
 from samanalyse.survey.codebook import Item, Scale
 
 __all__ = ["Cells", "closed_column", "scale_allowed", "text_column"]
@@ -113,6 +117,15 @@ class _Column:
         except KeyError:
             return None
 
+    def prefix_index(self, text: str) -> int | None:
+        """The one category whose label (or alias) starts with ``text`` or is the start of it."""
+        key = norm(text)
+        if not key:
+            return None
+        hits = {i for i, c in enumerate(self.scale.categories) for n in (c.label, *c.aliases)
+                if norm(n).startswith(key) or key.startswith(norm(n))}
+        return next(iter(hits)) if len(hits) == 1 else None
+
     def classify(self, k: int, u: str) -> None:
         """Read distinct value ``k`` (text ``u``, already un-neutralised)."""
         s = u.strip()
@@ -143,6 +156,8 @@ class _Column:
     def sav_value(self, k: int, s: str, file_label: str) -> None:
         """An SPSS value with a value label: trust the label, else the code."""
         by_label = self.label_index(file_label)
+        if by_label is None:
+            by_label = self.prefix_index(file_label)
         code = _as_code(s)
         by_code = self.code_index.get(code) if code is not None else None
         chosen = by_label if by_label is not None else by_code
@@ -154,9 +169,11 @@ class _Column:
                          f"code {s} is labelled {file_label!r} in the SPSS file; read as {cat.label!r} "
                          f"(code {cat.code} in the codebook, matched by {'label' if by_label is not None else 'code'})", s)
         elif _in_ranges(s, self.mranges):
-            self.kind[k] = "MISS"
-            self.add(True, "user_missing", k, f"code {s} ({file_label!r}) is a missing value in the SPSS file and is "
-                     "not on the codebook's scale; read as no answer", s)
+            self.kind[k] = "X"
+            self.add(False, "user_missing_label", k, f"code {s} is a missing value labelled {file_label!r} in the SPSS "
+                     f"file, and no category of {self.item.id} (scale {self.scale.name!r}) has that label", s,
+                     scale_allowed(self.scale) + "; give the category's label to the code in the SPSS file, or add "
+                     f"{file_label!r} to the category's aliases in the codebook")
         else:
             self.kind[k] = "X"
             self.add(False, "out_of_scale", k, f"code {s} ({file_label!r} in the SPSS file) is not an answer to "

@@ -2,9 +2,15 @@
 
 An export column is matched, in this order, by the ``mapping`` argument
 (``{export column: item id}``; ``None`` ignores the column), by item id, by
-one of the item's ``aliases``, or by the item's question text; all but the
-mapping ignore case and repeated whitespace. The respondent column is
-``respondent`` or one of :data:`RESPONDENT_ALIASES`.
+one of the item's ``aliases``, or by the item's text; then platform metadata
+columns (ids, timestamps, status, IP, ...) are set aside with one note; then a
+header that starts with the item id (``q5a - ...``) or names a matrix row
+(``Question [row]``, see :mod:`samanalyse.io.headers`); for SPSS files the
+variable label is tried the same way when the variable name matches nothing.
+All but the mapping ignore case and repeated whitespace. The respondent column
+is ``respondent`` or one of :data:`RESPONDENT_ALIASES`; a column named for the
+form's respondents (``Kommunenummer``, ``knr``, ``Kommune`` on a kommune form)
+is preferred over ``respondent`` and over a platform's own respondent id.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import dataclass, field
 
 from samanalyse.errors import Problem
 from samanalyse.io.formats import RawTable
+from samanalyse.io.headers import PLATFORM_ID_KEYS, HeaderIndex, is_metadata
 from samanalyse.io.report import ResponseProblem
 from samanalyse.io.text import col_letter, header_key, norm
 from samanalyse.survey.codebook import Codebook
@@ -34,8 +41,25 @@ RESPONDENT_ALIASES: tuple[str, ...] = (
     "foretak",
 )
 
-#: ``{header key: priority}`` of the respondent aliases (lower wins).
+#: ``{header key: priority}`` of the respondent aliases (lower wins; see :func:`_respondent_priority`).
 RESPONDENT_KEYS: dict[str, int] = {header_key(a): i for i, a in enumerate(RESPONDENT_ALIASES)}
+
+_OWN_NAMES = {"kommune": ("kommunenummer", "kommunenr", "kommune_nr", "knr", "kommune"),
+              "helseforetak": ("helseforetak", "hf", "foretak")}
+_MAPPING_HINT = ("a mapping file (CSV with the columns column,item) with the row '{head},{first}' "
+                 "(samanalyse validate --mapping FILE, or mapping=FILE in Python)")
+
+
+def _respondent_priority(key: str, kind: str) -> int:
+    """Lower wins: the form's own respondent names, then 'respondent', then other names, then platform ids."""
+    own = [header_key(a) for a in _OWN_NAMES.get(kind, ())]
+    if key in own:
+        return own.index(key)
+    if key == "respondent":
+        return 10
+    if key in PLATFORM_ID_KEYS:
+        return 30
+    return 20 + RESPONDENT_KEYS.get(key, 0)
 
 _IGNORE_HINT = ("remove the column, or ignore it (mapping={'%s': None} in Python, --ignore '%s' on the "
                 "command line)")
@@ -60,6 +84,7 @@ def known_keys(codebook: Codebook, mapping: dict[str, str | None]) -> set[str]:
         keys.update(norm(a) for a in it.aliases)
         keys.add(norm(it.text))
     keys.update(norm(k) for k in mapping)
+    keys.update(header_key(k) for k in ("kommunenummer", "kommunenr", "knr"))
     return keys
 
 
@@ -81,8 +106,11 @@ class _Matcher:
     resp_candidates: list[tuple[int, int]] = field(default_factory=list)  # (priority, pos)
     ignored: list[int] = field(default_factory=list)
     used_mapping: set[str] = field(default_factory=set)
+    metadata: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.kind = self.codebook.forms[self.form].respondent
+        self.platform = HeaderIndex(self.codebook)
         self.by_id = {norm(it.id): it.id for it in self.codebook.item_list}
         for it in self.codebook.item_list:
             for a in it.aliases:
@@ -135,7 +163,7 @@ class _Matcher:
                 self.item(pos, head, target)
             return
         if header_key(head) in RESPONDENT_KEYS:
-            self.resp_candidates.append((RESPONDENT_KEYS[header_key(head)], pos))
+            self.resp_candidates.append((_respondent_priority(header_key(head), self.kind), pos))
             return
         target = self.lookup(pos, head, key)
         if target is not None:
@@ -149,20 +177,43 @@ class _Matcher:
             self.warns.append(self.problem(pos, "empty_column", "an empty column without a header was ignored"))
         self.ignored.append(pos)
 
-    def lookup(self, pos: int, head: str, key: str) -> str | None:
-        """The item a header names by id, alias or question text; None (reported) if none or several."""
+    def exact(self, key: str) -> set[str]:
+        """The items a normalised header names by id, alias or text."""
         if key in self.by_id:
-            return self.by_id[key]
+            return {self.by_id[key]}
         if key in self.by_alias and len(self.by_alias[key]) == 1:
-            return next(iter(self.by_alias[key]))
+            return set(self.by_alias[key])
         if key in self.by_text and len(self.by_text[key]) == 1:
-            return next(iter(self.by_text[key]))
-        cb = self.codebook
-        if key in self.by_alias or key in self.by_text:
-            order = cb.item_ids()
-            ids = sorted(self.by_alias.get(key, set()) | self.by_text.get(key, set()), key=order.index)
-            self.reject(pos, "ambiguous_column", f"this header matches the text of several items: {', '.join(ids)}",
-                        "the item id as header (e.g. " + ids[0] + "), or mapping={'" + head + "': '" + ids[0] + "'}")
+            return set(self.by_text[key])
+        return self.by_alias.get(key, set()) | self.by_text.get(key, set())
+
+    def platform_ids(self, text: str) -> set[str]:
+        """The items a header names as platforms write them (id prefix, matrix row)."""
+        prefix = self.platform.by_prefix(text)
+        return {prefix} if prefix is not None else self.platform.by_grid(text)
+
+    def lookup(self, pos: int, head: str, key: str) -> str | None:
+        """The item a header names (see the module docs); None (reported or set aside) if none or several."""
+        ids, how = self.exact(key), "the text of "
+        label = self.raw.labels[pos] if pos < len(self.raw.labels) else ""
+        if not ids and is_metadata(head):
+            self.metadata.append(pos)
+            self.ignored.append(pos)
+            return None
+        if not ids:
+            ids, how = self.platform_ids(head), ""
+        if not ids and label.strip():
+            ids, how = self.exact(norm(label)) or self.platform_ids(label), ""
+        if len(ids) == 1:
+            return next(iter(ids))
+        if ids:
+            order = self.codebook.item_ids()
+            ids_sorted = sorted(ids, key=order.index)
+            first = ids_sorted[0]
+            allowed = ("the item id as header (e.g. " + first + "), or mapping={'" + head + "': '" + first + "'}"
+                       if how else _MAPPING_HINT.format(head=head, first=first))
+            self.reject(pos, "ambiguous_column", f"this header matches {how}several items: {', '.join(ids_sorted)}",
+                        allowed)
             return None
         self.reject(pos, "unknown_column", "this column is not an item of the codebook",
                     self.unknown_allowed + _IGNORE_HINT % (head, head))
@@ -199,6 +250,10 @@ class _Matcher:
                     "the headers of the file: " + ", ".join(map(repr, raw.headers[:8]))
                     + (", ..." if len(raw.headers) > 8 else ""), column=k))
         respondent = self.respondent()
+        if self.metadata:
+            names = ", ".join(repr(self.raw.headers[p]) for p in sorted(self.metadata))
+            self.warns.append(self.header_problem(
+                "metadata_columns", f"the survey platform's own columns were set aside (not answers): {names}", ""))
         for iid in self.codebook.item_ids(self.form):
             if iid not in self.items:
                 item = self.codebook.item(iid)
@@ -217,8 +272,12 @@ class _Matcher:
             return None
         self.resp_candidates.sort()
         respondent = self.resp_candidates[0][1]
-        for _, pos in self.resp_candidates[1:]:
+        for prio, pos in self.resp_candidates[1:]:
             head = self.raw.headers[pos]
+            if prio >= 30 or (prio >= 10 and self.resp_candidates[0][0] < 10 and header_key(head) == "respondent"):
+                self.metadata.append(pos)  # a platform's respondent id, next to the kommunenummer
+                self.ignored.append(pos)
+                continue
             self.reject(pos, "duplicate_column",
                         f"this column could also be the respondent column; {self.raw.headers[respondent]!r} is used",
                         "one respondent column; " + _IGNORE_HINT % (head, head))

@@ -3,7 +3,10 @@
 ``load_round_data("2010")`` reads both forms' response files through the
 loaders (validated against the codebook), joins each respondent's background
 variables from the registers (RHF, size class, sentralitet, population) and
-returns one DataFrame. For 2010 that data is **reconstructed** (see
+returns one DataFrame. Who answered comes from the round's ``respondents.csv``
+when it has one, else from the response files themselves (their respondent
+column, joined to the registers by :func:`~samanalyse.survey.rounds.join_registers`).
+For 2010 that data is **reconstructed** (see
 ``data/rounds/2010/README.md``); :func:`describe` says so for every round.
 """
 
@@ -14,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from samanalyse.io.read import load_responses
-from samanalyse.survey.rounds import Round, load_round, respondents
+from samanalyse.survey.rounds import Round, join_registers, load_round, respondents
 
 __all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data"]
 
@@ -45,10 +48,16 @@ def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = N
     rnd = load_round(round)
     forms = forms or tuple(rnd.meta.get("responses", {}))
     parts = []
+    listed = rnd.file("respondents", "respondents.csv").is_file()
     for form in forms:
         resp = load_responses(rnd, form)
         d = resp.data.copy()
-        bg = respondents(rnd, form).set_index("respondent")[list(BACKGROUND_COLUMNS)]
+        if listed:
+            who = respondents(rnd, form)
+        else:
+            ids = pd.DataFrame({"form": form, "respondent": d["respondent"].astype(object)})
+            who = join_registers(rnd, ids, source=resp.provenance.path if resp.provenance else "")
+        bg = who.set_index("respondent")[list(BACKGROUND_COLUMNS)]
         d.insert(0, "form", form)
         d = d.join(bg, on="respondent")
         parts.append(d)

@@ -56,6 +56,7 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
 _HEADER_SCAN_ROWS = 30
 _ONE_ROW_PER_RESPONDENT = "a header row and one row per respondent"
 _QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
+_HEAD_TOKEN = re.compile(r"[\s.:_\-\[]")  # "q5a - Avtaleverk" -> "q5a" (an item id starting a header)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class RawTable:
     value_labels: dict[int, dict[str, str]] = field(default_factory=dict)
     missing_ranges: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
     numeric: set[int] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)  # SPSS variable labels ("" = none)
     _factors: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
 
     def factor(self, pos: int) -> tuple[np.ndarray, list[str]]:
@@ -464,7 +466,8 @@ def _choose_sheet(wb: Any, file: str, sheet: str | int | None) -> Any:
 
 def _header_index(rows: list[list[str]], known: set[str], file: str, title: str) -> int:
     """0-based index of the header row: the one row in the first rows that names known columns."""
-    scores = [(i, sum(header_key(c) in known or norm(c) in known for c in r if c.strip()))
+    scores = [(i, sum(header_key(c) in known or norm(c) in known or norm(_HEAD_TOKEN.split(c.strip(), 1)[0]) in known
+                      for c in r if c.strip()))
               for i, r in enumerate(rows[:_HEADER_SCAN_ROWS])]
     candidates = [i for i, s in scores if s >= 2]
     if len(candidates) > 1:
@@ -516,7 +519,8 @@ def read_sav(path: Path, file: str) -> RawTable:
         if name in headers
     }
     return RawTable(headers=headers, columns=columns, rows=np.arange(1, len(df) + 1), header_row=0, format="sav",
-                    value_labels=value_labels, missing_ranges=_sav_missing(meta, headers), numeric=numeric)
+                    value_labels=value_labels, missing_ranges=_sav_missing(meta, headers), numeric=numeric,
+                    labels=[str(lab) if lab else "" for lab in (meta.column_labels or [""] * len(headers))])
 
 
 def _pyreadstat(path: Path) -> tuple[str, Any, Any]:

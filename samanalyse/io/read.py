@@ -25,6 +25,7 @@ from samanalyse.errors import (
     ArgumentError,
     DataError,
     DataFixWarning,
+    KommuneRenumberedWarning,
     Problem,
     ResponsesNotFoundError,
     RoundNotFoundError,
@@ -42,7 +43,8 @@ from samanalyse.io.formats import (
     read_sav,
     read_xlsx,
 )
-from samanalyse.io.report import Provenance, Responses, ValidationReport
+from samanalyse.io.mapping import read_mapping
+from samanalyse.io.report import Provenance, ResponseProblem, Responses, ValidationReport
 from samanalyse.io.respondents import (
     REGISTER_KINDS,
     report_duplicates,
@@ -105,9 +107,12 @@ def _check_path(path: str | Path) -> Path:
     return p
 
 
-def _check_mapping(mapping: Mapping[str, str | None] | None, codebook: Codebook) -> dict[str, str | None]:
+def _check_mapping(mapping: Mapping[str, str | None] | str | Path | None,
+                   codebook: Codebook) -> dict[str, str | None]:
     if mapping is None:
         return {}
+    if isinstance(mapping, (str, Path)):
+        return read_mapping(mapping, codebook.item_ids())
     if not isinstance(mapping, Mapping):
         raise ArgumentError(f"mapping must be a dict {{export column: item id}}; got {type(mapping).__name__}.")
     bad = [f"{k!r}: {v!r}" for k, v in mapping.items() if v is not None and v != "respondent" and v not in codebook]
@@ -258,6 +263,19 @@ def _report_no_answers(ids: np.ndarray, data: dict[str, Any], pos: int, cells: C
     cells.add(True, "no_answers", pos, cells.keep & ~answered & has_id, "this respondent has no answers at all")
 
 
+def _report_empty_items(data: dict[str, Any], cols: Columns, cells: Cells) -> None:
+    """A warning for every closed item's column without a single answer (in the kept rows)."""
+    if not cells.keep.any():
+        return
+    for iid, v in data.items():  # free text is often left empty by everyone: only closed items
+        if isinstance(v, pd.Categorical) and not ((v.codes >= 0) & cells.keep).any():
+            pos = cols.items[iid]
+            cells.warnings.append(ResponseProblem(
+                cells.file, f"column {cells.raw.headers[pos]!r}", f"nobody answered {iid} in this file (the column "
+                "is empty); check that it is the right column and the right export", "", None,
+                column=cells.raw.headers[pos], kind="empty_item"))
+
+
 def _with_line(q: Problem, lines: list[int]) -> Problem:
     row = getattr(q, "row", None)
     if row is None or q.line is not None:
@@ -301,7 +319,9 @@ def _check(job: _Job, raw: RawTable, sha: str) -> ValidationReport:
     data = _answers(job, raw, cols, cells, unneutral)
     if ids is not None and data:
         _report_no_answers(ids, data, cols.respondent, cells)
+        _report_empty_items(data, cols, cells)
     job.errors += cells.errors
+    job.errors.sort(key=lambda q: getattr(q, "kind", "") != "wrong_form")  # the next step first
     job.warnings += cells.warnings
     _add_lines(job, raw)
     if job.errors or ids is None:
@@ -316,7 +336,7 @@ def _check(job: _Job, raw: RawTable, sha: str) -> ValidationReport:
 
 
 def _load(path: str | Path, codebook: Codebook | Round | str | Path, form: str | None, sheet: str | int | None,
-          mapping: Mapping[str, str | None] | None, round: Round | str | Path | None) -> ValidationReport:
+          mapping: Mapping[str, str | None] | str | Path | None, round: Round | str | Path | None) -> ValidationReport:
     cb, from_codebook = _check_codebook(codebook)
     p = _check_path(path)
     _check_sheet(sheet)
@@ -358,9 +378,11 @@ _PARAMETERS = """
         when the codebook has one form.
     sheet : str or int, optional
         Excel sheet name or 0-based number (default: the first sheet).
-    mapping : dict, optional
+    mapping : dict, str or Path, optional
         ``{export column: item id}``; ``"respondent"`` marks the respondent
-        column and ``None`` ignores a column.
+        column and ``None`` ignores a column. Or the path of a mapping file
+        (CSV with the columns ``column,item``; empty item = leave the column
+        out; see :mod:`samanalyse.io.mapping`).
     round : Round, str or Path, optional
         The round whose register year is used (default: the round the codebook
         was given as, else the codebook's ``round``); resolved once.
@@ -373,7 +395,7 @@ def validate_responses(
     form: str | None = None,
     *,
     sheet: str | int | None = None,
-    mapping: Mapping[str, str | None] | None = None,
+    mapping: Mapping[str, str | None] | str | Path | None = None,
     round: Round | str | Path | None = None,
 ) -> ValidationReport:
     """Check a survey export against the codebook and registers without raising.
@@ -401,7 +423,7 @@ def read_responses(
     form: str | None = None,
     *,
     sheet: str | int | None = None,
-    mapping: Mapping[str, str | None] | None = None,
+    mapping: Mapping[str, str | None] | str | Path | None = None,
     round: Round | str | Path | None = None,
 ) -> Responses:
     """Read a survey export and check it against the codebook and registers.
@@ -436,7 +458,8 @@ def read_responses(
             report.errors,
         )
     for warning in report.warnings:
-        warnings.warn(DataFixWarning(str(warning)), stacklevel=2)
+        kind = KommuneRenumberedWarning if getattr(warning, "kind", "") == "kommune_renumbered" else DataFixWarning
+        warnings.warn(kind(str(warning)), stacklevel=2)
     if report.responses is None:  # ok without responses cannot happen: no respondent column is an error
         raise DataError(f"{report.file}: no responses were read.")
     return report.responses
@@ -448,6 +471,9 @@ read_responses.__doc__ = (read_responses.__doc__ or "").replace("{parameters}", 
 
 def load_responses(round: Round | str | Path, form: str) -> Responses:
     """Read the response file of ``form`` named in a round's ``round.yaml``.
+
+    The form's mapping file in ``round.yaml``'s ``mappings: {form: file}``
+    (relative to the round's folder) is used when there is one.
 
     Parameters
     ----------
@@ -480,4 +506,5 @@ def load_responses(round: Round | str | Path, form: str) -> Responses:
             f"Put the file there (columns respondent + item ids, answers as labels) or read another file "
             f"with read_responses(path, '{rnd.name}', '{form}')."
         )
-    return read_responses(path, cb, form, round=rnd)
+    mapping = (rnd.meta.get("mappings") or {}).get(form)
+    return read_responses(path, cb, form, round=rnd, mapping=rnd.path / mapping if mapping else None)

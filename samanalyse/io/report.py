@@ -52,6 +52,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "unknown_kommune": "Kommunenummer not in the register",
     "kommune_name_mismatch": "Kommune name does not match the number",
     "unknown_helseforetak": "Helseforetak not in the register",
+    "wrong_form": "Respondents of the other form",
+    "user_missing_label": "SPSS missing values whose label is not on the scale",
     # warnings (data fixes and notes)
     "bom": "Byte order mark removed",
     "encoding": "File is not UTF-8",
@@ -63,6 +65,9 @@ PROBLEM_KINDS: dict[str, str] = {
     "respondent_fixed": "Respondent names normalised",
     "no_answers": "Respondents without any answer",
     "user_missing": "SPSS missing values read as no answer",
+    "metadata_columns": "Survey platform columns set aside",
+    "kommune_renumbered": "Kommunenummer of an earlier year placed on today's kommune",
+    "empty_item": "Item columns without any answer",
     "sav_label_mismatch": "SPSS value labels that differ from the codebook",
 }
 

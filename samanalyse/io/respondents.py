@@ -2,10 +2,16 @@
 
 Kommunenummer are accepted as printed anywhere (``301``, ``0301``,
 ``0301 Oslo``, ``301.0``) and normalised to four digits; they must be in the
-register of the round's year (Spitsbergen, 2111, included). Helseforetak must
-be in the register of the year (case and whitespace ignored) and are
-normalised to the register's spelling. Other respondent kinds are kept as
-written (surrounding spaces removed).
+register of the round's year (Spitsbergen, 2111, included) or, where a
+crosswalk to that year ships, be a number of any earlier vintage: a number
+that no longer exists is placed on its kommune of the register year with a
+warning naming both (:func:`~samanalyse.survey.crosswalk.place_kommunenummer`),
+a number that never existed or was split is an error. Helseforetak must be in
+the register of the year (case and whitespace ignored, the register's
+``kjent_som`` names accepted) and are normalised to the register's spelling.
+A respondent column that holds the other form's respondents (helseforetak on a
+kommune form, or the reverse) is one error naming the form to use. Other
+respondent kinds are kept as written (surrounding spaces removed).
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from samanalyse.errors import UnknownKommuneError
 from samanalyse.io.answers import Cells
 from samanalyse.io.formats import RawTable
-from samanalyse.io.text import norm, unneutralise
+from samanalyse.io.report import ResponseProblem
+from samanalyse.io.text import col_letter, norm, unneutralise
+from samanalyse.survey.crosswalk import crosswalk_years, place_kommunenummer
 
 __all__ = ["REGISTER_KINDS", "report_duplicates", "respondent_column"]
 
@@ -58,10 +67,21 @@ def _kommune_lookup(year: int) -> tuple[pd.DataFrame, dict[str, set[str]], dict[
 
 @lru_cache(maxsize=8)
 def _helseforetak_lookup(year: int) -> dict[str, str]:
-    """``{normalised name: register name}`` of the helseforetak of ``year``."""
+    """``{normalised name or kjent_som alias: register name}`` of the helseforetak of ``year``."""
     from samanalyse.survey.registers import helseforetak as hf_register
 
-    return {norm(n): str(n) for n in hf_register(year).index}
+    reg = hf_register(year)
+    out = {norm(n): str(n) for n in reg.index}
+    if "kjent_som" in reg.columns:
+        for name, also in reg["kjent_som"].items():
+            for alias in (also if isinstance(also, str) else "").split(";"):
+                if alias.strip():
+                    out.setdefault(norm(alias), str(name))
+    return out
+
+
+def _has_crosswalk(year: int | None) -> bool:
+    return year is not None and any(b == year for _, b in crosswalk_years())
 
 
 class _Checker:
@@ -97,6 +117,8 @@ class _Checker:
             self.error("bad_kommunenummer", k, f"{u!r} is not a kommunenummer{hint}", u)
             return None
         knr = m.group(1).zfill(4)
+        if knr not in reg.index and _has_crosswalk(year):
+            return self.placed(k, u, knr, (m.group(2) or "").strip())
         if knr not in reg.index:
             self.error("unknown_kommune", k, f"{u!r}: there is no kommunenummer {knr} in the {year} register", u)
             return None
@@ -107,6 +129,21 @@ class _Checker:
                        f"the number and name of the same kommune, e.g. '{knr} {reg.at[knr, 'navn']}'")
             return None
         return knr
+
+    def placed(self, k: int, u: str, knr: str, given: str) -> str | None:
+        """A number not of the register year, placed on its kommune of that year (warning) or refused."""
+        try:
+            place = place_kommunenummer(knr, self.year, self.reg)
+        except UnknownKommuneError as exc:
+            self.error("unknown_kommune", k, f"{u!r}: {exc}", u)
+            return None
+        if given and norm(given) not in self.names[place.kommunenummer] and norm(given) not in _kommune_names(
+                place.note.split("(", 1)[1].split(",", 1)[0] if "(" in place.note else ""):
+            self.error("kommune_name_mismatch", k, f"{u!r}: {place.note[:-1]}, not {given}", u,
+                       f"the number and name of the same kommune, e.g. '{place.kommunenummer} {place.navn}'")
+            return None
+        self.cells.add(True, "kommune_renumbered", self.pos, self.codes == k, place.note, "", u)
+        return place.kommunenummer
 
     def helseforetak(self, k: int, u: str, s: str) -> str | None:
         name = self.canon.get(norm(s))
@@ -149,6 +186,7 @@ def respondent_column(raw: RawTable, pos: int, respondent_kind: str, year: int |
     blank_u = np.zeros(len(uniques), dtype=bool)
     ws_u = np.zeros(len(uniques), dtype=bool)
     checker = _Checker(pos, respondent_kind, year, cells, codes)
+    n_errors = len(cells.errors)
     for k, u in enumerate(uniques):
         if unneutral:
             u = unneutralise(u)
@@ -159,10 +197,39 @@ def respondent_column(raw: RawTable, pos: int, respondent_kind: str, year: int |
             out_u[k] = None
         else:
             out_u[k] = checker.check(k, u, s)
+    _check_other_form(raw, pos, respondent_kind, year, uniques, out_u, blank_u, cells, n_errors)
     if ws_u.any():
         cells.add(True, "whitespace", pos, np.isin(codes, np.flatnonzero(ws_u)),
                   f"spaces around the respondent in column {raw.headers[pos]!r} were removed")
     return out_u[codes], blank_u[codes]
+
+
+def _other_kind_ok(kind: str, year: int, value: str) -> bool:
+    """True if ``value`` is a valid respondent of the other register kind than ``kind``."""
+    if kind == "kommune":
+        return norm(value) in _helseforetak_lookup(year)
+    m = _KNR_RE.match(value)
+    return bool(m) and m.group(1).zfill(4) in _kommune_lookup(year)[0].index
+
+
+def _check_other_form(raw: RawTable, pos: int, kind: str, year: int | None, uniques: list[str], out_u: np.ndarray,
+                      blank_u: np.ndarray, cells: Cells, n_errors: int) -> None:
+    """Most respondents are of the other form's kind: one error naming the form, instead of one per value."""
+    if kind not in REGISTER_KINDS or year is None or len(cells.errors) == n_errors:
+        return
+    values = [u.strip() for u, b in zip(uniques, blank_u) if not b]
+    other = [v for v in values if _other_kind_ok(kind, year, v)]
+    if not other or len(other) * 2 < len(values) or len(other) <= sum(x is not None for x in out_u):
+        return
+    other_form = "helseforetak" if kind == "kommune" else "kommune"
+    del cells.errors[n_errors:]
+    head = raw.headers[pos]
+    where = f"column {head!r}" + (f" ({col_letter(pos)})" if raw.format != "sav" else "")
+    cells.errors.insert(0, ResponseProblem(
+        cells.file, where, f"this looks like a {other_form} file: use --form {other_form} "
+        f"({len(other)} of the {len(values)} respondents in this column are {other_form}, e.g. {other[0]!r})",
+        f"a {kind} in every row of a {kind} file; in Python: form='{other_form}'", None, column=head,
+        kind="wrong_form"))
 
 
 def report_duplicates(raw: RawTable, pos: int, ids: np.ndarray, keep: np.ndarray, cells: Cells) -> None:

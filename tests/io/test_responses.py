@@ -367,7 +367,23 @@ def test_excel_title_rows_above_the_header_are_skipped(tmp_path):
     assert report.responses.source_rows == (4, 5, 6, 7, 8)
 
 
-def test_spss_user_missing_not_on_the_scale_is_no_answer(tmp_path):
+def test_spss_user_missing_without_label_not_on_the_scale_is_no_answer(tmp_path):
+    df = answers(n=2)
+    path = tmp_path / "k.sav"
+    to_sav(df, path)
+    data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    data.loc[0, "q14"] = 99.0
+    pyreadstat.write_sav(data, str(path), variable_value_labels=meta.variable_value_labels,
+                         missing_ranges={"q14": [9.0, 99.0]})
+    report = validate_responses(path, CB, "kommune")
+    assert report.ok, report.format()
+    w = one(report.warnings, "user_missing")
+    assert (w.row, w.column, w.value) == (1, "q14", "99")
+    assert pd.isna(report.responses.data.loc[0, "q14"])
+
+
+def test_spss_user_missing_with_a_label_off_the_scale_is_an_error(tmp_path):
+    """A labelled user-missing code is never silently a blank: 99 = 'Ikke besvart' matches no category."""
     df = answers(n=2)
     path = tmp_path / "k.sav"
     to_sav(df, path)
@@ -377,10 +393,26 @@ def test_spss_user_missing_not_on_the_scale_is_no_answer(tmp_path):
     labels["q14"][99.0] = "Ikke besvart"
     pyreadstat.write_sav(data, str(path), variable_value_labels=labels, missing_ranges={"q14": [9.0, 99.0]})
     report = validate_responses(path, CB, "kommune")
+    e = one(report.errors, "user_missing_label")
+    assert (e.row, e.column, e.value) == (1, "q14", "99")
+    assert "'Ikke besvart'" in e.message
+
+
+def test_spss_user_missing_vet_ikke_is_the_scales_category(tmp_path):
+    """99 = 'Vet ikke' (user-missing) is the scale's 'Vet ikke/ikke aktuelt' (code 9), by the start of the label."""
+    df = answers(n=3)
+    df.loc[1, "q14"] = "Vet ikke/ikke aktuelt"
+    path = tmp_path / "k.sav"
+    to_sav(df, path)
+    data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    data["q14"] = data["q14"].replace(9.0, 99.0)
+    labels = meta.variable_value_labels
+    labels["q14"] = {1.0: "Svært godt", 2.0: "Nokså godt", 3.0: "Nokså dårlig", 4.0: "Svært dårlig", 99.0: "Vet ikke"}
+    pyreadstat.write_sav(data, str(path), variable_value_labels=labels, missing_ranges={"q14": [99.0]})
+    report = validate_responses(path, CB, "kommune")
     assert report.ok, report.format()
-    w = one(report.warnings, "user_missing")
-    assert (w.row, w.column, w.value) == (1, "q14", "99")
-    assert pd.isna(report.responses.data.loc[0, "q14"])
+    assert report.responses.data.loc[1, "q14"] == "Vet ikke/ikke aktuelt"
+    assert one(report.warnings, "sav_label_mismatch").value == "99"
 
 
 def test_spss_labels_win_over_codes(tmp_path):
@@ -472,7 +504,7 @@ def _numeric(rows: dict[str, list[str]]):
 
 # (id, builder, form, kind, row, column, value, text in message, text in allowed, extra kwargs)
 _LOCATED = [
-    ("unknown-column", _csv(lambda d: d.assign(Tidsstempel="x")), "kommune", "unknown_column", 1, "Tidsstempel",
+    ("unknown-column", _csv(lambda d: d.assign(Merknad="x")), "kommune", "unknown_column", 1, "Merknad",
      None, "not an item of the codebook", "q5a", {}),
     ("missing-column", _csv(lambda d: d.drop(columns="q5c")), "kommune", "missing_column", 1, "q5c", None,
      "no column for q5c", "q5c", {}),
@@ -533,7 +565,8 @@ _LOCATED = [
     ("codes-mixed-with-number-like-labels", _numeric({"t1": ["0", "0"], "t2": ["0", "3"], "t3": ["", ""]}),
      "numeric", "mixed_codes_labels", 3, "t2", None, "look like numbers", "only codes or only labels", {}),
     ("second-respondent-column",
-     _csv(lambda d: d.assign(knr="0301")), "kommune", "duplicate_column", 1, "knr", None,
+     _csv(lambda d: d.assign(knr="0301").rename(columns={"respondent": "Kommunenummer"})), "kommune",
+     "duplicate_column", 1, "knr", None,
      "could also be the respondent column", "one respondent column", {}),
 ]
 
@@ -541,8 +574,8 @@ _LOCATED = [
 
 #: Catalogued bad inputs (docs/bad_inputs.md is generated from these lists by the lead).
 BAD_INPUTS: list[dict[str, str]] = [
-    {"id": 'unknown-column', "area": AREA, "input": "A CSV export with a column that is not an item of the codebook ('Tidsstempel')",
-     "message": "{file}: row 1, column 'Tidsstempel' (BU): this column is not an item of the codebook. Allowed: respondent, the item ids of the kommune form (q5a, q5b, q5c, q5d, ...), their aliases or question texts; or remove the column, or ignore it (mapping={'Tidsstempel': None} in Python, --ignore 'Tidsstempel' on the command line)."},
+    {"id": 'unknown-column', "area": AREA, "input": "A CSV export with a column that is not an item of the codebook ('Merknad')",
+     "message": "{file}: row 1, column 'Merknad' (BU): this column is not an item of the codebook. Allowed: respondent, the item ids of the kommune form (q5a, q5b, q5c, q5d, ...), their aliases or question texts; or remove the column, or ignore it (mapping={'Merknad': None} in Python, --ignore 'Merknad' on the command line)."},
     {"id": 'missing-column', "area": AREA, "input": 'A CSV export without the column of one item (q5c)',
      "message": "{file}: row 1: the file has no column for q5c (Oppfølging av etterlevelse). Allowed: a column headed 'q5c' (blank cells if nobody answered)."},
     {"id": 'kommune-question-in-helseforetak-file', "area": AREA, "input": 'A helseforetak export with a column asked only on the kommune form',
@@ -601,8 +634,8 @@ BAD_INPUTS: list[dict[str, str]] = [
      "message": "{file}: rows 2, 3 (2 rows), column 't1' (B): '1' is the label of code 2 and also the code of '0'; the rest of the column does not say which is meant. Allowed: only codes or only labels in a column: '0' (code 1), '1' (code 2), '2' (code 3), 'Vet ikke' (code 9), or blank for no answer."},
     {"id": 'codes-mixed-with-number-like-labels', "area": AREA, "input": 'A column mixing codes and labels when the labels look like numbers',
      "message": "{file}: row 3, column 't2' (C): this column mixes codes and labels, and some labels of the scale look like numbers, so the codes cannot be told from labels (labels in row 2). Allowed: only codes or only labels in a column: '0' (code 1), '1' (code 2), '2' (code 3), 'Vet ikke' (code 9), or blank for no answer."},
-    {"id": 'second-respondent-column', "area": AREA, "input": "A CSV export with two respondent columns ('respondent' and 'knr')",
-     "message": "{file}: row 1, column 'knr' (BU): this column could also be the respondent column; 'respondent' is used. Allowed: one respondent column; remove the column, or ignore it (mapping={'knr': None} in Python, --ignore 'knr' on the command line)."},
+    {"id": 'second-respondent-column', "area": AREA, "input": "A CSV export with two kommunenummer columns ('Kommunenummer' and 'knr')",
+     "message": "{file}: row 1, column 'knr' (BU): this column could also be the respondent column; 'Kommunenummer' is used. Allowed: one respondent column; remove the column, or ignore it (mapping={'knr': None} in Python, --ignore 'knr' on the command line)."},
 ]
 
 
