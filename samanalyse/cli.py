@@ -26,9 +26,14 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _load_round(args: argparse.Namespace):
+    return _round(args.round)
+
+
+def _round(round: str | Path):
+    """The round (name or folder); imported on first use, so ``samanalyse --help`` stays fast."""
     from samanalyse.survey.rounds import load_round
 
-    return load_round(args.round)
+    return load_round(round)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -37,15 +42,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     rnd = _load_round(args)
     say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
     out = args.out or str(Path("reports") / rnd.name)
-    settings = None
-    if getattr(args, "weights", None):   # --weights (issue 15): overrides round.yaml's weights.method
-        from dataclasses import replace
-
-        from samanalyse.report.context import ReportSettings
-
-        settings = replace(ReportSettings.from_plan(rnd.plan), weights=args.weights)
-    result = build_report(rnd, out, progress=say, lang=getattr(args, "lang", "nb"),
-                          compare=getattr(args, "compare", None), settings=settings)
+    result = build_report(rnd, out, progress=say, compare=getattr(args, "compare", None))
     if not args.quiet:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
@@ -106,6 +103,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
               f"{', '.join(rnd.forms)}. Nothing was checked.", file=sys.stderr)
         return EXIT_USAGE
     mapping = {name: None for name in (args.ignore or [])}
+    if getattr(args, "mapping", None):
+        from samanalyse.io.round_folder import read_mapping
+
+        mapping = {**read_mapping(args.mapping), **mapping}
     try:
         report = validate_responses(path, rnd.codebook, args.form, sheet=args.sheet, mapping=mapping or None,
                                     round=rnd)
@@ -114,6 +115,45 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(report.format())
     return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    """Create a round folder from an existing round, on today's registers."""
+    from samanalyse.io.round_folder import init_round
+
+    rnd = init_round(args.folder, args.from_round)
+    print(f"Created the round {rnd.name} in {args.folder} from the round {args.from_round}: "
+          f"{', '.join(sorted(p.name for p in rnd.path.iterdir()))}.")
+    print(f"Next: samanalyse add EXPORT --round {args.folder} --form {rnd.forms[0]}  (one export per form: "
+          f"{', '.join(rnd.forms)}); then samanalyse report --round {args.folder} --out REPORT_FOLDER. "
+          f"See {Path(args.folder) / 'README.md'}.")
+    return EXIT_OK
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    """Validate an export and record it in a round folder. Exit 0 valid and recorded, 1 invalid, 2 usage."""
+    from samanalyse.io.round_folder import add_export
+
+    path = Path(args.file)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        print(f"samanalyse add: {path} {what}. Give the export file the survey platform wrote (CSV, XLSX or SAV). "
+              "Nothing was added.", file=sys.stderr)
+        return EXIT_USAGE
+    rnd = _load_round(args)
+    if args.form not in rnd.forms:
+        print(f"samanalyse add: unknown form {args.form!r}; round {rnd.name} has the forms {', '.join(rnd.forms)}. "
+              f"Give one of them with --form. Nothing was added.", file=sys.stderr)
+        return EXIT_USAGE
+    report = add_export(path, rnd, args.form, mapping=args.mapping, sheet=args.sheet, replace=args.replace)
+    print(report.format())
+    if not report.ok:
+        print(f"Nothing was added to {args.round}: correct the file (or map its columns with --mapping) and run "
+              "samanalyse add again.")
+        return EXIT_INVALID
+    recorded = _round(rnd.path).meta["responses"][args.form]
+    print(f"Recorded as {recorded} in {rnd.path / 'round.yaml'}.")
+    return EXIT_OK
 
 
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
@@ -186,13 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=None,
                     help="output folder: new, empty or an earlier report (default: reports/<round>)")
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    sp.add_argument("--lang", choices=("nb", "en"), default="nb",
-                    help="language of the report's words (default nb, bokmål); the tables are the same")
     sp.add_argument("--compare", default=None, metavar="ROUND",
                     help="an earlier round (name or folder): adds the trend section and tables/trend.csv")
-    sp.add_argument("--weights", default=None, choices=("none", "poststratify", "raking", "linear", "logit"),
-                    help="nonresponse weights to the frame's margins (default: round.yaml's weights, else none); "
-                         "adds tables/vekter.csv and weighted results beside the unweighted")
 
     sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
     sp.add_argument("--csv", default=None, metavar="FILE", help="also write the cell-by-cell comparison as CSV")
@@ -207,6 +242,29 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first)")
     sp.add_argument("--ignore", action="append", metavar="COLUMN",
                     help="ignore this column of the file (may be given several times)")
+
+    sp.add_argument("--mapping", default=None, metavar="MAP.CSV",
+                    help="CSV with the columns column,item: which item each export column answers "
+                         "(an empty item leaves the column out)")
+
+    sp = sub.add_parser("init", help="Create a new round folder from an existing round, on today's registers.",
+                        description="Create a new round folder (anywhere outside the package) with the "
+                                    "questionnaire, table catalogue and analysis plan of an existing round, a "
+                                    "round.yaml on today's registers and a README with the next steps.")
+    sp.set_defaults(func=_cmd_init, subparser=sp, needs_round=False)
+    sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an error")
+    sp.add_argument("folder", metavar="DIR", help="the new round's folder (new or empty)")
+    sp.add_argument("--from", dest="from_round", required=True, metavar="ROUND",
+                    help="the round to start from: a shipped round's name or a round folder")
+
+    sp = add("add", "Validate a survey export and record it, unchanged, in a round folder.", _cmd_add)
+    sp.add_argument("file", metavar="FILE", help="the export as the survey platform wrote it (CSV, XLSX, SAV)")
+    sp.add_argument("--form", required=True, help="the form the export answers (one of the round's forms)")
+    sp.add_argument("--mapping", default=None, metavar="MAP.CSV",
+                    help="CSV with the columns column,item for headers the automatic matching cannot place")
+    sp.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first)")
+    sp.add_argument("--replace", action="store_true",
+                    help="replace an earlier, different export of the same form")
 
     sp = add("reconstruct", "Reconstruct respondent-level data consistent with the published numbers.", _cmd_reconstruct)
     sp.add_argument("--seed", type=int, default=None, help="override the spec's seed")
@@ -223,7 +281,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     """Parsed arguments, or the exit code of a usage error / ``--help`` (argparse has printed the message)."""
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "func", None) and args.round is None:
+        if getattr(args, "func", None) and getattr(args, "needs_round", True) and args.round is None:
             from samanalyse.survey.rounds import available_rounds
 
             args.subparser.error(f"--round is required: give a shipped round ({', '.join(available_rounds())}) "

@@ -53,3 +53,32 @@ def test_reproduce_scorecard_exit_code(capsys):
     assert main(["reproduce", "--round", "2010"]) == 0
     out = capsys.readouterr().out
     assert "RECONSTRUCTED" in out and "unmet (possible, a failure): 0" in out
+
+
+def test_help_lists_the_new_round_commands(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "init" in out and "add" in out
+    assert main(["add", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--round", "--form", "--mapping", "--sheet", "--replace"):
+        assert option in out
+
+
+def test_init_needs_from_and_a_folder(capsys):
+    assert main(["init"]) == 2
+    assert main(["init", "x"]) == 2
+    assert "the following arguments are required: --from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["audit", "reproduce", pytest.param("reconstruct", marks=pytest.mark.slow)])
+def test_every_command_takes_the_round_as_a_folder(command, capsys):
+    """The shipped round given by its folder path gives what its name gives (``validate``/``add``/``report``
+    with a folder: tests/test_cli_validate.py and tests/test_new_round_path.py)."""
+    from samanalyse.survey.paths import data_dir
+
+    extra = ["--check", "--quiet"] if command == "reconstruct" else []
+    assert main([command, "--round", "2010", *extra]) == 0
+    by_name = capsys.readouterr().out
+    assert main([command, "--round", str(data_dir() / "rounds" / "2010"), *extra]) == 0
+    assert capsys.readouterr().out == by_name

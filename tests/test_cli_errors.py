@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,34 @@ BAD_INPUTS: list[dict[str, str]] = [
                 "written to {file}; the temporary folder was removed."},
     {"id": "cli-unreadable-file", "area": "Kommandolinjen", "input": "an input file the user may not read",
      "message": "samanalyse report: {file}: Permission denied."},
+    {"id": "cli-init-not-empty", "area": "Ny runde", "input": "samanalyse init DIR --from 2010 (DIR holds a file)",
+     "message": "samanalyse init: {file} already holds files (notater.txt); nothing was written. Choose a new or "
+                "empty folder for the round."},
+    {"id": "cli-init-unknown-from", "area": "Ny runde", "input": "samanalyse init DIR --from 1999 (no such round)",
+     "message": "samanalyse init: No survey round '1999': it is neither a shipped round ({rounds}) nor a folder with a "
+                "round.yaml. Give a shipped round's name or the path of a round folder; to start a new round, run: "
+                "samanalyse init DIR --from {first}"},
+    {"id": "cli-add-missing-file", "area": "Ny runde", "input": "samanalyse add FILE (FILE does not exist)",
+     "message": "samanalyse add: {file} does not exist. Give the export file the survey platform wrote (CSV, XLSX or "
+                "SAV). Nothing was added."},
+    {"id": "cli-add-unknown-form", "area": "Ny runde", "input": "samanalyse add FILE --form sykehus",
+     "message": "samanalyse add: unknown form 'sykehus'; round runde has the forms kommune, helseforetak. Give one "
+                "of them with --form. Nothing was added."},
+    {"id": "cli-add-no-round-folder", "area": "Ny runde", "input": "samanalyse add FILE --round DIR (DIR has no round)",
+     "message": "samanalyse add: The round folder {file} does not exist. A round folder holds round.yaml, "
+                "codebook.yaml, tables.yaml and plan.yaml; shipped rounds: {rounds}."},
+    {"id": "cli-add-different-export", "area": "Ny runde",
+     "input": "samanalyse add FILE2 --form kommune (the form already has another export)",
+     "message": "samanalyse add: The round {file} already has a kommune export (svar/kommune.csv), and {file2} is a "
+                "different file; nothing was changed. To replace it, run the same command with --replace "
+                "(Python: replace=True)."},
+    {"id": "cli-add-missing-mapping", "area": "Ny runde", "input": "samanalyse add FILE --mapping MAP.CSV (no such file)",
+     "message": "samanalyse add: The mapping file {file} does not exist. Give a CSV file with the columns column,item "
+                "(one row per export column the automatic matching cannot place)."},
 ]
+
+#: Cases that are usage errors (exit 2); every other case exits 1.
+USAGE_ERRORS = {"cli-missing-round", "cli-unknown-option", "cli-add-missing-file", "cli-add-unknown-form"}
 
 
 def _fast_steps(monkeypatch, fn=None):
@@ -52,6 +80,8 @@ def _fast_steps(monkeypatch, fn=None):
 def _trigger(case: str, tmp_path, monkeypatch) -> tuple[list[str], dict[str, str]]:
     """Build the bad input of ``case``; return the arguments and the placeholders of its message."""
     out = tmp_path / "r"
+    if case.startswith(("cli-init", "cli-add")):
+        return _trigger_new_round(case, tmp_path)
     if case == "cli-missing-round":
         return ["report", "--out", str(out)], {"rounds": ", ".join(available_rounds())}
     if case == "cli-unknown-option":
@@ -78,12 +108,51 @@ def _trigger(case: str, tmp_path, monkeypatch) -> tuple[list[str], dict[str, str
     return ["report", "--round", "2010", "--out", str(out)], {"file": str(out)}
 
 
+def _trigger_new_round(case: str, tmp_path) -> tuple[list[str], dict[str, str]]:
+    """The bad inputs of ``samanalyse init`` and ``samanalyse add``."""
+    from samanalyse.io.round_folder import init_round
+
+    rounds = {"rounds": ", ".join(available_rounds()), "first": available_rounds()[0]}
+    folder = tmp_path / "runde"
+    if case == "cli-init-not-empty":
+        folder.mkdir()
+        (folder / "notater.txt").write_text("mine", encoding="utf-8")
+        return ["init", str(folder), "--from", "2010"], {"file": str(folder)}
+    if case == "cli-init-unknown-from":
+        return ["init", str(folder), "--from", "1999"], rounds
+    export = tmp_path / "kommune.csv"
+    export.write_text("kommunenummer,q5a\n0301,Ikke gjennomført\n", encoding="utf-8")
+    if case == "cli-add-no-round-folder":
+        return ["add", str(export), "--round", str(folder), "--form", "kommune"], {"file": str(folder), **rounds}
+    init_round(folder, "2010")
+    if case == "cli-add-missing-file":
+        return ["add", str(tmp_path / "eksport.csv"), "--round", str(folder), "--form", "kommune"], \
+               {"file": str(tmp_path / "eksport.csv")}
+    if case == "cli-add-unknown-form":
+        return ["add", str(export), "--round", str(folder), "--form", "sykehus"], {}
+    if case == "cli-add-missing-mapping":
+        return ["add", str(export), "--round", str(folder), "--form", "kommune", "--mapping",
+                str(tmp_path / "koblinger.csv")], {"file": str(tmp_path / "koblinger.csv")}
+    # cli-add-different-export: a valid export is recorded, then another one is added without --replace
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("minimal_exports", Path(__file__).parent / "data" /
+                                                  "minimal_exports.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    first = mod.write_minimal_exports(tmp_path / "a", n_kommuner=10, n_hf=3, seed=1)["kommune"]
+    second = mod.write_minimal_exports(tmp_path / "b", n_kommuner=10, n_hf=3, seed=2)["kommune"]
+    assert main(["add", str(first), "--round", str(folder), "--form", "kommune"]) == 0
+    return ["add", str(second), "--round", str(folder), "--form", "kommune"], {"file": str(folder),
+                                                                               "file2": str(second)}
+
+
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=lambda c: c["id"])
 def test_bad_input_gives_one_message(case, tmp_path, monkeypatch, capsys):
     argv, fill = _trigger(case["id"], tmp_path, monkeypatch)
     code = main(argv)
     err = capsys.readouterr().err
-    assert code == (2 if case["id"].startswith(("cli-missing", "cli-unknown")) else 1)
+    assert code == (2 if case["id"] in USAGE_ERRORS else 1)
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == case["message"].format(**fill)
     if code == 1:

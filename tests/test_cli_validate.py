@@ -141,3 +141,20 @@ def test_round_given_as_a_folder(repo, capsys):
     path = folder / "responses_kommuner.csv"
     assert main(["validate", str(path), "--round", str(folder), "--form", "kommune"]) == 0
     assert "VALID: responses_kommuner.csv (kommune form, round annen)" in capsys.readouterr().out
+
+
+def test_mapping_file_places_columns_automatic_matching_cannot(tmp_path, capsys):
+    path = export(tmp_path)
+    df = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    df = df.rename(columns={"q5a": "Spørsmål fem, første linje", "q14": "Tilfredshet legevakt"})
+    df["Notat fra KS"] = "x"
+    df.to_csv(path, sep=";", index=False)
+    assert main(["validate", path, "--round", "2010", "--form", "kommune"]) == 1
+    capsys.readouterr()
+    mapping = tmp_path / "koblinger.csv"
+    mapping.write_text('column,item\n"Spørsmål fem, første linje",q5a\nTilfredshet legevakt,q14\nNotat fra KS,\n',
+                       encoding="utf-8")
+    assert main(["validate", path, "--round", "2010", "--form", "kommune", "--mapping", str(mapping)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == "VALID: svar.csv (kommune form, round 2010): 0 errors, 1 warning, 3 respondents."
+    assert "column 'Notat fra KS' (BU): ignored as requested" in out  # an empty item leaves the column out

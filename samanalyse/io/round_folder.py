@@ -11,7 +11,6 @@ folder that already holds files is never written into.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from samanalyse.survey.paths import data_dir
 from samanalyse.survey.registers import available_years, kommuner, ordinal_columns
 from samanalyse.survey.rounds import Round, load_round
 
-__all__ = ["add_export", "init_round", "round_yaml_text"]
+__all__ = ["add_export", "init_round", "read_mapping", "round_yaml_text"]
 
 _COPIED = ("codebook.yaml", "tables.yaml", "plan.yaml")
 
@@ -137,60 +136,141 @@ def init_round(folder: str | Path, from_round: Round | str | Path, *, register_y
 
 
 def add_export(file: str | Path, round: Round | str | Path, form: str, *,
-               mapping: str | Path | None = None, sheet: str | int | None = None) -> ValidationReport:
+               mapping: str | Path | None = None, sheet: str | int | None = None,
+               replace: bool = False) -> ValidationReport:
     """Validate an export and record it, unchanged, in the round's folder (only when it is valid).
+
+    The export is copied byte for byte to ``svar/<form><suffix>`` (a stable name, whatever the
+    platform called the file) and ``round.yaml``'s ``responses`` (and ``mappings``) entry for the form
+    is rewritten in place: every other line of ``round.yaml``, comments included, is kept. Both files
+    are written atomically (a temporary file renamed over the old one). Adding the same file again
+    changes nothing; a different export of a form that already has one is refused unless ``replace``.
 
     Parameters
     ----------
     file : str or Path
         The survey platform's export (CSV, XLSX or SAV) as it was written.
     round : Round, str or Path
-        The round folder.
+        The round folder (``round.yaml`` is read again from it, never from a stale :class:`Round`).
     form : str
         The codebook form the export answers.
     mapping : str or Path, optional
         A CSV (``column,item``) for headers automatic matching cannot place; copied into the round too.
     sheet : str or int, optional
         Excel sheet.
+    replace : bool
+        Replace an earlier, different export of the same form (and its mapping).
 
     Returns
     -------
     ValidationReport
         The check; when ``report.ok`` the file was copied to ``svar/`` and ``round.yaml`` updated.
+
+    Raises
+    ------
+    OutputError
+        If the round lies inside the package, or the form has a different export and not ``replace``.
     """
-    rnd = load_round(round)
+    rnd = load_round(load_round(round).path)  # fresh from disk: an earlier add may have changed round.yaml
     _check_outside_package(rnd.path)
     file = Path(file)
-    columns = _read_mapping(Path(mapping)) if mapping is not None else None
+    columns = read_mapping(Path(mapping)) if mapping is not None else None
     report = validate_responses(file, rnd, form, sheet=sheet, mapping=columns)
     if not report.ok:
         return report
-    target = rnd.path / "svar" / f"{form}{''.join(file.suffixes) or '.csv'}"
+    target = rnd.path / "svar" / f"{form}{file.suffix.lower() or '.csv'}"
+    new_bytes = file.read_bytes()
+    earlier = _recorded(rnd, "responses", form)
+    mtarget = rnd.path / "svar" / f"{form}-kolonner.csv" if mapping is not None else None
+    earlier_map = _recorded(rnd, "mappings", form)
+    same = (earlier is not None and earlier.is_file() and earlier.read_bytes() == new_bytes
+            and earlier == target and _same_mapping(earlier_map, mapping))
+    if same:
+        return report
+    if earlier is not None and earlier.exists() and not replace:
+        raise OutputError(
+            f"The round {rnd.path} already has a {form} export ({earlier.relative_to(rnd.path)}), and {file} is "
+            f"a different file; nothing was changed. To replace it, run the same command with --replace "
+            f"(Python: replace=True).")
+    text = (rnd.path / "round.yaml").read_text(encoding="utf-8")
+    text = _set_block(text, "responses", {**(rnd.meta.get("responses") or {}), form: _rel(target, rnd)})
+    maps = dict(rnd.meta.get("mappings") or {})
+    maps.pop(form, None)
+    if mtarget is not None:
+        maps[form] = _rel(mtarget, rnd)
+    text = _set_block(text, "mappings", maps)
     target.parent.mkdir(mode=default_mode(folder=True), exist_ok=True)
     with atomic_file(target, "wb") as fh:
-        fh.write(file.read_bytes())
-    meta = dict(rnd.meta)
-    meta["responses"] = {**(meta.get("responses") or {}), form: str(target.relative_to(rnd.path))}
-    if mapping is not None:
-        mtarget = rnd.path / "svar" / f"{form}-kolonner.csv"
-        shutil.copyfile(mapping, mtarget)
-        meta["mappings"] = {**(meta.get("mappings") or {}), form: str(mtarget.relative_to(rnd.path))}
-    head = "".join(line + "\n" for line in (rnd.path / "round.yaml").read_text(encoding="utf-8").split("\n")
-                   if line.startswith("#"))
-    with atomic_file(rnd.path / "round.yaml", "w", encoding="utf-8") as fh:
-        fh.write(head + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100))
+        fh.write(new_bytes)
+    if mtarget is not None:
+        with atomic_file(mtarget, "wb") as fh:
+            fh.write(Path(mapping).read_bytes())
+    with atomic_file(rnd.path / "round.yaml", "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    for old in (earlier, earlier_map):
+        if old is not None and old not in (target, mtarget) and old.parent == target.parent:
+            old.unlink(missing_ok=True)   # the replaced export had another suffix (or its mapping is gone)
     return report
 
 
-def _read_mapping(path: Path) -> dict[str, str | None]:
-    """A mapping file: CSV with columns ``column`` and ``item`` (empty item = leave the column out)."""
+def _rel(path: Path, rnd: Round) -> str:
+    return path.relative_to(rnd.path).as_posix()
+
+
+def _recorded(rnd: Round, key: str, form: str) -> Path | None:
+    """The file ``round.yaml`` records for ``form`` under ``key`` (``responses``/``mappings``), if any."""
+    entry = (rnd.meta.get(key) or {}).get(form)
+    return None if not entry else rnd.path / entry
+
+
+def _same_mapping(earlier: Path | None, mapping: str | Path | None) -> bool:
+    if mapping is None or earlier is None:
+        return mapping is None and earlier is None
+    return earlier.is_file() and earlier.read_bytes() == Path(mapping).read_bytes()
+
+
+def _set_block(text: str, key: str, value: dict[str, str]) -> str:
+    """``text`` (a YAML file) with its top-level ``key:`` block replaced by ``value``; other lines kept.
+
+    An empty ``value`` removes the block (``responses`` stays, as ``responses: {}``). A key not yet in
+    the file is appended at the end.
+    """
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(key)}\s*:", line)), None)
+    block = yaml.safe_dump({key: dict(sorted(value.items()))}, allow_unicode=True, sort_keys=False, width=100)
+    if not value and key != "responses":
+        block = ""
+    if start is None:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return text + block
+    end = start + 1
+    while end < len(lines) and (lines[end][:1] in (" ", "\t") or not lines[end].strip()):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1   # blank lines before the next key stay where they are
+    return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+def read_mapping(path: str | Path) -> dict[str, str | None]:
+    """A mapping file: CSV with columns ``column`` and ``item`` (empty item = leave the column out).
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or lacks the two columns.
+    """
     import csv
 
+    path = Path(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise DataError(f"The mapping file {path} does not exist. Give a CSV file with the columns column,item "
+                        "(one row per export column the automatic matching cannot place).") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"The mapping file {path} cannot be read: {exc}.") from None
     if not rows or not {"column", "item"} <= set(rows[0]):
         raise DataError(f"The mapping file {path} needs the columns column,item (one row per export column).")
-    return {r["column"]: (r["item"].strip() or None) for r in rows}
+    return {r["column"]: ((r["item"] or "").strip() or None) for r in rows}

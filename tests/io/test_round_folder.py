@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from samanalyse.errors import OutputError
-from samanalyse.io.round_folder import init_round
+from samanalyse.io.round_folder import add_export, init_round
 from samanalyse.survey.paths import data_dir
 from samanalyse.survey.rounds import load_round
 
@@ -51,3 +51,84 @@ def test_init_refuses_a_folder_with_files_and_the_package(tmp_path: Path) -> Non
     with pytest.raises(OutputError, match="inside samanalyse's own data folder"):
         init_round(data_dir() / "rounds" / "ny", "2010")
     assert not (data_dir() / "rounds" / "ny").exists()
+
+
+def _exports(folder: Path) -> dict[str, Path]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("minimal_exports", Path(__file__).parents[1] / "data" /
+                                                  "minimal_exports.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.write_minimal_exports(folder, n_kommuner=30, n_hf=5)
+
+
+def test_add_records_the_export_unchanged_under_a_stable_name_and_keeps_comments(tmp_path: Path) -> None:
+    files = _exports(tmp_path / "eksport")
+    rnd = init_round(tmp_path / "runde", "2010")
+    yaml_before = (rnd.path / "round.yaml").read_text(encoding="utf-8")
+    platform_name = tmp_path / "eksport" / "Nettskjema 12345 (2).CSV"
+    files["kommune"].rename(platform_name)
+    assert add_export(platform_name, rnd, "kommune").ok
+    # the same (stale) Round object again: round.yaml is read again, the first entry is kept
+    assert add_export(files["helseforetak"], rnd, "helseforetak").ok
+    assert (rnd.path / "svar" / "kommune.csv").read_bytes() == platform_name.read_bytes()
+    assert (rnd.path / "svar" / "helseforetak.csv").read_bytes() == files["helseforetak"].read_bytes()
+    text = (rnd.path / "round.yaml").read_text(encoding="utf-8")
+    assert load_round(rnd.path).meta["responses"] == {"helseforetak": "svar/helseforetak.csv",
+                                                     "kommune": "svar/kommune.csv"}
+    # every line but the responses block is as init wrote it, comments included
+    kept = [ln for ln in yaml_before.splitlines() if not ln.startswith("responses:")]
+    assert [ln for ln in text.splitlines() if ln not in ("responses:", "  helseforetak: svar/helseforetak.csv",
+                                                          "  kommune: svar/kommune.csv")] == kept
+    assert sum(ln.startswith("#") for ln in text.splitlines()) == 3
+
+
+def test_add_refuses_to_replace_a_different_export_without_replace(tmp_path: Path) -> None:
+    files = _exports(tmp_path / "eksport")
+    other = _exports(tmp_path / "annen")  # the same seed: made different by hand below
+    rnd = init_round(tmp_path / "runde", "2010")
+    assert add_export(files["kommune"], rnd.path, "kommune").ok
+    yaml_before = (rnd.path / "round.yaml").read_bytes()
+    assert add_export(files["kommune"], rnd.path, "kommune").ok  # the same file again: nothing changes
+    assert (rnd.path / "round.yaml").read_bytes() == yaml_before
+    lines = other["kommune"].read_text(encoding="utf-8").splitlines()
+    other["kommune"].write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one kommune fewer
+    with pytest.raises(OutputError, match=r"already has a kommune export \(svar/kommune.csv\).*--replace"):
+        add_export(other["kommune"], rnd.path, "kommune")
+    assert (rnd.path / "svar" / "kommune.csv").read_bytes() == files["kommune"].read_bytes()
+    assert (rnd.path / "round.yaml").read_bytes() == yaml_before
+    # an XLSX of the same form replaces the CSV with replace=True; the CSV is gone, round.yaml points at the XLSX
+    import pandas as pd
+
+    xlsx = tmp_path / "kommune.xlsx"
+    pd.read_csv(other["kommune"], dtype=str, keep_default_na=False).to_excel(xlsx, index=False)
+    assert add_export(xlsx, rnd.path, "kommune", replace=True).ok
+    assert sorted(p.name for p in (rnd.path / "svar").iterdir()) == ["kommune.xlsx"]
+    assert load_round(rnd.path).meta["responses"] == {"kommune": "svar/kommune.xlsx"}
+
+
+def test_an_invalid_export_changes_nothing(tmp_path: Path) -> None:
+    files = _exports(tmp_path / "eksport")
+    rnd = init_round(tmp_path / "runde", "2010")
+    before = _tree_hash(rnd.path)
+    report = add_export(files["helseforetak"], rnd.path, "kommune")  # a helseforetak file as a kommune file
+    assert not report.ok
+    assert _tree_hash(rnd.path) == before and not (rnd.path / "svar").exists()
+
+
+def test_a_mapping_file_is_recorded_and_dropped_with_a_replaced_export(tmp_path: Path) -> None:
+    files = _exports(tmp_path / "eksport")
+    text = files["kommune"].read_text(encoding="utf-8")
+    renamed = tmp_path / "k.csv"
+    renamed.write_text(text.replace("kommunenummer,q5a,", "kommunenummer,Spm 5 første,", 1), encoding="utf-8")
+    mapping = tmp_path / "koblinger.csv"
+    mapping.write_text("column,item\nSpm 5 første,q5a\n", encoding="utf-8")
+    rnd = init_round(tmp_path / "runde", "2010")
+    assert add_export(renamed, rnd.path, "kommune", mapping=mapping).ok
+    meta = load_round(rnd.path).meta
+    assert meta["mappings"] == {"kommune": "svar/kommune-kolonner.csv"}
+    assert (rnd.path / "svar" / "kommune-kolonner.csv").read_bytes() == mapping.read_bytes()
+    assert add_export(files["kommune"], rnd.path, "kommune", replace=True).ok
+    assert "mappings" not in load_round(rnd.path).meta
+    assert sorted(p.name for p in (rnd.path / "svar").iterdir()) == ["kommune.csv"]
