@@ -49,7 +49,7 @@ def run(ctx: Context) -> None:
     ctx.add(GROUP, Section("bortfall", _t(ctx, "title", "Svar og bortfall mot rammen (registeret)"), show,
                            notes=notes, percent_columns=("response_rate",)))
     ctx.add(GROUP, Section("bortfall_tester", _t(ctx, "tests", "Svar mot registerets grupper: kjikvadrattest"),
-                           tests.round(4)))
+                           tests.round(4), p_columns=("p_value",)))
     _model(ctx, forms)
     _chart(ctx, rates)
     weights = round_weights(rnd, getattr(ctx.settings, "weights", None))
@@ -70,7 +70,7 @@ def _model(ctx: Context, forms: list[str]) -> None:
                                                "pseudo_r2", "auc"]]
     ctx.write_csv("bortfall_modell", model)
     ctx.add(GROUP, Section("bortfall_modell", _t(ctx, "model", "Svarsannsynlighet: logistisk modell over rammen"),
-                           model.round(4)))
+                           model.round(4), p_columns=("p_value",)))
 
 
 def _chart(ctx: Context, rates: pd.DataFrame) -> None:
