@@ -21,6 +21,7 @@ from samanalyse.report.context import Context
 __all__ = ["run", "plot_shares_by_group", "plot_experience"]
 
 _COLOURS = ["#1b4f72", "#5dade2", "#d35400", "#f5b041", "#7f8c8d", "#bdc3c7"]
+_REST = "#bdc3c7"  # what the printed categories leave (Vet ikke, unanswered)
 
 
 def _figure(width: float, height: float, note: str) -> Figure:
@@ -28,9 +29,8 @@ def _figure(width: float, height: float, note: str) -> Figure:
 
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
-    if note:
-        fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
-        fig.text(0.01, 0.01, note, fontsize=8, color="#a00", ha="left", va="bottom")
+    if note:  # below everything, in space the constrained layout keeps for it (no legend or label there)
+        fig.supxlabel(note, fontsize=8, color="#a00", x=0.01, ha="left")
     return fig
 
 
@@ -99,7 +99,8 @@ def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str],
     y = np.arange(len(rows))
     for j, cat in enumerate(categories):
         vals = np.array([float(s.get(cat, 0.0)) if not pd.isna(s.get(cat, np.nan)) else 0.0 for _, s in rows])
-        ax.barh(y, vals, left=left, color=_COLOURS[j % len(_COLOURS)], label=textwrap.fill(cat, 28), height=0.75)
+        colour = _REST if j == len(categories) - 1 and j >= 3 else _COLOURS[j % len(_COLOURS)]
+        ax.barh(y, vals, left=left, color=colour, label=textwrap.fill(cat, 28), height=0.75)
         for yy, l0, v in zip(y, left, vals):
             if v >= 8:
                 ax.text(l0 + v / 2, yy, f"{v:.0f}", ha="center", va="center", fontsize=7,
@@ -110,7 +111,7 @@ def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str],
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.set_title(textwrap.fill(title, 80), fontsize=10, loc="left")
-    fig.legend(loc="outside lower center", ncols=min(3, len(categories)), fontsize=8, frameon=False)
+    fig.legend(loc="outside upper center", ncols=min(4, len(categories)), fontsize=8, frameon=False)
     return _freeze(fig)
 
 
@@ -172,13 +173,34 @@ def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple
                 sel = c[(c["population"] == pop) & (c["breakdown"] == "total")]
                 n = sel["n"].dropna()
                 lab = f"{_short(ctx, cat.tables[t])} ({pop}, n={int(n.iloc[0]) if len(n) else 0})"
-                rows.append((lab, sel.set_index("category")["percent"]))
-        label = cb.indices[topic].label if topic in cb.indices else topic
+                shares = sel[sel["category"].isin(categories)].set_index("category")["percent"]
+                rest = cat.tables[t].get("notes") or []
+                if rest:  # what the printed categories leave: "Vet ikke", unanswered (the table's notes)
+                    shares = pd.concat([shares, pd.Series({" / ".join(rest): max(0.0, 100 - shares.sum())})])
+                rows.append((lab, shares))
+        notes = cat.tables[tids[0]].get("notes") or []
+        if notes:
+            categories.append(" / ".join(notes))
+        label = _topic_label(ctx, topic)
         title = tr.t("figure", "experience").format(group=label)
         fig = plot_experience(rows, categories=categories, xlabel=tr.t("figure", "percent_axis"), title=title,
                               note=_note(ctx))
         out[f"erfaringer_{topic}"] = (title, fig)
     return out
+
+
+def _topic_label(ctx: Context, topic: str) -> str:
+    """The label of a topic: the codebook's index of that name, or the index whose items all have the topic."""
+    cb = ctx.round.codebook
+    if topic in cb.indices:
+        return str(cb.indices[topic].label)
+    for ix in cb.indices.values():
+        try:
+            if ix.items and all(cb.item(i).topic == topic for i in ix.items):
+                return str(ix.label)
+        except Exception:  # noqa: BLE001 - an index over items not in the codebook
+            continue
+    return topic
 
 
 def run(ctx: Context) -> None:
