@@ -82,7 +82,6 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Check a survey export; print errors, warnings and a summary. Exit 0 valid, 1 invalid, 2 usage."""
     from samanalyse.io.responses import ResponsesNotFoundError, validate_responses
-    from samanalyse.survey.rounds import available_rounds
 
     path = Path(args.file)
     if not path.is_file():
@@ -91,12 +90,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         rnd = _load_round(args)
-    except FileNotFoundError:
-        print(
-            f"samanalyse validate: unknown round {args.round!r}; the rounds are: "
-            f"{', '.join(available_rounds()) or 'none'}. Nothing was checked.",
-            file=sys.stderr,
-        )
+    except FileNotFoundError as exc:  # RoundNotFoundError: its message says how to start a new round
+        print(f"samanalyse validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.form not in rnd.forms:
         print(f"samanalyse validate: unknown form {args.form!r}; round {rnd.name} has the forms "

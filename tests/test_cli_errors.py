@@ -43,6 +43,15 @@ BAD_INPUTS: list[dict[str, str]] = [
      "message": "samanalyse init: No survey round '1999': it is neither a shipped round ({rounds}) nor a folder with a "
                 "round.yaml. Give a shipped round's name or the path of a round folder; to start a new round, run: "
                 "samanalyse init DIR --from {first}"},
+    {"id": "cli-report-unknown-round", "area": "Ny runde", "input": "samanalyse report --round 1999 (no such round)",
+     "message": "samanalyse report: No survey round '1999': it is neither a shipped round ({rounds}) nor a folder "
+                "with a round.yaml. Give a shipped round's name or the path of a round folder; to start a new round, "
+                "run: samanalyse init DIR --from {first}"},
+    {"id": "cli-validate-unknown-round", "area": "Ny runde",
+     "input": "samanalyse validate FILE --round 1999 (no such round)",
+     "message": "samanalyse validate: No survey round '1999': it is neither a shipped round ({rounds}) nor a folder "
+                "with a round.yaml. Give a shipped round's name or the path of a round folder; to start a new round, "
+                "run: samanalyse init DIR --from {first}"},
     {"id": "cli-add-missing-file", "area": "Ny runde", "input": "samanalyse add FILE (FILE does not exist)",
      "message": "samanalyse add: {file} does not exist. Give the export file the survey platform wrote (CSV, XLSX or "
                 "SAV). Nothing was added."},
@@ -63,7 +72,8 @@ BAD_INPUTS: list[dict[str, str]] = [
 ]
 
 #: Cases that are usage errors (exit 2); every other case exits 1.
-USAGE_ERRORS = {"cli-missing-round", "cli-unknown-option", "cli-add-missing-file", "cli-add-unknown-form"}
+USAGE_ERRORS = {"cli-missing-round", "cli-unknown-option", "cli-add-missing-file", "cli-add-unknown-form",
+                "cli-validate-unknown-round"}
 
 
 def _fast_steps(monkeypatch, fn=None):
@@ -80,7 +90,7 @@ def _fast_steps(monkeypatch, fn=None):
 def _trigger(case: str, tmp_path, monkeypatch) -> tuple[list[str], dict[str, str]]:
     """Build the bad input of ``case``; return the arguments and the placeholders of its message."""
     out = tmp_path / "r"
-    if case.startswith(("cli-init", "cli-add")):
+    if case.startswith(("cli-init", "cli-add", "cli-report-unknown", "cli-validate-unknown")):
         return _trigger_new_round(case, tmp_path)
     if case == "cli-missing-round":
         return ["report", "--out", str(out)], {"rounds": ", ".join(available_rounds())}
@@ -109,7 +119,7 @@ def _trigger(case: str, tmp_path, monkeypatch) -> tuple[list[str], dict[str, str
 
 
 def _trigger_new_round(case: str, tmp_path) -> tuple[list[str], dict[str, str]]:
-    """The bad inputs of ``samanalyse init`` and ``samanalyse add``."""
+    """The bad inputs of a new round: ``samanalyse init``, ``add``, and an unknown round."""
     from samanalyse.io.round_folder import init_round
 
     rounds = {"rounds": ", ".join(available_rounds()), "first": available_rounds()[0]}
@@ -122,6 +132,10 @@ def _trigger_new_round(case: str, tmp_path) -> tuple[list[str], dict[str, str]]:
         return ["init", str(folder), "--from", "1999"], rounds
     export = tmp_path / "kommune.csv"
     export.write_text("kommunenummer,q5a\n0301,Ikke gjennomført\n", encoding="utf-8")
+    if case == "cli-report-unknown-round":
+        return ["report", "--round", "1999", "--out", str(tmp_path / "r")], rounds
+    if case == "cli-validate-unknown-round":
+        return ["validate", str(export), "--round", "1999", "--form", "kommune"], rounds
     if case == "cli-add-no-round-folder":
         return ["add", str(export), "--round", str(folder), "--form", "kommune"], {"file": str(folder), **rounds}
     init_round(folder, "2010")

@@ -99,7 +99,8 @@ def test_unknown_round_is_a_usage_error(tmp_path, capsys):
     path = export(tmp_path)
     assert main(["validate", path, "--round", "1999", "--form", "kommune"]) == 2
     err = capsys.readouterr().err
-    assert "unknown round '1999'" in err and "2010" in err
+    assert err.startswith("samanalyse validate: No survey round '1999'") and "2010" in err
+    assert err.strip().endswith("to start a new round, run: samanalyse init DIR --from 2010")
 
 
 @pytest.mark.parametrize("argv", [["validate"], ["validate", "x.csv"], ["validate", "x.csv", "--round", "2010", "--form", "sykehus"]])
