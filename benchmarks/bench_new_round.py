@@ -23,11 +23,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 60.0
 
 
-def _exports(folder: Path) -> dict[str, Path]:
-    spec = importlib.util.spec_from_file_location("minimal_exports", ROOT / "tests" / "data" / "minimal_exports.py")
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "data" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.write_minimal_exports(folder, n_kommuner=200, n_hf=15, seed=18)
+    return mod
+
+
+def _exports(folder: Path) -> dict[str, Path]:
+    if (ROOT / "tests" / "data" / "platform_exports.py").is_file():
+        shapes = _module("platform_exports").write_exports(folder, n_kommuner=200, n_hf=15, seed=18)
+        return {"kommune": shapes["questback_xlsx"], "helseforetak": shapes["questback_xlsx_helseforetak"]}
+    return _module("minimal_exports").write_minimal_exports(folder, n_kommuner=200, n_hf=15, seed=18)
 
 
 def _timed(*argv: str, cwd: Path) -> float:

@@ -134,14 +134,15 @@ def test_init_add_validate_report_through_the_cli(tmp_path: Path) -> None:
 def test_the_four_platform_shapes_give_the_same_report(tmp_path: Path) -> None:
     if not (DATA / "platform_exports.py").is_file():
         pytest.skip("tests/data/platform_exports.py (the platforms' export shapes) is not there yet")
-    shapes = _module("platform_exports").write_exports(tmp_path / "eksport", n_kommuner=200, n_hf=15, seed=18)
+    platforms = _module("platform_exports")
+    shapes = platforms.write_exports(tmp_path / "eksport", n_kommuner=200, n_hf=15, seed=18)
     tables = {}
-    for shape, files in shapes.items():
+    for shape in platforms.PLATFORMS:
         work = tmp_path / shape
         work.mkdir()
-        exports = files if isinstance(files, dict) else {"kommune": files}
-        report = _new_round_report(work, {form: Path(f) for form, f in exports.items()})
+        report = _new_round_report(work, {"kommune": shapes[shape], "helseforetak": shapes[f"{shape}_helseforetak"]})
         tables[shape] = {p.name: p.read_bytes() for p in sorted((report / "tables").glob("*.csv"))}
+    assert sorted(tables) == ["excel_csv", "nettskjema_csv", "questback_xlsx", "spss_sav"]
     first = next(iter(tables.values()))
     for shape, got in tables.items():
         assert sorted(got) == sorted(first), shape
