@@ -125,6 +125,11 @@ def matched_items(new: Round | str | Path, old: Round | str | Path, *, form: str
         if items is not None and it.id not in items:
             continue
         ref_round, _, ref_id = it.same_as.partition(":") if it.same_as else (old.name, "", it.id)
+        if ref_round == old.name and it.same_as and (ref_id not in cb_old or not cb_old.item(ref_id).on_form(form)):
+            warnings.warn(f"Item {it.id} of round {new.name} says same_as: {it.same_as!r}, but round {old.name} has "
+                          f"no item {ref_id!r} on form {form!r} ({new.codebook.source}); the item is not compared.",
+                          ChangedItemWarning, stacklevel=2)
+            continue
         if ref_round != old.name or ref_id not in cb_old or not cb_old.item(ref_id).on_form(form):
             continue
         prev = cb_old.item(ref_id)

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -416,6 +417,9 @@ def _build_items(raw: dict[str, Any], forms: dict[str, Form], scales: dict[str, 
                 )
                 continue
             seen_ids[full_id] = ipath
+            if "same_as" in it and not re.fullmatch(r"[^:\s]+:[A-Za-z][A-Za-z0-9_]*", it["same_as"]):
+                problem(ipath + ("same_as",), f"same_as {it['same_as']!r} does not name a round and an item",
+                        "'<round>:<item id>' of an earlier round")
             sname = it.get("scale", qscale)
             scale = None
             if qtype == "closed":

@@ -59,7 +59,7 @@ _ITEM = {
         "pathway": {"type": "string"},
         "virkemiddel": {"type": "string"},
         # the same question as an item of an earlier round ("<round>:<item id>"); default: the equal id
-        "same_as": {"type": "string", "pattern": r"^[^:\s]+:[A-Za-z][A-Za-z0-9_]*$"},
+        "same_as": {"type": "string"},   # checked in read_codebook (the message says what is allowed)
         # what changed since that round (wording, scale) and why; such items are compared with a warning
         "changed": {
             "type": "object",

@@ -194,3 +194,32 @@ def test_paired_analysis_against_the_reconstruction_when_asked() -> None:
         warnings.simplefilter("ignore", ChangedItemWarning)
         p = paired_changes(NEW, "2010", allow_reconstructed=True)
     assert set(p["rests_on"]) == {ASSUMED} and np.isfinite(p["statistic"]).all()
+
+
+def test_same_as_naming_a_missing_item_is_warned_and_not_compared(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "trend_ny"
+    shutil.copytree(NEW, folder)
+    cb = folder / "codebook.yaml"
+    cb.write_text(cb.read_text(encoding="utf-8").replace('same_as: "trend_gammel:q20"', 'same_as: "trend_gammel:q99"'),
+                  encoding="utf-8")
+    with pytest.warns(ChangedItemWarning, match=r"q22 .* same_as: 'trend_gammel:q99', but round trend_gammel has no "
+                                                r"item 'q99' on form 'kommune'"):
+        m = matched_items(folder, OLD)
+    assert "q22" not in [x.item for x in m]
+
+
+def test_same_as_that_is_not_round_colon_item_is_a_codebook_error(tmp_path: Path) -> None:
+    import shutil
+
+    from samanalyse.errors import CodebookError
+    from samanalyse.survey.rounds import load_round
+
+    folder = tmp_path / "trend_ny"
+    shutil.copytree(NEW, folder)
+    cb = folder / "codebook.yaml"
+    cb.write_text(cb.read_text(encoding="utf-8").replace('same_as: "trend_gammel:q20"', 'same_as: "q20"'),
+                  encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"same_as .q20. does not name a round and an item. Allowed: .<round>:<item id>. of an earlier round"):
+        load_round(folder).codebook
