@@ -9,6 +9,15 @@ from samanalyse.report.context import Context, Section
 __all__ = ["run"]
 
 
+def _labels(ctx: Context) -> dict[str, str]:
+    """Column labels of the reliability table in the report's language."""
+    t = ctx.tr.t
+    ci_lo, ci_hi = t("column", "ci_low"), t("column", "ci_high")
+    return {"indeks": t("column", "index"), "ledd": t("column", "items"), "n": "n", "alpha": t("column", "alpha"),
+            "alpha_ci_lav": f"alfa {ci_lo}", "alpha_ci_høy": f"alfa {ci_hi}", "omega": t("column", "omega"),
+            "omega_ci_lav": f"omega {ci_lo}", "omega_ci_høy": f"omega {ci_hi}"}
+
+
 def run(ctx: Context) -> None:
     """Cronbach's alpha and McDonald's omega of each planned index, on the plan's form."""
     from samanalyse.analysis.indices import cronbach_alpha, mcdonald_omega
@@ -34,6 +43,6 @@ def run(ctx: Context) -> None:
     warns = [f"{r['indeks']}: {tr.t('note', 'omega_above_one')}" for r in rows
              if r["omega"] == r["omega"] and r["omega"] > 1]
     ctx.add("indekser", Section("reliabilitet", f"Reliabilitet for indeksene (skjema {plan.form}; 1 poeng per ledd)",
-                                 frame.round(3), warnings=warns,
+                                 frame.round(3).rename(columns=_labels(ctx)), warnings=warns,
                                  notes=[f"Omega: én-faktor minres, bootstrap-intervall ({plan.omega_n_boot} trekk, "
                                         "fast frø)."]))

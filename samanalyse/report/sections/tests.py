@@ -31,7 +31,7 @@ def label_of(ctx: Context, name: str) -> str:
         pass
     if name in plan.background:
         return str(plan.background_of(name).label)
-    return name
+    return ctx.tr.t("variable", name)  # a derived variable (e.g. a log of a register column), or the name
 
 
 def run(ctx: Context) -> None:
