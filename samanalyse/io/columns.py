@@ -203,7 +203,7 @@ class _Matcher:
         if not ids:
             ids, how = self.platform_ids(head), ""
         if not ids and label.strip():
-            ids, how = self.exact(norm(label)) or self.platform_ids(label), ""
+            ids, how = self.exact(norm(label)) or self.platform_ids(label), f"(its variable label {label!r}) "
         if len(ids) == 1:
             return next(iter(ids))
         if ids:
@@ -211,9 +211,9 @@ class _Matcher:
             ids_sorted = sorted(ids, key=order.index)
             first = ids_sorted[0]
             allowed = ("the item id as header (e.g. " + first + "), or mapping={'" + head + "': '" + first + "'}"
-                       if how else _MAPPING_HINT.format(head=head, first=first))
-            self.reject(pos, "ambiguous_column", f"this header matches {how}several items: {', '.join(ids_sorted)}",
-                        allowed)
+                       if how == "the text of " else _MAPPING_HINT.format(head=head, first=first))
+            text = "matches the text of several items" if how == "the text of " else f"{how}matches several items"
+            self.reject(pos, "ambiguous_column", f"this header {text}: {', '.join(ids_sorted)}", allowed)
             return None
         self.reject(pos, "unknown_column", "this column is not an item of the codebook",
                     self.unknown_allowed + _IGNORE_HINT % (head, head))

@@ -44,7 +44,12 @@ from samanalyse.io.formats import (
     read_xlsx,
 )
 from samanalyse.io.mapping import read_mapping
-from samanalyse.io.report import Provenance, ResponseProblem, Responses, ValidationReport
+from samanalyse.io.report import (
+    Provenance,
+    ResponseProblem,
+    Responses,
+    ValidationReport,
+)
 from samanalyse.io.respondents import (
     REGISTER_KINDS,
     report_duplicates,
@@ -264,16 +269,19 @@ def _report_no_answers(ids: np.ndarray, data: dict[str, Any], pos: int, cells: C
 
 
 def _report_empty_items(data: dict[str, Any], cols: Columns, cells: Cells) -> None:
-    """A warning for every closed item's column without a single answer (in the kept rows)."""
+    """One warning listing every closed item's column without a single answer (in the kept rows)."""
     if not cells.keep.any():
         return
-    for iid, v in data.items():  # free text is often left empty by everyone: only closed items
-        if isinstance(v, pd.Categorical) and not ((v.codes >= 0) & cells.keep).any():
-            pos = cols.items[iid]
-            cells.warnings.append(ResponseProblem(
-                cells.file, f"column {cells.raw.headers[pos]!r}", f"nobody answered {iid} in this file (the column "
-                "is empty); check that it is the right column and the right export", "", None,
-                column=cells.raw.headers[pos], kind="empty_item"))
+    empty = [iid for iid, v in data.items()  # free text is often left empty by everyone: only closed items
+             if isinstance(v, pd.Categorical) and not ((v.codes >= 0) & cells.keep).any()]
+    if empty:
+        heads = [cells.raw.headers[cols.items[iid]] for iid in empty]
+        shown = ", ".join(repr(h) + (f" ({i})" if h != i else "") for i, h in zip(empty[:10], heads[:10]))
+        more = f" and {len(empty) - 10} more" if len(empty) > 10 else ""
+        cells.warnings.append(ResponseProblem(
+            cells.file, f"column {heads[0]!r}" if len(empty) == 1 else f"{len(empty)} columns",
+            f"nobody answered {shown}{more} in this file (the column{'s are' if len(empty) > 1 else ' is'} empty); "
+            "check that the export holds every question's answers", "", None, column=heads[0], kind="empty_item"))
 
 
 def _with_line(q: Problem, lines: list[int]) -> Problem:

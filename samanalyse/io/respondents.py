@@ -204,6 +204,9 @@ def respondent_column(raw: RawTable, pos: int, respondent_kind: str, year: int |
     return out_u[codes], blank_u[codes]
 
 
+_PLURAL = {"kommune": "kommuner", "helseforetak": "helseforetak"}
+
+
 def _other_kind_ok(kind: str, year: int, value: str) -> bool:
     """True if ``value`` is a valid respondent of the other register kind than ``kind``."""
     if kind == "kommune":
@@ -227,7 +230,7 @@ def _check_other_form(raw: RawTable, pos: int, kind: str, year: int | None, uniq
     where = f"column {head!r}" + (f" ({col_letter(pos)})" if raw.format != "sav" else "")
     cells.errors.insert(0, ResponseProblem(
         cells.file, where, f"this looks like a {other_form} file: use --form {other_form} "
-        f"({len(other)} of the {len(values)} respondents in this column are {other_form}, e.g. {other[0]!r})",
+        f"({len(other)} of the {len(values)} respondents in this column are {_PLURAL[other_form]}, e.g. {other[0]!r})",
         f"a {kind} in every row of a {kind} file; in Python: form='{other_form}'", None, column=head,
         kind="wrong_form"))
 

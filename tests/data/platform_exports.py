@@ -126,7 +126,7 @@ def _questback(df: pd.DataFrame, form: str, path: Path) -> None:
 def _spss(df: pd.DataFrame, form: str, path: Path) -> None:
     qtext = _question_texts()
     data = pd.DataFrame({"ResponseId": [f"R_{i:05d}" for i in range(len(df))], "StartDate": "2024-03-01"})
-    names, labels, values, missing = {}, {}, {}, {}
+    names, values, missing = {}, {}, {}
     resp = "knr" if form == "kommune" else "hf"
     data[resp] = df["written"].astype(int) if form == "kommune" else df["written"]
     v = 0
