@@ -42,7 +42,7 @@ def run(ctx: Context) -> None:
     tr = ctx.tr
     warns = [f"{r['indeks']}: {tr.t('note', 'omega_above_one')}" for r in rows
              if r["omega"] == r["omega"] and r["omega"] > 1]
-    ctx.add("indekser", Section("reliabilitet", f"Reliabilitet for indeksene (skjema {plan.form}; 1 poeng per ledd)",
+    ctx.add("indekser", Section("reliabilitet", tr.t("heading", "reliability").format(form=plan.form),
                                  frame.round(3).rename(columns=_labels(ctx)), warnings=warns,
                                  notes=[f"Omega: én-faktor minres, bootstrap-intervall ({plan.omega_n_boot} trekk, "
                                         "fast frø)."]))

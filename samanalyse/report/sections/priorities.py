@@ -55,8 +55,8 @@ def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure
                 fig.text(0.005, 0.003, pr.figure_note, fontsize=8, color="#a00")
             caption += _RECONSTRUCTED
         figs[pr.figure_files.get(form, f"prioriteringer_{form}")] = (caption, fig)
-    figs["faktorladninger"] = ("Faktorladninger", plot_loadings(res.analysis.efa))
-    figs["parallellanalyse"] = ("Parallellanalyse", plot_parallel(res.analysis.parallel))
+    figs["faktorladninger"] = (ctx.tr.t("heading", "loadings_figure"), plot_loadings(res.analysis.efa))
+    figs["parallellanalyse"] = (ctx.tr.t("heading", "parallel_figure"), plot_parallel(res.analysis.parallel))
     return figs
 
 
@@ -94,12 +94,12 @@ def run(ctx: Context) -> None:
                   f"{tr.t('note', 'boot_failed')}."] if fa.clusters.n_boot_ok < fa.clusters.n_boot else [])
     ctx.facts["n_clusters"] = int(fa.clusters.items["cluster"].nunique()) if "cluster" in fa.clusters.items else 0
     secs = [
-        Section("ladninger", "Faktorladninger (mønster), " + f"{fa.efa.method}, {fa.efa.rotation}", load,
+        Section("ladninger", tr.t("heading", "loadings").format(method=fa.efa.method, rotation=fa.efa.rotation), load,
                 warnings=efa_warn),
-        Section("parallell", "Antall faktorer: parallellanalyse, Kaiser og scree", fa.parallel.table.round(3),
+        Section("parallell", tr.t("heading", "parallel"), fa.parallel.table.round(3),
                 html_frame=_compact_parallel(fa.parallel.table),
                 notes=["tables/faktor_parallellanalyse.csv"]),
-        Section("klynger", f"Klynger og bootstrap-stabilitet ({fa.clusters.n_boot_ok} av {fa.clusters.n_boot} trekk)",
+        Section("klynger", tr.t("heading", "clusters").format(ok=fa.clusters.n_boot_ok, n=fa.clusters.n_boot),
                 fa.clusters.items.round(3), warnings=boot_warn),
     ]
     finding = _finding_section(ctx, res)

@@ -44,9 +44,9 @@ def run(ctx: Context) -> None:
     from samanalyse.analysis.tables import population_label
 
     shown = by_rhf.assign(form=[population_label(rnd.codebook, f).capitalize() for f in by_rhf["form"]])
-    ctx.add("respondenter", Section("rhf", "Respondenter og svarprosent per RHF (utvalg fra registrene)",
+    ctx.add("respondenter", Section("rhf", tr.t("heading", "respondents_rhf"),
                                      shown.rename(columns=show), notes=[note] if note else [], sources=src))
-    ctx.add("respondenter", Section("storrelse", f"Kommuner per størrelsesklasse ({size_reference(rnd)})",
+    ctx.add("respondenter", Section("storrelse", tr.t("heading", "respondents_size").format(reference=size_reference(rnd)),
                                      by_size.rename(columns=show), sources=src))
 
 
