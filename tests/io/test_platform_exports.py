@@ -244,3 +244,37 @@ def test_bad_input_message_is_exactly_what_the_catalogue_says(entry, tmp_path, r
         assert str(exc.value) == entry["message"].replace("{file}", str(mapping))
     else:
         assert _message(entry["id"], tmp_path, runde) == entry["message"]
+
+
+@pytest.mark.parametrize("header, item", [
+    ("q5a - Avtaleverk om samhandling", "q5a"),
+    ("q5a. Avtaleverk", "q5a"),
+    ("Q5A_Avtaleverk på strategisk nivå", "q5a"),
+    ("Q14_TEKST Utdypinger", "q14_tekst"),
+    ("q14: Hvor godt", "q14"),
+    ("Erfaringer med interkommunalt samarbeid [Interkommunale driftsløsninger]", "q11b"),
+    ("Erfaringer med interkommunalt samarbeid - Interkommunale driftsløsninger", "q11b"),
+    ("Erfaringer med interkommunalt samarbeid:   interkommunale  driftsløsninger", "q11b"),
+    ("Hva bør prioriteres for å styrke samhandlingen om pasientforløpet ”ut” fra spesialisthelsetjenesten? "
+     "[Avtaler og ledelse]", "q26a"),
+])
+def test_platform_headers_are_recognised_without_aliases(tmp_path, runde, header, item):
+    ids = [i for i in runde.codebook.item_ids("kommune") if i != item]
+    p = tmp_path / "e.csv"
+    p.write_text(",".join(["knr", f'"{header}"', *ids]) + "\n0301,," + "," * (len(ids) - 1) + "\n", encoding="utf-8")
+    report = validate_responses(p, runde, "kommune")
+    assert report.ok, report.format()
+
+
+def test_metadata_alone_is_not_mistaken_for_an_item(tmp_path, runde):
+    ids = runde.codebook.item_ids("kommune")
+    p = tmp_path / "e.csv"
+    heads = ["Respondent-ID", "StartDate", "EndDate", "Fullført", "IP address", "User Agent", "Kommunenummer", *ids]
+    p.write_text(",".join(heads) + "\n" + "7,2024-01-01,2024-01-02,ja,1.2.3.4,Firefox,0301" + "," * len(ids) + "\n",
+                 encoding="utf-8")
+    report = validate_responses(p, runde, "kommune")
+    assert report.ok, report.format()
+    notes = [w for w in report.warnings if w.kind == "metadata_columns"]
+    assert [n.message for n in notes] == ["the survey platform's own columns were set aside (not answers): "
+                                          "'Respondent-ID', 'StartDate', 'EndDate', 'Fullført', 'IP address', "
+                                          "'User Agent'"]
