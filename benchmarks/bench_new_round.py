@@ -1,4 +1,7 @@
-"""Benchmark: a new round's whole path, init -> add -> report, through the command line (target: at most 60 s).
+"""Benchmark: a new round's whole path, init -> add -> report, through the command line.
+
+Target: the new round's report takes at most 1.5 x as long as the 2010 report run in the same session
+(a ratio, so a busy machine does not decide it); the absolute times are printed too.
 
 A made-up round of 200 kommuner (2024 register) and 15 helseforetak, the exports written by
 ``tests/data/platform_exports.py`` when it is there (the Questionback-style XLSX of each form), otherwise
@@ -20,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_S = 60.0
+TARGET_RATIO = 1.5
 
 
 def _module(name: str):
@@ -56,10 +59,11 @@ def main() -> None:
     print("new round (200 kommuner, 15 helseforetak, made-up answers), each command a fresh process:")
     for step, seconds in steps.items():
         print(f"  {step:<18} {seconds:6.2f} s")
-    print(f"  {'whole path':<18} {total:6.2f} s (target <= {TARGET_S:.0f} s)")
-    print(f"2010 report in the same run: {baseline:.2f} s; the new round's report takes "
-          f"{steps['report'] / baseline:.2f} x as long")
-    raise SystemExit(0 if total <= TARGET_S else 1)
+    print(f"  {'whole path':<18} {total:6.2f} s")
+    ratio = steps["report"] / baseline
+    print(f"2010 report in the same run: {baseline:.2f} s; the new round's report takes {ratio:.2f} x as long "
+          f"(target <= {TARGET_RATIO} x)")
+    raise SystemExit(0 if ratio <= TARGET_RATIO else 1)
 
 
 if __name__ == "__main__":
