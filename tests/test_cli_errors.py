@@ -66,6 +66,9 @@ BAD_INPUTS: list[dict[str, str]] = [
      "message": "samanalyse add: The round {file} already has a kommune export (svar/kommune.csv), and {file2} is a "
                 "different file; nothing was changed. To replace it, run the same command with --replace "
                 "(Python: replace=True)."},
+    {"id": "cli-add-shipped-round", "area": "Ny runde", "input": "samanalyse add FILE --round 2010 (a shipped round)",
+     "message": "samanalyse add: {file} is inside samanalyse's own data folder ({pkg}); a round folder belongs "
+                "somewhere of your own, e.g. samanalyse init ~/samhandling/ny-runde --from <an existing round>."},
     {"id": "cli-add-missing-mapping", "area": "Ny runde", "input": "samanalyse add FILE --mapping MAP.CSV (no such file)",
      "message": "samanalyse add: The mapping file {file} does not exist. Give a CSV file with the columns column,item "
                 "(one row per export column the automatic matching cannot place)."},
@@ -138,6 +141,11 @@ def _trigger_new_round(case: str, tmp_path) -> tuple[list[str], dict[str, str]]:
         return ["validate", str(export), "--round", "1999", "--form", "kommune"], rounds
     if case == "cli-add-no-round-folder":
         return ["add", str(export), "--round", str(folder), "--form", "kommune"], {"file": str(folder), **rounds}
+    if case == "cli-add-shipped-round":
+        from samanalyse.survey.paths import data_dir
+
+        return ["add", str(export), "--round", "2010", "--form", "kommune"], \
+               {"file": str(data_dir() / "rounds" / "2010"), "pkg": str(data_dir().resolve())}
     init_round(folder, "2010")
     if case == "cli-add-missing-file":
         return ["add", str(tmp_path / "eksport.csv"), "--round", str(folder), "--form", "kommune"], \
