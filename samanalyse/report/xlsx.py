@@ -121,6 +121,9 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
               + " (revisjon)")
     for s in sec.sources:
         _text(ws, s, italic=True)
+    if sec.kind == "study" and ctx.round.notes.get("citation"):  # the published values come from the study
+        _text(ws, f"{tr.t('word', 'source_study')} ({tr.t('column', 'published')}): {ctx.round.notes['citation']}",
+              italic=True)
     ws.append([])
     header = [str(c) for c in sec.frame.columns]
     ws.append(header)
