@@ -28,7 +28,11 @@ from samanalyse.io.answers import Cells
 from samanalyse.io.formats import RawTable
 from samanalyse.io.report import ResponseProblem
 from samanalyse.io.text import col_letter, norm, unneutralise
-from samanalyse.survey.crosswalk import crosswalk_years, place_kommunenummer
+from samanalyse.survey.crosswalk import (
+    crosswalk_years,
+    kommunenummer_history,
+    place_kommunenummer,
+)
 
 __all__ = ["REGISTER_KINDS", "report_duplicates", "respondent_column"]
 
@@ -78,6 +82,16 @@ def _helseforetak_lookup(year: int) -> dict[str, str]:
                 if alias.strip():
                     out.setdefault(norm(alias), str(name))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _old_names(knr: str, year: int) -> frozenset[str]:
+    """The accepted names of an earlier kommunenummer (from the crosswalk to ``year``)."""
+    pairs = [(a, b) for a, b in crosswalk_years() if b == year]
+    if not pairs:
+        return frozenset()
+    hist = kommunenummer_history(*pairs[0])
+    return frozenset(n for name in hist.loc[hist["kommunenummer"] == knr, "navn"] for n in _kommune_names(str(name)))
 
 
 def _has_crosswalk(year: int | None) -> bool:
@@ -137,8 +151,7 @@ class _Checker:
         except UnknownKommuneError as exc:
             self.error("unknown_kommune", k, f"{u!r}: {exc}", u)
             return None
-        if given and norm(given) not in self.names[place.kommunenummer] and norm(given) not in _kommune_names(
-                place.note.split("(", 1)[1].split(",", 1)[0] if "(" in place.note else ""):
+        if given and norm(given) not in self.names[place.kommunenummer] | _old_names(knr, self.year):
             self.error("kommune_name_mismatch", k, f"{u!r}: {place.note[:-1]}, not {given}", u,
                        f"the number and name of the same kommune, e.g. '{place.kommunenummer} {place.navn}'")
             return None

@@ -255,8 +255,8 @@ def test_bad_input_message_is_exactly_what_the_catalogue_says(entry, tmp_path, r
     ("Erfaringer med interkommunalt samarbeid [Interkommunale driftsløsninger]", "q11b"),
     ("Erfaringer med interkommunalt samarbeid - Interkommunale driftsløsninger", "q11b"),
     ("Erfaringer med interkommunalt samarbeid:   interkommunale  driftsløsninger", "q11b"),
-    ("Hva bør prioriteres for å styrke samhandlingen om pasientforløpet ”ut” fra spesialisthelsetjenesten? "
-     "[Avtaler og ledelse]", "q26a"),
+    (("Hva bør prioriteres for å styrke samhandlingen om pasientforløpet ”ut” fra spesialisthelsetjenesten? "
+      "[Avtaler og ledelse]"), "q26a"),
 ])
 def test_platform_headers_are_recognised_without_aliases(tmp_path, runde, header, item):
     ids = [i for i in runde.codebook.item_ids("kommune") if i != item]
@@ -275,6 +275,21 @@ def test_metadata_alone_is_not_mistaken_for_an_item(tmp_path, runde):
     report = validate_responses(p, runde, "kommune")
     assert report.ok, report.format()
     notes = [w for w in report.warnings if w.kind == "metadata_columns"]
-    assert [n.message for n in notes] == ["the survey platform's own columns were set aside (not answers): "
-                                          "'Respondent-ID', 'StartDate', 'EndDate', 'Fullført', 'IP address', "
-                                          "'User Agent'"]
+    assert [n.message for n in notes] == [("the survey platform's own columns were set aside (not answers): "
+                                           "'Respondent-ID', 'StartDate', 'EndDate', 'Fullført', 'IP address', "
+                                           "'User Agent'")]
+
+
+@pytest.mark.parametrize("value, ok", [("1601 Trondheim", True), ("0101 Halden", True), ("3005 Drammen", True),
+                                       ("1601 Bergen", False)])
+def test_old_kommunenummer_with_its_name(tmp_path, runde, value, ok):
+    ids = runde.codebook.item_ids("kommune")
+    p = tmp_path / "e.csv"
+    p.write_text(",".join(["Kommune", *ids]) + f"\n{value}" + "," * len(ids) + "\n", encoding="utf-8")
+    report = validate_responses(p, runde, "kommune")
+    assert report.ok is ok, report.format()
+    if ok:
+        w = [w for w in report.warnings if w.kind == "kommune_renumbered"]
+        assert len(w) == 1 and value[:4] in w[0].message
+    else:
+        assert [e.kind for e in report.errors] == ["kommune_name_mismatch"]
