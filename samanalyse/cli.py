@@ -42,7 +42,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     rnd = _load_round(args)
     say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
     out = args.out or str(Path("reports") / rnd.name)
-    result = build_report(rnd, out, progress=say, compare=getattr(args, "compare", None))
+    settings = None
+    if getattr(args, "weights", None):   # --weights (issue 15): overrides round.yaml's weights.method
+        from dataclasses import replace
+
+        from samanalyse.report.context import ReportSettings
+
+        settings = replace(ReportSettings.from_plan(rnd.plan), weights=args.weights)
+    result = build_report(rnd, out, progress=say, lang=getattr(args, "lang", "nb"),
+                          compare=getattr(args, "compare", None), settings=settings)
     if not args.quiet:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
@@ -221,8 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=None,
                     help="output folder: new, empty or an earlier report (default: reports/<round>)")
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sp.add_argument("--lang", choices=("nb", "en"), default="nb",
+                    help="language of the report's words (default nb, bokmål); the tables are the same")
     sp.add_argument("--compare", default=None, metavar="ROUND",
                     help="an earlier round (name or folder): adds the trend section and tables/trend.csv")
+    sp.add_argument("--weights", default=None, choices=("none", "poststratify", "raking", "linear", "logit"),
+                    help="nonresponse weights to the frame's margins (default: round.yaml's weights, else none); "
+                         "adds tables/vekter.csv and weighted results beside the unweighted")
 
     sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
     sp.add_argument("--csv", default=None, metavar="FILE", help="also write the cell-by-cell comparison as CSV")
