@@ -39,9 +39,18 @@ Columns
     An export column is matched to a codebook item, in this order, by the
     ``mapping`` argument (``{export column: item id}``; ``None`` ignores the
     column), by item id, by one of the item's ``aliases``, or by the item's
-    question text; all but the mapping ignore case and repeated whitespace.
+    text; then platform metadata columns (ids, timestamps, status, IP, user
+    agent; :func:`is_metadata`) are set aside with one note; then headers as
+    platforms write them: starting with the item id (``q5a - ...``,
+    ``q5a. ...``, ``Q5a_...``) or a matrix row (``Question [row]``,
+    ``Question - row``, ``Question: row``; :mod:`samanalyse.io.headers`), and
+    for SPSS files the variable label. Ambiguity is an error naming the
+    candidates; a mapping file (:func:`read_mapping`, CSV ``column,item``) is
+    the escape hatch. All but the mapping ignore case and repeated whitespace.
     The respondent column is ``respondent`` or one of
-    :data:`RESPONDENT_ALIASES`.
+    :data:`RESPONDENT_ALIASES`; a column named for the form's respondents
+    (``Kommunenummer``, ``Kommunenr``, ``knr``, ``Kommune``) wins over
+    ``respondent`` and over a platform's respondent id.
 Answers
     Closed items accept the category label (case and surrounding whitespace
     ignored, aliases accepted, see :meth:`Scale.code_of`) or the category code.
@@ -55,9 +64,12 @@ Answers
 Respondents
     Kommunenummer are accepted as printed anywhere (``301``, ``0301``,
     ``0301 Oslo``, ``301.0``) and normalised to four digits; they must be in
-    the register of the round's year (Spitsbergen, 2111, included). Helseforetak
-    must be in the register of the year (case and whitespace ignored) and are
-    normalised to the register's spelling.
+    the register of the round's year (Spitsbergen, 2111, included), or be an
+    earlier number placed on today's kommune through the crosswalk (with a
+    :class:`~samanalyse.errors.KommuneRenumberedWarning`; a split or
+    never-existing number is an error). Helseforetak must be in the register
+    of the year (case and whitespace ignored, ``kjent_som`` names accepted)
+    and are normalised to the register's spelling.
 Formula neutralisation
     Spreadsheet programs execute a cell that starts with ``=``, ``+``, ``-``,
     ``@``, tab or carriage return (OWASP, "CSV injection"). When writing CSV
@@ -80,6 +92,8 @@ from __future__ import annotations
 from samanalyse.errors import ResponsesNotFoundError
 from samanalyse.io.columns import RESPONDENT_ALIASES
 from samanalyse.io.formats import SUPPORTED_SUFFIXES
+from samanalyse.io.headers import is_metadata
+from samanalyse.io.mapping import read_mapping
 from samanalyse.io.read import load_responses, read_responses, validate_responses
 from samanalyse.io.report import (
     PROBLEM_KINDS,
@@ -101,7 +115,9 @@ __all__ = [
     "Responses",
     "ResponsesNotFoundError",
     "ValidationReport",
+    "is_metadata",
     "load_responses",
+    "read_mapping",
     "read_responses",
     "validate_responses",
     "write_responses",
