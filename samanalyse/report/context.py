@@ -142,6 +142,7 @@ GROUPS = [
     ("indekser", "Indekser"),
     ("tester", "Signifikanstester"),
     ("faktorer", "Faktoranalyse av prioriterte virkemidler"),
+    ("trend", "Endring fra forrige runde"),
     ("revisjon", "Revisjon av de publiserte tallene"),
 ]
 
