@@ -73,9 +73,6 @@ def _run(*argv: str, cwd: Path, ok: int = 0) -> str:
     roots = os.pathsep.join(str(p) for p in (PACKAGE, data_dir().resolve()))
     r = subprocess.run([sys.executable, "-c", _WATCHED_RUN, roots, str(cwd / WRITES_LOG), *argv], cwd=cwd,
                        capture_output=True, text=True, check=False)
-    if r.returncode != ok and "respondents file" in r.stderr and "respondents.csv" in r.stderr:
-        pytest.xfail("the report still needs respondents.csv: who answered is to come from the export (io's part "
-                     "of issue 18)")
     assert r.returncode == ok, f"samanalyse {' '.join(argv)} -> {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr}"
     assert "Traceback" not in r.stderr
     return r.stdout

@@ -15,6 +15,7 @@ from scipy import stats as sps
 
 from samanalyse.analysis.weights import frame_groups
 from samanalyse.errors import ArgumentError
+from samanalyse.io.datasets import round_respondents
 from samanalyse.survey.rounds import Round
 
 __all__ = ["NONRESPONSE_BY", "RESPONSE_COLUMNS", "TEST_COLUMNS", "PropensityResult", "response_by",
@@ -40,7 +41,7 @@ def frame_response(rnd: Round, form: str, by: Sequence[str] | None = None) -> pd
     units = rnd.frame_units(form)
     cols = {b: frame_groups(rnd, form, b) for b in _by(rnd, form, by)}
     out = pd.DataFrame(cols, index=units.index)
-    ids = set(rnd.respondents(form)["respondent"].astype(str))
+    ids = set(round_respondents(rnd, form)["respondent"].astype(str))
     out["responded"] = [int(str(i) in ids) for i in units.index]
     out.attrs["outside_frame"] = sorted(ids - {str(i) for i in units.index})
     return out

@@ -21,6 +21,7 @@ import pandas as pd
 from samanalyse.errors import DataError, Problem, RoundError
 from samanalyse.stats.design import Design, survey_design
 from samanalyse.stats.weighting import WeightingResult, calibrate, poststratify, rake, trim_weights
+from samanalyse.io.datasets import round_respondents
 from samanalyse.survey.rounds import Round
 
 __all__ = ["WEIGHT_METHODS", "DEFAULT_MARGINS", "RoundWeights", "frame_groups", "weights_setting",
@@ -115,7 +116,7 @@ def _margins(rnd: Round, form: str, setting: dict) -> tuple[str, ...]:
 
 
 def _form_weights(rnd: Round, form: str, setting: dict) -> tuple[WeightingResult, tuple[str, ...]]:
-    resp = rnd.respondents(form).set_index("respondent")
+    resp = round_respondents(rnd, form).set_index("respondent")
     margins = _margins(rnd, form, setting)
     file = str(rnd.path / "round.yaml")
     for m in margins:
@@ -157,7 +158,7 @@ def round_weights(rnd: Round, method: str | None = None) -> RoundWeights | None:
         return None
     forms, margins = {}, {}
     for form in rnd.forms:
-        if form not in rnd.frame or rnd.respondents(form).empty:
+        if form not in rnd.frame or round_respondents(rnd, form).empty:
             continue
         forms[form], margins[form] = _form_weights(rnd, form, setting)
     return RoundWeights(setting["method"], forms, margins, {f: rnd.frame[f] for f in forms})

@@ -19,10 +19,37 @@ import pandas as pd
 from samanalyse.io.read import load_responses
 from samanalyse.survey.rounds import Round, join_registers, load_round, respondents
 
-__all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data"]
+__all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data", "round_respondents"]
 
 #: Background columns joined to every respondent.
 BACKGROUND_COLUMNS = ("navn", "rhf", "size_class", "sentralitet", "population")
+
+
+def _who(rnd: Round, form: str, responses: pd.DataFrame, source: str) -> pd.DataFrame:
+    if rnd.file("respondents", "respondents.csv").is_file():
+        return respondents(rnd, form)
+    ids = pd.DataFrame({"form": form, "respondent": responses["respondent"].astype(object)})
+    return join_registers(rnd, ids, source=source)
+
+
+def round_respondents(round: Round | str | Path, form: str | None = None) -> pd.DataFrame:
+    """Who answered ``round`` (all forms, or ``form``), joined to the registers.
+
+    From the round's ``respondents.csv`` when it has one (:func:`~samanalyse.survey.rounds.respondents`),
+    else from the respondent column of its recorded exports. Columns as
+    :data:`~samanalyse.survey.rounds.RESPONDENT_COLUMNS`.
+    """
+    rnd = load_round(round)
+    if rnd.file("respondents", "respondents.csv").is_file():
+        return respondents(rnd, form)
+    forms = [form] if form is not None else list(rnd.meta.get("responses", {}))
+    parts = []
+    for f in forms:
+        resp = load_responses(rnd, f)
+        parts.append(_who(rnd, f, resp.data, resp.provenance.path if resp.provenance else ""))
+    if not parts:
+        return join_registers(rnd, pd.DataFrame(columns=["form", "respondent"]))
+    return pd.concat(parts, ignore_index=True)
 
 
 def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -48,15 +75,10 @@ def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = N
     rnd = load_round(round)
     forms = forms or tuple(rnd.meta.get("responses", {}))
     parts = []
-    listed = rnd.file("respondents", "respondents.csv").is_file()
     for form in forms:
         resp = load_responses(rnd, form)
         d = resp.data.copy()
-        if listed:
-            who = respondents(rnd, form)
-        else:
-            ids = pd.DataFrame({"form": form, "respondent": d["respondent"].astype(object)})
-            who = join_registers(rnd, ids, source=resp.provenance.path if resp.provenance else "")
+        who = _who(rnd, form, d, resp.provenance.path if resp.provenance else "")
         bg = who.set_index("respondent")[list(BACKGROUND_COLUMNS)]
         d.insert(0, "form", form)
         d = d.join(bg, on="respondent")

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from samanalyse.report.context import Context, Section
+from samanalyse.io.datasets import round_respondents
 from samanalyse.survey.rounds import Round
 
 __all__ = ["run", "size_reference"]
@@ -17,7 +18,7 @@ def run(ctx: Context) -> None:
     from samanalyse.survey.registers import helseforetak, kommuner, rhf_order
 
     rnd = ctx.round
-    resp = rnd.respondents()
+    resp = round_respondents(rnd)
     frames = {"kommune": kommuner(rnd.register_year), "helseforetak": helseforetak(rnd.register_year)}
     rows = []
     for form, frame in frames.items():
