@@ -233,14 +233,14 @@ def _section(ctx: Context, key: str, sec: Section) -> list[str]:
 
 
 def _audit_table(ctx: Context, sec: Section) -> str:
-    """The audit's findings, one row each with an anchor; table ids link to the tables; explanations as written."""
+    """The audit's findings, one row each with an anchor; table ids link to the tables; explanations in the report's
+    language."""
     tr = ctx.tr
     frame = sec.frame
     known = {s.key for s in ctx.sections.get("tabeller", [])}
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
-    expl_col, tab_col = tr.t("column", "explanation"), tr.t("column", "tables")
-    src_lang = "en"  # the audit writes its explanations in English
+    tab_col = tr.t("column", "tables")
     for _, r in frame.iterrows():
         nr = int(r.iloc[0])
         cells = []
@@ -250,8 +250,6 @@ def _audit_table(ctx: Context, sec: Section) -> str:
                 cells.append("<td class='txt'>" + ", ".join(
                     f"<a href='#tabeller-{t}'>{html.escape(ctx.round.catalogue.label(t) if t in known else t)}</a>"
                     if t in known else html.escape(t) for t in ids) + "</td>")
-            elif col == expl_col and tr.lang != src_lang:
-                cells.append(f"<td class='txt' lang='{src_lang}'>{html.escape(str(v))}</td>")
             else:
                 cells.append(f"<td class='txt'>{_cell(v, tr)}</td>")
         rows.append(f"<tr id='funn-{nr}'>" + "".join(cells) + "</tr>")

@@ -55,10 +55,35 @@ def _hits(text: str, words: set[str]) -> list[str]:
 
 
 def test_nb_report_has_no_english_status_words(reports):
-    text = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"), drop_lang="en")
+    text = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"))
     english = translation("en").status_words() - translation("nb").status_words()
     assert _hits(text, english) == []
     assert "gjengitt" in text and "umulig" in text  # the Norwegian ones are there instead
+
+
+#: English words of the audit's explanations ("... but no whole number of the 18 helseforetak gives these shares").
+ENGLISH_PROSE = {"the", "but", "gives", "says", "cannot", "which", "does", "not", "number", "shares", "table", "text"}
+
+
+def _audit_explanations(page: str) -> list[str]:
+    """The explanation cells (last column) of the audit section's rows ``<tr id='funn-N'>``."""
+    rows = re.findall(r"<tr id='funn-\d+'>(.*?)</tr>", page, flags=re.S)
+    return [_visible_text(re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)[-1]) for r in rows]
+
+
+def test_nb_report_explains_the_audit_findings_in_bokmal(reports):
+    page = (reports["nb"] / "index.html").read_text(encoding="utf-8")
+    cells = _audit_explanations(page)
+    assert len(cells) == 29                      # the 2010 audit's findings, each once
+    assert "lang='en'" not in page               # nothing left marked as English
+    for cell in cells:
+        assert _hits(cell, ENGLISH_PROSE) == [], cell
+    # granularity, Tabell 16: 77 % and 23 % of 18 helseforetak, the printed figures filled in
+    assert any(c.startswith("Tabell 16 oppgir andeler for helseforetak, q5b") and "gode 77%" in c for c in cells)
+    # the response rate on line 531 of the study text
+    assert any("(linje 531)" in c and "svarprosent for helseforetak" in c for c in cells)
+    en = _audit_explanations((reports["en"] / "index.html").read_text(encoding="utf-8"))
+    assert len(en) == 29 and any("no whole number of the 18 helseforetak" in c for c in en)
 
 
 def test_en_report_has_no_norwegian_status_words(reports):

@@ -5,18 +5,27 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import lru_cache
+from typing import Any, Sequence
 
 import pandas as pd
+import yaml
 
-__all__ = ["SEVERITIES", "FINDING_COLUMNS", "Finding", "AuditResult", "findings_frame", "format_text", "table_name"]
+from samanalyse.errors import NotFoundError
+from samanalyse.survey.paths import data_dir
+
+__all__ = ["SEVERITIES", "FINDING_COLUMNS", "Finding", "AuditResult", "findings_frame", "format_text", "table_name",
+           "explanation_nb"]
 
 #: Severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("impossible", "inconsistent", "loose wording", "note")
 #: Columns of :func:`findings_frame` (and of ``samanalyse audit --format csv``).
 FINDING_COLUMNS: tuple[str, ...] = (
     "severity", "check", "tables", "population", "item", "values", "explanation", "proof", "cells", "lines",
+    "forklaring",
 )
+#: Where the bokmål explanations (group ``audit_explanation``) are.
+EXPLANATIONS_FILE: tuple[str, str] = ("translations", "nb.yaml")
 
 
 
@@ -74,7 +83,17 @@ class Finding:
             "proof": self.proof,
             "cells": ";".join(self.cells),
             "lines": ";".join(str(x) for x in self.lines),
+            "forklaring": self.forklaring,
         }
+
+    @property
+    def forklaring(self) -> str:
+        """The explanation in bokmål, from the template for its check (see :func:`explanation_nb`)."""
+        return explanation_nb(self)
+
+    def explanation_in(self, lang: str) -> str:
+        """The explanation in ``lang``: bokmål for ``"nb"``, else the English :attr:`explanation`."""
+        return self.forklaring if lang == "nb" else self.explanation
 
 
 @dataclass(frozen=True)
@@ -125,6 +144,48 @@ def table_name(tid: str) -> str:
         return f"Vedlegg {int(m.group(1))}"
     return tid
 
+
+
+@lru_cache(maxsize=1)
+def _templates() -> dict[str, Any]:
+    path = data_dir().joinpath(*EXPLANATIONS_FILE)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(raw.get("audit_explanation") or {})
+
+
+def _join(parts: Sequence[str], word: str) -> str:
+    parts = [p for p in parts if p]
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def explanation_nb(finding: Finding) -> str:
+    """The bokmål explanation of ``finding``: the template for its check (and severity), its fields filled in.
+
+    The templates are data (group ``audit_explanation`` of
+    ``data/translations/nb.yaml``), keyed by check, then by severity or
+    ``default``; the fields are ``{tabeller}``, ``{populasjon}``, ``{spm}``,
+    ``{verdier}`` and ``{linje}``.
+
+    Raises
+    ------
+    NotFoundError
+        When the file has no template for the finding's check.
+    """
+    entry = _templates().get(finding.check)
+    if isinstance(entry, dict):
+        entry = entry.get(finding.severity, entry.get("default"))
+    if not isinstance(entry, str):
+        raise NotFoundError(f"The file data/{'/'.join(EXPLANATIONS_FILE)} has no audit_explanation for the check "
+                            f"{finding.check!r} (severity {finding.severity!r}); add one under audit_explanation.")
+    og = str(_templates().get("_and", "+"))
+    fields = {
+        "tabeller": _join([table_name(t) for t in finding.tables], og),
+        "populasjon": _join(finding.population.split(";"), og),
+        "spm": _join(finding.item.split(";"), og),
+        "verdier": finding.values,
+        "linje": str(finding.lines[0]) if finding.lines else "",
+    }
+    return entry.format(**fields)
 
 
 def findings_frame(result: AuditResult | Sequence[Finding]) -> pd.DataFrame:

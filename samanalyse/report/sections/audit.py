@@ -33,7 +33,7 @@ def run(ctx: Context) -> None:
             tr.t("column", "check"): tr.t("check", f.check),
             tr.t("column", "tables"): ", ".join(f.tables),
             tr.t("column", "values"): f.values,
-            tr.t("column", "explanation"): f.explanation,
+            tr.t("column", "explanation"): f.explanation_in(tr.lang),
         })
     for sec in ctx.sections.get("tabeller", []):
         sec.finding_ids = by_table.get(sec.key, [])
