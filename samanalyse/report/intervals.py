@@ -5,6 +5,13 @@ asked: a census) gets finite-population intervals with the group's frame
 size (:meth:`~samanalyse.survey.rounds.Round.frame_by`); other groups, and
 rounds without a frame, get Wilson intervals
 (:func:`samanalyse.stats.proportions.proportion_ci`).
+
+A share of 0 % or 100 % in a group only partly asked has no finite-population
+interval (its standard error is 0: R ``survey::svyciprop`` collapses to the
+estimate); such shares get the exact Clopper–Pearson interval (R ``binom.test``)
+instead, without the finite-population correction, so a little wider than need
+be (``ci_method`` says ``exact``; the table's note says so). A group whose every
+unit answered keeps its zero-width interval: its share is known.
 """
 
 from __future__ import annotations
@@ -81,7 +88,9 @@ def add_intervals(cells: pd.DataFrame, rnd: Round, *, spec: dict[str, Any] | Non
         size = sizes.get((pop or own, bd, str(grp)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SamanalyseWarning)  # a group asked whole has a zero-width interval
-            if size is not None and size >= n:
+            if size is not None and size > n and count in (0, n):  # fpc undefined at 0 % and 100 %
+                ci = proportion_ci(count, n, method="exact", confidence=confidence)
+            elif size is not None and size >= n:
                 ci = proportion_ci(count, n, method="fpc", confidence=confidence, frame_size=size)
             else:
                 ci = proportion_ci(count, n, method="wilson", confidence=confidence)

@@ -86,6 +86,24 @@ def test_nb_report_explains_the_audit_findings_in_bokmal(reports):
     assert len(en) == 29 and any("no whole number of the 18 helseforetak" in c for c in en)
 
 
+def test_every_share_of_the_study_tables_has_an_interval(reports):
+    from samanalyse.report.intervals import _frame_sizes
+
+    sizes = _frame_sizes(ROUND)
+    checked = 0
+    for path in sorted((reports["nb"] / "tables").glob("T*.csv")):
+        t = pd.read_csv(path)
+        t = t[t["n"].fillna(0).gt(0) & t["percent"].notna()]
+        assert t["ci_low"].notna().all() and t["ci_high"].notna().all(), path.name
+        for _, r in t[(t["ci_high"] - t["ci_low"]).abs() < 1e-12].iterrows():
+            # a zero-width interval only where every unit of the group answered (the share is then known)
+            assert sizes.get((r["population"], r["breakdown"], r["group"])) == r["n"], (path.name, r["cell_id"])
+            checked += 1
+        edge = t[t["percent"].isin([0.0, 100.0]) & (t["ci_method"] == "exact")]
+        assert ((edge["ci_high"] - edge["ci_low"]) > 1.9).all(), path.name  # binom.test(0, 187): 1.95 wide
+    assert checked > 0  # the RHF with every HF answering are there
+
+
 def test_en_report_has_no_norwegian_status_words(reports):
     text = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
     norwegian = translation("nb").status_words() - translation("en").status_words()
