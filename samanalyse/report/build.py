@@ -73,6 +73,9 @@ def _step_data(ctx: Context) -> None:
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("data", _step_data),
     ("respondenter", respondents.run),
+    # disclosure control (issue 16) before any table is published: tables/prikking.csv, and a hook in
+    # ctx.hooks that masks every published frame holding suppressed cells
+    ("prikking", disclosure.run),
     ("bortfall", nonresponse.run),         # nonresponse and weights (issue 15)
     ("tabeller", tables.run),
     ("revisjon", audit.run),
@@ -81,7 +84,6 @@ STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("faktoranalyse", priorities.run),
     ("trend", trend.run),
     ("figurer", charts.run),
-    ("prikking", disclosure.run),         # disclosure control, tables/prikking.csv (issue 16)
     ("html", write_html),
     ("xlsx", write_xlsx),
 ]

@@ -33,7 +33,8 @@ from samanalyse.report.context import Context
 from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
-__all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP"]
+__all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
+           "publish_hook"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
@@ -141,6 +142,54 @@ def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_CELL_KEYS = ("table", "population", "breakdown", "group", "category")
+
+
+def _mask_wide(ctx: Context, tid: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A study table's wide layout (a round without published numbers) with ``:`` where a number is suppressed.
+
+    The layout is rebuilt from the masked cells (the tables step's own layout), and every number of
+    ``frame`` that the masked layout no longer has is printed as ``:``.
+    """
+    from samanalyse.analysis.tables import table_cells
+    from samanalyse.report.sections.tables import _wide_data
+
+    rnd = ctx.round
+    cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue)
+    first = cells["variant"].iloc[0] if len(cells) else ""
+    shown = cells[cells["variant"] == first] if first else cells
+    masked = _wide_data(mask_cells(ctx, shown).drop(columns="symbol"), rnd.catalogue.spec(tid), rnd.codebook)
+    if list(masked.columns) != list(frame.columns) or len(masked) != len(frame):
+        return frame
+    out = frame.copy()
+    for col in out.columns[1:]:
+        gone = masked[col].isna().to_numpy() & frame[col].notna().to_numpy()
+        if gone.any():
+            out[col] = out[col].astype(object).where(~gone, SUPPRESSED)
+    return out
+
+
+def publish_hook(ctx: Context) -> Any:
+    """The :data:`~samanalyse.report.context.TableHook` that masks every published frame holding suppressed cells.
+
+    Frames of the report's cells (the tidy CSVs, the charts' cells) go through :func:`mask_cells` (a
+    ``symbol`` column says ``:``); a study table's wide layout (``tabeller/<id>``, XLSX and HTML) is
+    masked cell by cell. Other frames pass unchanged.
+    """
+    def hook(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        if ctx.facts.get("disclosure") is None or frame.empty:
+            return frame
+        if all(c in frame for c in _CELL_KEYS):
+            masked = mask_cells(ctx, frame)
+            return masked if (masked["symbol"] != "").any() else frame
+        group, _, key = name.partition("/")
+        tid = key.split("#")[0]
+        if group == "tabeller" and not ctx.round.has_published and tid in ctx.round.catalogue.tables:
+            return _mask_wide(ctx, tid, frame)
+        return frame
+    return hook
+
+
 def run(ctx: Context) -> None:
     """Suppress the report's count tables together, refuse if a cell can be worked out, write prikking.csv."""
     rules = ctx.round.disclosure
@@ -156,6 +205,7 @@ def run(ctx: Context) -> None:
     prot.check()
     ctx.facts["disclosure"] = prot
     ctx.facts["disclosure_not_covered"] = skipped
+    ctx.hooks.append(publish_hook(ctx))
     out = prot.prikking()
     out["item"] = [origin[t][2] for t in out["table"]]
     ctx.write_csv("prikking", out)
