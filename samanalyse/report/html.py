@@ -22,6 +22,7 @@ from samanalyse.analysis.tables import population_label
 from samanalyse.report.context import GROUPS, Context, Section
 from samanalyse.report.findings import key_findings
 from samanalyse.report.i18n import Translation
+from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["write_html", "CSS"]
 
@@ -97,7 +98,7 @@ def _html_table(frame: pd.DataFrame, tr: Translation, p_columns: tuple[str, ...]
             if (str(col).endswith(diff_word) and isinstance(v, (int, float, np.floating)) and not pd.isna(v)
                     and v != 0) or (isinstance(v, str) and v.endswith("≠")):
                 cls = " class='diff'"
-            elif isinstance(v, str) and (len(v) > 30 or not any(ch.isdigit() for ch in v)):
+            elif isinstance(v, str) and v != SUPPRESSED and (len(v) > 30 or not any(ch.isdigit() for ch in v)):
                 cls = " class='txt'"
             cells.append(f"<td{cls}>{_cell(v, tr, col in p_columns)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
