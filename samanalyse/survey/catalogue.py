@@ -32,7 +32,8 @@ _RULE = {
     },
     "oneOf": [{"required": ["labels"]}, {"required": ["not_labels"]}, {"required": ["collapse", "group"]}],
 }
-_COMMON = {"kind": {"enum": list(TABLE_KINDS)}, "label": {"type": "string"}, "title": {"type": "string"}}
+_COMMON = {"kind": {"enum": list(TABLE_KINDS)}, "label": {"type": "string"}, "title": {"type": "string"},
+           "title_en": {"type": "string"}}  # title_en: optional English title (reports with --lang en)
 _STRINGS = {"type": "array", "items": {"type": "string"}, "minItems": 1}
 
 CATALOGUE_SCHEMA: dict[str, Any] = {

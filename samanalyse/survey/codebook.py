@@ -148,6 +148,8 @@ class Item:
     same_as: str = ""                 # "<round>:<item id>" of an earlier round ("" = the same id, if any)
     changed: tuple[str, ...] = ()     # what changed since then: "wording", "scale"
     change_note: str = ""             # why / how (codebook's changed.note)
+    text_en: str = ""                 # optional English text and short label (reports in English)
+    short_en: str = ""
 
     @property
     def label(self) -> str:
@@ -452,6 +454,8 @@ def _build_items(raw: dict[str, Any], forms: dict[str, Form], scales: dict[str, 
                     same_as=it.get("same_as", ""),
                     changed=tuple((it.get("changed") or {}).get("what", ())),
                     change_note=(it.get("changed") or {}).get("note", ""),
+                    text_en=it.get("text_en", ""),
+                    short_en=it.get("short_en", ""),
                 )
             )
     return items

@@ -52,6 +52,8 @@ _ITEM = {
         "id": {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_]*$"},
         "text": {"type": "string", "minLength": 1},
         "short": {"type": "string"},
+        "text_en": {"type": "string"},    # optional English text and short label (reports with --lang en)
+        "short_en": {"type": "string"},
         "forms": {"type": "array", "minItems": 1, "items": {"type": "string"}},
         "scale": {"type": "string"},
         "aliases": {"type": "array", "items": {"type": "string"}},

@@ -104,6 +104,16 @@ def test_every_share_of_the_study_tables_has_an_interval(reports):
     assert checked > 0  # the RHF with every HF answering are there
 
 
+def test_en_report_uses_the_english_item_texts_and_titles(reports):
+    en = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
+    nb = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"))
+    # q14's short_en and T01's title_en from the codebook and the catalogue (data/rounds/2010)
+    assert "Home – GP – outpatient clinic" in en and "Home – GP – outpatient clinic" not in nb
+    t01 = "Satisfaction with cooperation on health services for the chronically ill. Answers from municipalities"
+    assert t01 in en and t01 not in nb
+    assert "Tilfredshet med samhandling om helsetjenester til kronisk syke" in nb
+
+
 def test_en_report_has_no_norwegian_status_words(reports):
     text = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
     norwegian = translation("nb").status_words() - translation("en").status_words()

@@ -188,7 +188,9 @@ def _run_published(ctx: Context) -> None:
         ctx.write_csv(tid, cmp)
         ctx.facts["table_cells"][tid] = cmp
         wide = _wide(cmp, spec, rnd.codebook, tr)
-        sec = Section(key=tid, title=f"{catalogue.label(tid)}: {titles.get(tid, spec.get('title', ''))}", frame=wide,
+        title = (spec["title_en"] if tr.lang == "en" and spec.get("title_en")
+                 else titles.get(tid, spec.get("title", "")))
+        sec = Section(key=tid, title=f"{catalogue.label(tid)}: {title}", frame=wide,
                       kind="study", html_frame=_compact(cmp, spec, rnd.codebook, tr),
                       detail_frame=_details(cmp, spec, rnd.codebook, tr),
                       percent_columns=_percent_columns(wide, tr.t("column", "regenerated"),
