@@ -114,6 +114,14 @@ def test_en_report_uses_the_english_item_texts_and_titles(reports):
     assert "Tilfredshet med samhandling om helsetjenester til kronisk syke" in nb
 
 
+def test_nonresponse_titles_come_from_the_translation_table(reports):
+    en = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
+    nb = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"))
+    assert translation("en").t("nonresponse", "title") in en and "Svar og bortfall mot rammen" not in en
+    assert translation("nb").t("nonresponse", "title") in nb
+    assert "Responses against the register's groups: chi-square test" in en
+
+
 def test_en_report_has_no_norwegian_status_words(reports):
     text = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
     norwegian = translation("nb").status_words() - translation("en").status_words()
