@@ -17,8 +17,6 @@ from samanalyse.stats.factor.correlation import correlations
 from samanalyse.stats.factor.efa import efa
 from samanalyse.survey.rounds import load_codebook, load_round
 
-LETTERS = "abcdefghij"
-QUESTIONS = ("q22", "q24", "q26", "q28")
 LABELS = np.array(["Høy prioritet", "Middels prioritet", "Ikke prioritet", "Vet ikke/ikke aktuelt"])
 PLAN = load_round("2010").plan.priorities
 CLUSTERS = PLAN.clusters
@@ -33,34 +31,8 @@ def cb():
     return load_codebook("2010")
 
 
-def synthetic_labels(n: int = 187, seed: int = 1, b_first: bool = False, p_dont_know: float = 0.04,
-                     p_na: float = 0.02) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Answer labels q22a..q28j from two latent traits A (a-c) and B (f-h); returns (data, A, B)."""
-    rng = np.random.default_rng(seed)
-    fa = rng.standard_normal(n)
-    fb = 0.3 * fa + np.sqrt(1 - 0.09) * rng.standard_normal(n)
-    la = np.array([0.75, 0.70, 0.65, 0.30, 0.20, 0.00, 0.05, 0.00, 0.25, 0.15])
-    lb = np.array([0.00, 0.05, 0.00, 0.25, 0.30, 0.75, 0.70, 0.65, 0.20, 0.30])
-    if b_first:  # make B the stronger factor (more items, higher loadings)
-        lb = np.array([0.00, 0.05, 0.00, 0.60, 0.65, 0.85, 0.80, 0.80, 0.55, 0.60])
-    out: dict[str, object] = {"respondent": [f"{1000 + i:04d}" for i in range(n)]}
-    dtype = pd.CategoricalDtype(list(LABELS))
-    for j, letter in enumerate(LETTERS):
-        common = la[j] * fa + lb[j] * fb
-        h2 = min(la[j] ** 2 + lb[j] ** 2 + 2 * 0.3 * la[j] * lb[j], 0.95)
-        trait = common + np.sqrt(1 - h2) * 0.8 * rng.standard_normal(n)
-        for q in QUESTIONS:
-            ystar = trait + 0.6 * rng.standard_normal(n)
-            code = np.where(ystar > 0.2, 0, np.where(ystar > -0.9, 1, 2))
-            lab = LABELS[code].astype(object)
-            lab[rng.random(n) < p_dont_know] = LABELS[3]
-            lab[rng.random(n) < p_na] = None
-            out[q + letter] = pd.Categorical(lab, dtype=dtype)
-    return pd.DataFrame(out), fa, fb
-
-
 @pytest.fixture(scope="module")
-def synth(cb) -> dict:
+def synth(cb, synthetic_labels) -> dict:
     data, fa, fb = synthetic_labels()
     scores = fx.priority_scores(data, codebook=cb, aggregate="mean")
     corr = correlations(scores, method="pearson", missing="pairwise")
@@ -132,7 +104,7 @@ def test_clusters_named_by_virkemiddel(synth: dict) -> None:
     assert "A (" in cl.summary()
 
 
-def test_cluster_names_do_not_depend_on_factor_order(cb) -> None:
+def test_cluster_names_do_not_depend_on_factor_order(cb, synthetic_labels) -> None:
     data, _, _ = synthetic_labels(seed=5, b_first=True)
     scores = fx.priority_scores(data, codebook=cb)
     fit = efa(correlations(scores, method="pearson", missing="pairwise"), n_factors=2)
@@ -142,7 +114,7 @@ def test_cluster_names_do_not_depend_on_factor_order(cb) -> None:
     assert cl.items["stability"].isna().all()
 
 
-def test_clusters_from_per_challenge_items_use_the_codebook(cb) -> None:
+def test_clusters_from_per_challenge_items_use_the_codebook(cb, synthetic_labels) -> None:
     data, _, _ = synthetic_labels(seed=2)
     per = fx.priority_scores(data, codebook=cb, aggregate=None)
     sub = ["q22a", "q24a", "q22b", "q24b", "q22c", "q22f", "q24f", "q22g", "q24g", "q22h"]

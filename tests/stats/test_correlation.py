@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from samanalyse.errors import DataError
-from samanalyse.stats.factor.correlation import CorrelationResult, correlations
+from samanalyse.stats.factor.correlation import correlations
 
-REF = Path(__file__).resolve().parents[1] / "reference"
-
-
-def load_ref() -> dict:
-    f = REF / "factor.json"
-    if not f.exists():
-        pytest.skip("tests/reference/factor.json not generated yet (Rscript tests/reference/make_reference.R)")
-    return json.loads(f.read_text(encoding="utf-8"))
-
-
-def load_priorities() -> pd.DataFrame:
-    return pd.read_csv(REF / "priorities.csv")
 
 
 def ref_matrix(m: dict) -> pd.DataFrame:
     return pd.DataFrame(m["values"], index=m["rownames"], columns=m["colnames"], dtype=float)
-
-
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    return load_ref()
-
-
-@pytest.fixture(scope="module")
-def priorities() -> pd.DataFrame:
-    return load_priorities()
-
-
-@pytest.fixture(scope="module")
-def corr_cc(priorities: pd.DataFrame) -> CorrelationResult:
-    return correlations(priorities, method="pearson", missing="listwise")
 
 
 def test_pearson_listwise_and_pairwise_match_r(priorities: pd.DataFrame, ref: dict) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,19 +15,7 @@ from samanalyse.errors import ConvergenceWarning, HeywoodWarning
 from samanalyse.stats.factor.correlation import CorrelationResult, correlations
 from samanalyse.stats.factor.efa import efa
 
-REF = Path(__file__).resolve().parents[1] / "reference"
 ROTATIONS = ["none", "oblimin", "promax", "varimax"]
-
-
-def load_ref() -> dict:
-    f = REF / "factor.json"
-    if not f.exists():
-        pytest.skip("tests/reference/factor.json not generated yet (Rscript tests/reference/make_reference.R)")
-    return json.loads(f.read_text(encoding="utf-8"))
-
-
-def load_priorities() -> pd.DataFrame:
-    return pd.read_csv(REF / "priorities.csv")
 
 
 def ref_matrix(m: dict) -> pd.DataFrame:
@@ -46,21 +32,6 @@ def align_to(L: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         perm[c] = r
         sign[c] = np.sign(C[r, c]) or 1.0
     return L[:, perm] * sign, perm, sign
-
-
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    return load_ref()
-
-
-@pytest.fixture(scope="module")
-def priorities() -> pd.DataFrame:
-    return load_priorities()
-
-
-@pytest.fixture(scope="module")
-def corr_cc(priorities: pd.DataFrame) -> CorrelationResult:
-    return correlations(priorities, method="pearson", missing="listwise")
 
 
 @pytest.mark.parametrize("method", ["minres", "ml"])

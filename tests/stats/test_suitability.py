@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from samanalyse.stats.factor.correlation import CorrelationResult, correlations
 from samanalyse.stats.factor.suitability import suitability
 
-REF = Path(__file__).resolve().parents[1] / "reference"
-
-
-def load_ref() -> dict:
-    f = REF / "factor.json"
-    if not f.exists():
-        pytest.skip("tests/reference/factor.json not generated yet (Rscript tests/reference/make_reference.R)")
-    return json.loads(f.read_text(encoding="utf-8"))
-
-
-def load_priorities() -> pd.DataFrame:
-    return pd.read_csv(REF / "priorities.csv")
-
-
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    return load_ref()
-
-
-@pytest.fixture(scope="module")
-def priorities() -> pd.DataFrame:
-    return load_priorities()
-
-
-@pytest.fixture(scope="module")
-def corr_cc(priorities: pd.DataFrame) -> CorrelationResult:
-    return correlations(priorities, method="pearson", missing="listwise")
 
 
 def test_kmo_and_bartlett_match_r(corr_cc, ref) -> None:
