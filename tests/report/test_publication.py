@@ -114,6 +114,22 @@ def test_en_report_uses_the_english_item_texts_and_titles(reports):
     assert "Tilfredshet med samhandling om helsetjenester til kronisk syke" in nb
 
 
+def test_every_2010_item_and_table_has_its_english_text():
+    missing = [it.id for it in ROUND.codebook.item_list if not it.text_en]
+    assert missing == []
+    assert [t for t, spec in ROUND.catalogue.tables.items() if not spec.get("title_en")] == []
+
+
+def test_en_report_shows_english_texts_of_every_kind_of_table(reports):
+    en = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
+    # an experience table, an index cross-table and the response-rate annex (title_en in tables.yaml)
+    for title in ("Experience with ambulant teams", "What do competence and knowledge transfer mean for cooperation?",
+                  "Response frequencies of the survey"):
+        assert title in en, title
+    nb = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"))
+    assert "Erfaringer med ambulerende team" in nb and "Experience with ambulant teams" not in nb
+
+
 def test_nonresponse_titles_come_from_the_translation_table(reports):
     en = _visible_text((reports["en"] / "index.html").read_text(encoding="utf-8"))
     nb = _visible_text((reports["nb"] / "index.html").read_text(encoding="utf-8"))
