@@ -39,7 +39,8 @@ from samanalyse.errors import DisclosureError
 from samanalyse.stats.suppression import primary_suppression, suppress
 from samanalyse.survey.disclosure import MISSING, SUPPRESSED, ZERO, DisclosureRules
 
-__all__ = ["CountTable", "TableProtection", "protect_tables", "merge_small_groups", "CELL_COLUMNS",
+__all__ = ["CountTable", "TableProtection", "protect_tables", "merge_small_groups", "plan_merges", "apply_merges",
+           "merge_note", "GroupMerge", "CELL_COLUMNS",
            "PRIKKING_COLUMNS", "BASE"]
 
 #: The category name of a group's base n (the respondents who answered the item).
@@ -66,39 +67,212 @@ class CountTable:
     known_n: bool = False
 
 
-def merge_small_groups(data: pd.DataFrame, by: str, rules: DisclosureRules) -> tuple[pd.DataFrame, list[str]]:
-    """Merge (or leave out) the groups of ``by`` with fewer than ``rules.min_units_per_group`` rows.
+@dataclass(frozen=True)
+class GroupMerge:
+    """Small groups of one grouping column of one form, merged into one (or left out).
+
+    Attributes
+    ----------
+    form : str
+        The form (``""``: every row of the data).
+    by : str
+        The grouping column (``rhf``, ``size_class``, a register column).
+    small : tuple of str
+        The groups with fewer than ``k`` responding units (the reason for the merge).
+    members : tuple of str
+        Every group merged (``small`` and the groups added to reach ``k``), in the groups' order.
+    label : str
+        The merged group's label (``""`` when the groups are left out).
+    units : int
+        The merged group's responding units.
+    k : int
+        The rule: ``min_units_per_group``.
+    """
+
+    form: str
+    by: str
+    small: tuple[str, ...]
+    members: tuple[str, ...]
+    label: str
+    units: int
+    k: int
+
+
+def _join(names: list[str] | tuple[str, ...], last: str) -> str:
+    """``A``, ``A og B``, ``A, B og C`` (``last`` is the word before the last name)."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
+
+
+def _group_order(col: pd.Series, order: list[str] | None) -> list[str]:
+    """The groups of ``col`` in their order: a categorical's categories, ``order``, else sorted."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [str(c) for c in col.cat.categories]
+    seen = sorted(str(v) for v in col.dropna().unique())
+    first = [g for g in (order or []) if g in seen]
+    return first + [g for g in seen if g not in first]
+
+
+def _plan_ordered(sizes: dict[str, int], k: int) -> list[list[str]]:
+    """Ordered classes (size classes): a class under ``k`` is merged with its smaller neighbour, repeatedly.
+
+    Classes with no units are dropped from consideration (nothing to protect); ties go to the next class.
+    """
+    runs = [[g] for g, n in sizes.items() if n > 0]
+    while len(runs) > 1:
+        n = [sum(sizes[g] for g in r) for r in runs]
+        small = [i for i in range(len(runs)) if n[i] < k]
+        if not small:
+            break
+        i = min(small, key=lambda j: (n[j], j))
+        left = n[i - 1] if i > 0 else None
+        right = n[i + 1] if i + 1 < len(runs) else None
+        j = i + 1 if left is None or (right is not None and right <= left) else i - 1
+        a, b = sorted((i, j))
+        runs[a:b + 1] = [runs[a] + runs[b]]
+    return [r for r in runs if len(r) > 1]
+
+
+def _plan_nominal(sizes: dict[str, int], k: int) -> list[list[str]]:
+    """Nominal groups (RHF, fylke): every group under ``k`` pooled in one; topped up with the smallest others.
+
+    If the pooled groups have fewer than ``k`` units together, the smallest other group (ties: the
+    later in the groups' order) joins, until the pool reaches ``k`` or holds every group.
+    """
+    present = {g: n for g, n in sizes.items() if n > 0}
+    pool = [g for g, n in present.items() if n < k]
+    if not pool:
+        return []
+    rest = [g for g in present if g not in pool]
+    while sum(present[g] for g in pool) < k and rest:
+        add = min(reversed(rest), key=lambda g: present[g])
+        rest.remove(add)
+        pool.append(add)
+    return [[g for g in present if g in pool]] if len(pool) > 1 or rest else [pool]
+
+
+def plan_merges(data: pd.DataFrame, by: str, rules: DisclosureRules, *, form_column: str | None = "form",
+                order: list[str] | None = None, and_word: str = "og") -> list[GroupMerge]:
+    """Which groups of ``by`` each form must merge (or leave out) under ``min_units_per_group``.
+
+    The rule, and why. A demanding (SSB-style) reader wants the large groups shown as they are,
+    each published group to stand for at least ``k`` units, and the merged group to mean something:
+
+    - **ordered classes** (an ordered categorical, e.g. the round's size classes): a class with
+      fewer than ``k`` responding units is merged with its *neighbour* (the smaller of the two; a
+      tie goes to the next class), again until every class has ``k``; the merged class is labelled
+      by its members ("Små kommuner og mellomstore kommuner") and stays an interval of the scale.
+      Pooling non-adjacent classes would give a group with no place on the scale.
+    - **nominal groups** (RHF, fylke: no order between them): the groups with fewer than ``k``
+      units are pooled in one residual group, ``rules.merged_label`` ("Øvrige"), as SSB does with
+      small categories; if the pool has fewer than ``k`` units, the smallest other group joins it
+      (then the next smallest) until it has. Merging a small RHF with a "neighbour" in the
+      register's order would be arbitrary: the order is alphabetical, not geographic.
+
+    Groups are counted per form (a form's units are the rows with that ``form``; a helseforetak
+    form may have one unit in an RHF where the kommune form has thirty). Groups with no unit are
+    left alone (nothing to protect).
 
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per unit (kommune, helseforetak).
+        One row per responding unit, with ``by`` (and ``form_column``).
     by : str
-        The grouping column (e.g. ``rhf``).
+        The grouping column.
     rules : DisclosureRules
-        ``min_units_per_group``, ``small_groups`` (``merge`` / ``omit``), ``merged_label``
-        and ``group_note`` are used.
+        ``min_units_per_group`` (``k``), ``small_groups``, ``merged_label``.
+    form_column : str or None
+        The column naming each row's form; ``None`` counts every row as one form (``form`` ``""``).
+    order : list of str, optional
+        The groups' order for a column that is not categorical (e.g. the register's RHF order).
+    and_word : str
+        The word joining the last two members of an ordered merge's label ("og").
 
     Returns
     -------
-    (pandas.DataFrame, list of str)
-        The data with the small groups relabelled ``merged_label`` (or their rows left
-        out), and the notes to print under every table by ``by`` (empty if none).
+    list of GroupMerge
+        One per merged group, by form in order of appearance.
     """
-    check_columns(data, [by], "merge_small_groups")
-    sizes = data[by].value_counts()
-    small = sorted(str(g) for g in sizes[sizes < rules.min_units_per_group].index)
-    if not small:
-        return data, []
+    check_columns(data, [by] + ([form_column] if form_column else []), "plan_merges")
+    k = rules.min_units_per_group
+    forms = list(dict.fromkeys(data[form_column])) if form_column else [""]
+    ordered = isinstance(data[by].dtype, pd.CategoricalDtype) and bool(data[by].cat.ordered)
+    groups = _group_order(data[by], order)
+    out: list[GroupMerge] = []
+    for form in forms:
+        col = data[by] if not form_column else data.loc[data[form_column] == form, by]
+        counts = col.astype(object).dropna().astype(str).value_counts()
+        sizes = {g: int(counts.get(g, 0)) for g in groups}
+        plans = _plan_ordered(sizes, k) if ordered else _plan_nominal(sizes, k)
+        for members in plans:
+            small = tuple(g for g in members if sizes[g] < k)
+            if rules.small_groups == "omit":
+                members, label = list(small), ""
+            else:
+                label = _join(members, and_word) if ordered else rules.merged_label
+            out.append(GroupMerge(form=str(form), by=by, small=small, members=tuple(members), label=label,
+                                  units=sum(sizes[g] for g in members), k=k))
+    return out
+
+
+def apply_merges(data: pd.DataFrame, merges: list[GroupMerge], *, form_column: str | None = "form") -> pd.DataFrame:
+    """``data`` with the merged groups relabelled, and the units of left-out groups removed.
+
+    A left-out group's units are removed from every table (totals too): kept in a total, their
+    answers would be the total less the groups printed. An ordered categorical keeps its order:
+    each merged class takes the place of its first member, and a class is merged in every form if
+    one form merges it (the column has one set of classes, all of them printed).
+    """
     out = data.copy()
-    hit = out[by].astype(str).isin(small)
-    if rules.small_groups == "omit":
-        out = out[~hit]
-    else:
-        out[by] = out[by].astype(object).where(~hit, rules.merged_label)
-    note = rules.group_note.format(groups=", ".join(small), k=rules.min_units_per_group,
-                                   label=rules.merged_label)
-    return out, [note]
+    for by in dict.fromkeys(m.by for m in merges):
+        mine = [m for m in merges if m.by == by]
+        drop = np.zeros(len(out), dtype=bool)
+        for m in mine:
+            hit = out[by].astype(object).map(lambda v: not pd.isna(v) and str(v) in m.members).to_numpy(dtype=bool).copy()
+            if form_column:
+                hit &= (out[form_column] == m.form).to_numpy()
+            drop |= hit & (m.label == "")
+        out = out[~drop]
+        col = out[by]
+        rename = {g: m.label for m in mine for g in m.members if m.label}
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = list(dict.fromkeys(rename.get(str(c), str(c)) for c in col.cat.categories))
+            values = col.astype(object).map(lambda v: v if pd.isna(v) else rename.get(str(v), str(v)))
+            out[by] = pd.Categorical(values, categories=cats, ordered=bool(col.cat.ordered))
+            continue
+        values = col.astype(object)
+        for m in (x for x in mine if x.label):
+            hit = values.map(lambda v, s=m.members: not pd.isna(v) and str(v) in s).to_numpy(dtype=bool).copy()
+            if form_column:
+                hit &= (out[form_column] == m.form).to_numpy()
+            values = values.where(~hit, m.label)
+        out[by] = values
+    return out
+
+
+def merge_note(m: GroupMerge, rules: DisclosureRules, *, prefix: str = "", and_word: str = "og") -> str:
+    """The note printed under the tables by ``m.by``: ``rules.group_note`` (or ``omit_note``) filled in.
+
+    Placeholders: ``{groups}`` (the small groups), ``{members}`` (every merged group), ``{k}``,
+    ``{label}``, ``{units}``. ``prefix`` (e.g. "Helseforetak etter RHF") goes before, with a colon.
+    """
+    template = rules.group_note if m.label else rules.omit_note
+    text = template.format(groups=_join(m.small, and_word), members=_join(m.members, and_word), k=m.k,
+                           label=m.label, units=m.units).strip()
+    return f"{prefix}: {text}" if prefix else text
+
+
+def merge_small_groups(data: pd.DataFrame, by: str, rules: DisclosureRules, *, form_column: str | None = None
+                       ) -> tuple[pd.DataFrame, list[str]]:
+    """Merge (or leave out) the groups of ``by`` with fewer than ``rules.min_units_per_group`` units.
+
+    :func:`plan_merges` then :func:`apply_merges`. Returns the data and the notes to print under
+    every table by ``by`` (:func:`merge_note`).
+    """
+    merges = plan_merges(data, by, rules, form_column=form_column)
+    if not merges:
+        return data, []
+    return apply_merges(data, merges, form_column=form_column), [merge_note(m, rules) for m in merges]
 
 
 def _atoms(data: pd.DataFrame, item: str, bys: list[str], categories: list[str]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ new round); a round without the section has no disclosure control
       min_range: 3          # a suppressed cell's proven range must be at least this wide
       min_units_per_group: 3
       small_groups: merge   # or "omit": a group with fewer units is merged / left out (with a note)
-      merged_label: "Øvrige"
+      merged_label: "Øvrige"   # the pooled group of small RHF / fylker (size classes: merged with a neighbour)
       published_reproduction: [tabeller]
       published_note: "..."
 
@@ -50,6 +50,7 @@ DISCLOSURE_SCHEMA: dict[str, Any] = {
         "merged_label": {"type": "string"},
         "total_label": {"type": "string"},
         "group_note": {"type": "string"},
+        "omit_note": {"type": "string"},
         "published_reproduction": {"type": "array", "items": {"type": "string"}},
         "published_note": {"type": "string"},
     },
@@ -80,8 +81,11 @@ class DisclosureRules:
     total_label : str
         The label of a table's total row/column (in ``prikking.csv``).
     group_note : str
-        Note under a table when groups were merged or left out; ``{groups}``, ``{k}``
-        and ``{label}`` are filled in.
+        Note under the tables when groups were merged: ``{groups}`` (the small ones),
+        ``{members}`` (every group merged), ``{k}``, ``{label}`` and ``{units}`` are filled in
+        (:func:`samanalyse.analysis.disclosure.merge_note`).
+    omit_note : str
+        The same when groups are left out (``small_groups: omit``).
     published_reproduction : tuple of str
         Outputs (report steps or table ids) that reprint a study's published numbers,
         which are public already: printed as they are, but known to the attacker.
@@ -97,8 +101,10 @@ class DisclosureRules:
     small_groups: str = "merge"
     merged_label: str = "Øvrige"
     total_label: str = "I alt"
-    group_note: str = ("{groups} har færre enn {k} enheter som svarte og er slått sammen til «{label}» "
-                       "for å verne de som svarte.")
+    group_note: str = ("{groups} har færre enn {k} enheter som svarte; {members} er slått sammen til «{label}» "
+                       "({units} enheter) for å verne dem som svarte.")
+    omit_note: str = ("{groups} har færre enn {k} enheter som svarte og er utelatt fra tabellene (også fra "
+                      "totalene) for å verne dem som svarte.")
     published_reproduction: tuple[str, ...] = field(default=())
     published_note: str = ""
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from samanalyse.analysis.disclosure import PRIKKING_COLUMNS, CountTable, merge_small_groups, protect_tables
+from samanalyse.analysis.disclosure import (PRIKKING_COLUMNS, CountTable, apply_merges, merge_small_groups,
+                                           plan_merges, protect_tables)
 from samanalyse.errors import SamanalyseError
 from samanalyse.survey.disclosure import DisclosureRules
 from samanalyse.survey.rounds import load_round
@@ -27,7 +28,7 @@ BAD_INPUTS: list[dict[str, str]] = [
      "input": "round.yaml's disclosure: section with a misspelt key (min_cout)",
      "message": "The round has 1 problem:\n  - {file}, line 24: disclosure: unknown key 'min_cout'. Allowed: "
                 "min_count, min_base, min_range, protect_zeros, min_units_per_group, small_groups, merged_label, "
-                "total_label, group_note, published_reproduction, published_note."},
+                "total_label, group_note, omit_note, published_reproduction, published_note."},
     {"id": "disclosure-small-groups-value", "area": "Prikking",
      "input": "round.yaml's disclosure.small_groups neither merge nor omit",
      "message": "The round has 1 problem:\n  - {file}, line 24: disclosure.small_groups: 'drop' is not one of "
@@ -129,16 +130,67 @@ def test_display_uses_ssb_symbols() -> None:
 
 
 def test_groups_below_the_minimum_are_merged_with_a_note() -> None:
-    # Nord (1) and Midt (2) have fewer than 3 units: merged into "Øvrige" (3 units).
+    # Nord (1) and Midt (2) have fewer than 3 units: pooled into "Øvrige" (1 + 2 = 3 units, enough).
     d, notes = merge_small_groups(_units(), "rhf", DisclosureRules())
     assert d["rhf"].value_counts().to_dict() == {"Sør-Øst": 8, "Vest": 3, "Øvrige": 3}
-    assert notes == ["Midt, Nord har færre enn 3 enheter som svarte og er slått sammen til «Øvrige» "
-                     "for å verne de som svarte."]
-    d, _ = merge_small_groups(_units(), "rhf", DisclosureRules(small_groups="omit"))
-    assert len(d) == 11
+    assert notes == ["Midt og Nord har færre enn 3 enheter som svarte; Midt og Nord er slått sammen til «Øvrige» "
+                     "(3 enheter) for å verne dem som svarte."]
+    # omit: their 3 units are left out of every table, totals too (else total - others gives them away)
+    d, notes = merge_small_groups(_units(), "rhf", DisclosureRules(small_groups="omit"))
+    assert len(d) == 11 and set(d["rhf"]) == {"Sør-Øst", "Vest"}
+    assert notes == ["Midt og Nord har færre enn 3 enheter som svarte og er utelatt fra tabellene (også fra "
+                     "totalene) for å verne dem som svarte."]
     p = protect_tables(_units(), TABLES, DisclosureRules())
-    assert "Øvrige" in set(p.cells["group"]) and p.notes == {"A": notes}
+    assert "Øvrige" in set(p.cells["group"]) and p.notes == {"A": [notes[0].replace(
+        " og er utelatt fra tabellene (også fra totalene)", "; Midt og Nord er slått sammen til «Øvrige» (3 enheter)")]}
     p.check()
+
+
+def _sized(sizes: dict[str, int], *, ordered: bool = False, form: str = "f") -> pd.DataFrame:
+    """Units of one form per group (in the dict's order); ``ordered`` makes the column an ordered categorical."""
+    groups = [g for g, n in sizes.items() for _ in range(n)]
+    col = pd.Categorical(groups, categories=list(sizes), ordered=True) if ordered else groups
+    return pd.DataFrame({"form": form, "g": col})
+
+
+def test_a_pool_too_small_takes_the_smallest_other_group() -> None:
+    # Groups of 1, 2 and 3 and two big ones, nominal: 1 + 2 = 3 reaches k = 3 (no top-up); with k = 4
+    # the pool {A, B} (3 units) takes the smallest other, C (3 units): pool 6.
+    d = _sized({"A": 1, "B": 2, "C": 3, "D": 10, "E": 12})
+    (m,) = plan_merges(d, "g", DisclosureRules())
+    assert (m.small, m.members, m.label, m.units) == (("A", "B"), ("A", "B"), "Øvrige", 3)
+    (m,) = plan_merges(d, "g", DisclosureRules(min_units_per_group=4))
+    assert (m.small, m.members, m.units) == (("A", "B", "C"), ("A", "B", "C"), 6)
+    # one group of 1 alone: the smallest other (C, 3 units) joins it; a tie goes to the later group
+    (m,) = plan_merges(_sized({"A": 1, "C": 3, "D": 3, "E": 12}), "g", DisclosureRules())
+    assert (m.small, m.members, m.units) == (("A",), ("A", "D"), 4)
+    merged = apply_merges(_sized({"A": 1, "C": 3, "D": 3, "E": 12}), [m])
+    assert merged["g"].value_counts().to_dict() == {"E": 12, "Øvrige": 4, "C": 3}
+
+
+def test_ordered_classes_merge_with_their_smaller_neighbour() -> None:
+    # Size classes 1, 2, 3, 10 (in order): the class of 1 merges with its smaller neighbour (2) -> 3 units;
+    # then every class has 3 or more. Labels name the classes; the order of the scale is kept.
+    d = _sized({"<1k": 1, "1-5k": 2, "5-20k": 3, ">20k": 10}, ordered=True)
+    (m,) = plan_merges(d, "g", DisclosureRules())
+    assert (m.members, m.label, m.units) == (("<1k", "1-5k"), "<1k og 1-5k", 3)
+    merged = apply_merges(d, [m])
+    assert list(merged["g"].cat.categories) == ["<1k og 1-5k", "5-20k", ">20k"] and merged["g"].cat.ordered
+    assert merged["g"].value_counts(sort=False).tolist() == [3, 3, 10]
+    # k = 4: <1k+1-5k (3) is still small; its only neighbour 5-20k (3) joins: 6; the last class stays.
+    ms = plan_merges(d, "g", DisclosureRules(min_units_per_group=4))
+    assert [x.members for x in ms] == [("<1k", "1-5k", "5-20k")]
+
+
+def test_groups_are_counted_per_form() -> None:
+    # Form h has 1 unit in A (merged), form k has 30 there (kept): only h's A is relabelled.
+    d = pd.concat([_sized({"A": 1, "B": 3, "C": 5}, form="h"), _sized({"A": 30, "B": 20, "C": 40}, form="k")],
+                  ignore_index=True)
+    ms = plan_merges(d, "g", DisclosureRules())
+    assert [(x.form, x.members) for x in ms] == [("h", ("A", "B"))]
+    merged = apply_merges(d, ms)
+    assert merged.groupby(["form", "g"]).size().to_dict() == {("h", "C"): 5, ("h", "Øvrige"): 4, ("k", "A"): 30,
+                                                             ("k", "B"): 20, ("k", "C"): 40}
 
 
 def test_published_reproduction_is_printed_and_known_to_the_attacker() -> None:

@@ -4,8 +4,10 @@ number away.
 
 The round is tests/data/rounds/annen with one Helse Nord trust (Helse Finnmark HF) taken out, so the
 helseforetak per RHF are 1 (Helse Vest), 2 (Helse Nord), 3 (Helse Midt) and 5 (Helse Sør-Øst); the
-respondents step publishes those n, so the attacker knows them. The rule is min_range: 1 (never exact),
-which a group of one can meet; the default (3) refuses such a round (tests/report/test_disclosure_section.py).
+respondents step publishes those n, so the attacker knows them. The groups are kept (min_units_per_group: 1)
+and the rule is min_range: 1 (never exact), which a group of one can meet; the default (3) refuses such a
+round (tests/report/test_disclosure_section.py). With the defaults the groups of 1 and 2 are merged
+(tests/report/test_disclosure_merge.py).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _round(tmp_path: Path) -> Path:
         lines = (d / name).read_text(encoding="utf-8").splitlines(keepends=True)
         (d / name).write_text("".join(x for x in lines if DROPPED not in x), encoding="utf-8")
     with open(d / "round.yaml", "a", encoding="utf-8") as fh:
-        fh.write("disclosure:\n  min_range: 1\n")
+        fh.write("disclosure:\n  min_range: 1\n  min_units_per_group: 1\n")
     return d
 
 

@@ -42,13 +42,50 @@ def test_no_rules_no_op(tmp_path: Path) -> None:
     assert ctx.files == [] and "disclosure" not in ctx.facts
 
 
-def test_default_rules_refuse_a_group_of_one(tmp_path: Path) -> None:
-    # Helse Vest: 1 helseforetak answered (n = 1, published by the respondents step). Each of its cells
-    # is then in [0, 1] whatever else is hidden: no range of 3 is possible, so the report is refused.
-    ctx = _context(tmp_path, "disclosure: {}\n")
+def test_kept_groups_of_one_are_refused(tmp_path: Path) -> None:
+    # Helse Vest: 1 helseforetak answered (n = 1, published by the respondents step). Kept as a group
+    # (min_units_per_group: 1), each of its cells is in [0, 1] whatever else is hidden: no range of 3 is
+    # possible, so the report is refused.
+    ctx = _context(tmp_path, "disclosure:\n  min_units_per_group: 1\n")
     with pytest.raises(DisclosureError, match=r"A \(helseforetak\) Helse Vest / .* cannot be protected"):
         disclosure.run(ctx)
     assert not (ctx.out / "tables").exists()
+
+
+def test_default_rules_merge_the_group_of_one(tmp_path: Path) -> None:
+    # Helseforetak per RHF (hand count of responses_helseforetak.csv): Midt 3, Nord 3, Sør-Øst 5, Vest 1.
+    # Vest (1) is pooled; 1 < 3, so the smallest other group joins it: Midt and Nord tie at 3, the later
+    # one in the register's order (Nord) goes. Kommuner (23 to 62 per RHF) are not merged.
+    ctx = _context(tmp_path, "disclosure: {}\n")
+    disclosure.run(ctx)
+    (m,) = ctx.facts["disclosure_merges"]
+    assert (m.form, m.by, m.small, m.members, m.label, m.units) == (
+        "helseforetak", "rhf", ("Helse Vest",), ("Helse Nord", "Helse Vest"), "Øvrige", 4)
+    n = ctx.data.groupby(["form", "rhf"]).size().to_dict()
+    assert {g: v for (f, g), v in n.items() if f == "helseforetak"} == {"Helse Midt": 3, "Helse Sør-Øst": 5,
+                                                                         "Øvrige": 4}
+    assert {g: v for (f, g), v in n.items() if f == "kommune"} == {"Helse Midt": 30, "Helse Nord": 35,
+                                                                    "Helse Sør-Øst": 62, "Helse Vest": 23}
+    assert len(ctx.facts["data_unmerged"]) == len(ctx.data)
+    # every suppressed cell proven safe at the default range 3; the merged group's cells are all ":"
+    f = pd.read_csv(ctx.out / "tables" / "prikking.csv")
+    assert (f["hi"] - f["lo"] >= 3).all() and {"Øvrige"} <= set(f["group"])
+    assert "Helse Vest" not in set(f.loc[f["table"] == "A (helseforetak)", "group"])
+    # the note in the report says which groups were merged and why
+    sec = next(s for s in ctx.sections["respondenter"] if s.key == "prikking")
+    assert ("Helseforetak etter RHF: Helse Vest har færre enn 3 enheter som svarte; Helse Nord og Helse Vest er "
+            "slått sammen til «Øvrige» (4 enheter) for å verne dem som svarte.") in sec.notes
+    assert disclosure.merge_notes(ctx, by="size_class") == []
+    groups = pd.read_csv(ctx.out / "tables" / "prikking_grupper.csv")
+    assert groups.to_dict("records") == [{"form": "helseforetak", "by": "rhf", "small": "Helse Vest",
+                                          "members": "Helse Nord|Helse Vest", "label": "Øvrige", "units": 4, "k": 3}]
+
+
+def test_published_reproduction_groups_are_not_merged(tmp_path: Path) -> None:
+    # The tables by RHF are public (published_reproduction): their groups are public already, not merged.
+    ctx = _context(tmp_path, "disclosure:\n  published_reproduction: [tabeller]\n")
+    disclosure.run(ctx)
+    assert ctx.facts["disclosure_merges"] == [] and "Helse Vest" in set(ctx.data["rhf"])
 
 
 def test_published_reproduction_prints_everything(tmp_path: Path) -> None:
@@ -115,7 +152,7 @@ def test_build_report_refuses_and_writes_nothing(tmp_path: Path) -> None:
     d = tmp_path / "runde"
     shutil.copytree(ANNEN, d)
     with open(d / "round.yaml", "a", encoding="utf-8") as fh:
-        fh.write("disclosure: {}\n")
+        fh.write("disclosure:\n  min_units_per_group: 1\n")
     out = tmp_path / "rapport"
     with pytest.raises(DisclosureError):
         build_report(d, out)

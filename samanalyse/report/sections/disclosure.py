@@ -27,14 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from samanalyse.analysis.disclosure import BASE, CountTable, TableProtection, protect_tables
+from samanalyse.analysis.disclosure import (BASE, CountTable, GroupMerge, TableProtection, apply_merges, merge_note,
+                                             plan_merges, protect_tables)
 from samanalyse.analysis.tables import category_labels, population_label
-from samanalyse.report.context import Context
+from samanalyse.report.context import Context, Section
 from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
 __all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
-           "publish_hook"]
+           "publish_hook", "merge_groups", "merge_notes"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
@@ -190,16 +191,97 @@ def publish_hook(ctx: Context) -> Any:
     return hook
 
 
+def _public_columns(rnd: Round, rules: Any) -> set[str]:
+    """Grouping columns of a published reproduction's tables: their groups are public already (not merged)."""
+    out = set()
+    for tid, spec in rnd.catalogue.tables.items():
+        if spec.get("by") and (STEP in rules.published_reproduction or tid in rules.published_reproduction):
+            out.add(spec["by"])
+    return out
+
+
+def merge_groups(ctx: Context, rules: Any) -> list[GroupMerge]:
+    """Merge (or leave out) the small groups of every grouping column the catalogue's tables use.
+
+    ``ctx.data`` is replaced by a copy with the merged groups relabelled (:func:`apply_merges`), so
+    the tables, tests and charts that follow see merged groups only; ``ctx.facts["data_unmerged"]``
+    keeps the data as loaded and ``ctx.facts["disclosure_merges"]`` the merges (:class:`GroupMerge`).
+    A column by which a published reproduction is broken down is left as it is (its groups are
+    public). RHF are taken in the register's order, other columns in their categories' or sorted order.
+    """
+    from samanalyse.survey.registers import rhf_order
+
+    rnd, data = ctx.round, ctx.data
+    public = _public_columns(rnd, rules)
+    bys = [b for b in dict.fromkeys(spec.get("by") for spec in rnd.catalogue.tables.values())
+           if b and b in data and b not in public]
+    and_word = ctx.tr.t("disclosure", "and", default="og")
+    merges = [m for b in bys for m in plan_merges(data, b, rules, order=list(rhf_order()) if b == "rhf" else None,
+                                                   and_word=and_word)]
+    ctx.facts["disclosure_merges"] = merges
+    if merges:
+        ctx.facts["data_unmerged"] = data
+        ctx.data = apply_merges(data, merges)
+    return merges
+
+
+def merge_notes(ctx: Context, merges: list[GroupMerge] | None = None, *, by: str | None = None) -> list[str]:
+    """The bokmål notes saying which groups were merged (or left out) and why, e.g. under a table by ``by``."""
+    rules = ctx.round.disclosure
+    merges = ctx.facts.get("disclosure_merges", []) if merges is None else merges
+    if rules is None:
+        return []
+    out = []
+    for m in merges:
+        if by is not None and m.by != by:
+            continue
+        prefix = ctx.tr.t("disclosure", "merge_prefix", default="{population} etter {by}").format(
+            population=population_label(ctx.round.codebook, m.form).capitalize(),
+            by=ctx.tr.t("column", m.by, default=m.by).lower() if m.by != "rhf" else "RHF")
+        out.append(merge_note(m, rules, prefix=prefix, and_word=ctx.tr.t("disclosure", "and", default="og")))
+    return out
+
+
+def _merge_frame(ctx: Context, merges: list[GroupMerge]) -> pd.DataFrame:
+    tr = ctx.tr
+    return pd.DataFrame({
+        tr.t("column", "form"): [population_label(ctx.round.codebook, m.form).capitalize() for m in merges],
+        tr.t("disclosure", "grouping", default="Gruppering"): [tr.t("column", m.by, default=m.by) for m in merges],
+        tr.t("disclosure", "small", default="For små grupper"): [", ".join(m.small) for m in merges],
+        tr.t("disclosure", "members", default="Slått sammen"): [", ".join(m.members) for m in merges],
+        tr.t("disclosure", "label", default="Vises som"): [m.label or tr.t("disclosure", "omitted", default="utelatt")
+                                                          for m in merges],
+        tr.t("column", "respondents"): [m.units for m in merges]})
+
+
+def _section(ctx: Context, prot: TableProtection, merges: list[GroupMerge]) -> None:
+    """The report's account of the disclosure control (group ``respondenter``): rules, merges, counts."""
+    tr, rules = ctx.tr, prot.rules
+    hidden = prot.prikking()
+    notes = [tr.t("disclosure", "rules", default="").format(
+        min_count=rules.min_count, min_base=rules.min_base, min_range=rules.min_range,
+        k=rules.min_units_per_group, primary=int((hidden["reason"] == "primary").sum()),
+        secondary=int((hidden["reason"] == "secondary").sum()))]
+    notes += merge_notes(ctx, merges)
+    if rules.published_note:
+        notes.append(rules.published_note)
+    notes.append(tr.t("disclosure", "symbols", default=""))
+    frame = _merge_frame(ctx, merges) if merges else pd.DataFrame()
+    ctx.add("respondenter", Section("prikking", tr.t("disclosure", "title", default="Prikking"), frame,
+                                    notes=[n for n in notes if n]))
+
+
 def run(ctx: Context) -> None:
-    """Suppress the report's count tables together, refuse if a cell can be worked out, write prikking.csv."""
+    """Merge small groups, suppress the report's count tables together, refuse if a cell can be worked out,
+    write prikking.csv."""
     rules = ctx.round.disclosure
     if rules is None or ctx.data is None:
         return
+    merges = merge_groups(ctx, rules)
     work, tables, origin, skipped = catalogue_count_tables(ctx.round, ctx.data)
     public = tuple(k for k, (tid, _, _) in origin.items()
                    if STEP in rules.published_reproduction or tid in rules.published_reproduction)
-    # The tables are printed with every group as it is (merging small groups is for the step that
-    # builds them): here no group is merged, and the small ones are suppressed by the base rule.
+    # the groups are merged already (per form, above): the tables' groups are printed as they are now
     effective = replace(rules, published_reproduction=public, min_units_per_group=1)
     prot = protect_tables(work, tables, effective)
     prot.check()
@@ -209,3 +291,8 @@ def run(ctx: Context) -> None:
     out = prot.prikking()
     out["item"] = [origin[t][2] for t in out["table"]]
     ctx.write_csv("prikking", out)
+    if merges:
+        ctx.write_csv("prikking_grupper", pd.DataFrame(
+            [{"form": m.form, "by": m.by, "small": "|".join(m.small), "members": "|".join(m.members),
+              "label": m.label, "units": m.units, "k": m.k} for m in merges]))
+    _section(ctx, replace(prot, rules=rules), merges)
