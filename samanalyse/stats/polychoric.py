@@ -65,6 +65,7 @@ __all__ = [
     "check_ordinal",
     "polychoric",
     "polychoric_matrix",
+    "polychoric_stack",
     "smooth_correlation",
     "PolychoricResult",
     "NotPositiveDefiniteWarning",
@@ -338,15 +339,20 @@ class _PolyFit:
     smoothed: bool
 
 
-def polychoric_matrix(
-    codes: np.ndarray, *, correct: float = 0.5, smooth: bool = True, global_thresholds: bool = True
-) -> _PolyFit:
-    """Polychoric correlation matrix of integer codes (NaN = missing); low-level.
+@dataclass(frozen=True)
+class _PairTables:
+    """The pairwise tables of one data set and its item thresholds (the first step of the estimator)."""
 
-    ``codes`` is an (n, p) float array of integer category codes. Rows with
-    missing values are used pairwise (pass complete rows for listwise).
-    See :func:`polychoric` for the estimator.
-    """
+    ncat: int
+    use_global: bool
+    cuts_item: np.ndarray   # (p, ncat + 1) item cut points with the infinite ends
+    tabs: np.ndarray        # (pairs, ncat, ncat) counts, pairs in np.tril_indices(p, -1) order
+    tot: np.ndarray         # (pairs,) observations per pair
+    n_item: np.ndarray      # (p,) answers per item
+
+
+def _pair_setup(codes: np.ndarray, global_thresholds: bool) -> _PairTables:
+    """Category codes shifted to 0 (psych's global minimum), item thresholds and the pairs' tables."""
     x = np.asarray(codes, float)
     p = x.shape[1]
     xmin = np.nanmin(x)
@@ -357,58 +363,117 @@ def polychoric_matrix(
     freq = np.stack([np.bincount(xi[xi[:, j] >= 0, j], minlength=ncat) for j in range(p)])  # (p, ncat)
     n_item = freq.sum(axis=1)
     cum = np.cumsum(freq, axis=1)[:, :-1] / n_item[:, None]
-    cuts_item = _cuts_from_props(cum)  # (p, ncat+1)
     rows, cols = np.tril_indices(p, -1)
     tabs = _pair_tables(xi, ncat, rows, cols)
-    tot = tabs.sum(axis=(1, 2))
-    rho_pairs = np.full(rows.shape[0], np.nan)
-    ok = tot > 0
+    return _PairTables(ncat, use_global, _cuts_from_props(cum), tabs, tabs.sum(axis=(1, 2)), n_item)
+
+
+def _global_problem(t: _PairTables, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut points, proportions and the pairs with observations of the global-thresholds estimate."""
+    rows, cols = np.tril_indices(p, -1)
+    tot = t.tot
+    props = np.where(tot[:, None, None] > 0, t.tabs / np.where(tot > 0, tot, 1)[:, None, None], 0.0)
+    return t.cuts_item[rows], t.cuts_item[cols], props, tot > 0
+
+
+def _per_pair_problem(t: _PairTables, correct: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """psych's fallback: per-pair thresholds after dropping empty rows/columns and the continuity correction."""
+    m, ncat = t.tabs.shape[0], t.ncat
+    a = np.empty((m, ncat + 1))
+    b = np.empty((m, ncat + 1))
+    props = np.zeros_like(t.tabs)
+    valid = np.zeros(m, bool)
     corrected = 0
-    if use_global:
-        a = cuts_item[rows]
-        b = cuts_item[cols]
-        props = np.where(tot[:, None, None] > 0, tabs / np.where(tot > 0, tot, 1)[:, None, None], 0.0)
-        if np.any(ok):
-            rho_pairs[ok] = _fit_rho(a[ok], b[ok], props[ok])
-    else:
-        a = np.empty((rows.shape[0], ncat + 1))
-        b = np.empty((rows.shape[0], ncat + 1))
-        props = np.zeros_like(tabs)
-        valid = np.zeros(rows.shape[0], bool)
-        for k in range(rows.shape[0]):
-            if tot[k] == 0:
-                continue
-            t = tabs[k] / tot[k]
-            keep_r = ~np.all(t == 0, axis=1)
-            keep_c = ~np.all(t == 0, axis=0)
-            tc = t[np.ix_(keep_r, keep_c)].copy()
-            if correct > 0 and np.any(tc == 0):
-                corrected += 1
-                tc[tc == 0] = correct / tot[k]
-            if min(tc.shape) < 2:
-                continue
-            rr, cc = tc.shape
-            rcum = np.cumsum(tc.sum(axis=1))[:-1]
-            ccum = np.cumsum(tc.sum(axis=0))[:-1]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                a[k] = np.concatenate([[-np.inf], ndtri(rcum), np.full(ncat + 1 - rr, np.inf)])
-                b[k] = np.concatenate([[-np.inf], ndtri(ccum), np.full(ncat + 1 - cc, np.inf)])
-            props[k, :rr, :cc] = tc
-            valid[k] = True
-        if np.any(valid):
-            rho_pairs[valid] = _fit_rho(a[valid], b[valid], props[valid])
+    for k in range(m):
+        if t.tot[k] == 0:
+            continue
+        tk = t.tabs[k] / t.tot[k]
+        keep_r = ~np.all(tk == 0, axis=1)
+        keep_c = ~np.all(tk == 0, axis=0)
+        tc = tk[np.ix_(keep_r, keep_c)].copy()
+        if correct > 0 and np.any(tc == 0):
+            corrected += 1
+            tc[tc == 0] = correct / t.tot[k]
+        if min(tc.shape) < 2:
+            continue
+        rr, cc = tc.shape
+        rcum = np.cumsum(tc.sum(axis=1))[:-1]
+        ccum = np.cumsum(tc.sum(axis=0))[:-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a[k] = np.concatenate([[-np.inf], ndtri(rcum), np.full(ncat + 1 - rr, np.inf)])
+            b[k] = np.concatenate([[-np.inf], ndtri(ccum), np.full(ncat + 1 - cc, np.inf)])
+        props[k, :rr, :cc] = tc
+        valid[k] = True
+    return a, b, props, valid, corrected
+
+
+def _symmetric(p: int, pairs: np.ndarray) -> np.ndarray:
+    """The correlation matrix with ``pairs`` (np.tril_indices(p, -1) order) below and above the diagonal."""
+    rows, cols = np.tril_indices(p, -1)
     R = np.eye(p)
-    R[rows, cols] = rho_pairs
-    R[cols, rows] = rho_pairs
+    R[rows, cols] = pairs
+    R[cols, rows] = pairs
+    return R
+
+
+def polychoric_matrix(
+    codes: np.ndarray, *, correct: float = 0.5, smooth: bool = True, global_thresholds: bool = True
+) -> _PolyFit:
+    """Polychoric correlation matrix of integer codes (NaN = missing); low-level.
+
+    ``codes`` is an (n, p) float array of integer category codes. Rows with
+    missing values are used pairwise (pass complete rows for listwise).
+    See :func:`polychoric` for the estimator.
+    """
+    p = np.shape(codes)[1]
+    t = _pair_setup(codes, global_thresholds)
+    rho_pairs = np.full(t.tot.shape[0], np.nan)
+    corrected = 0
+    if t.use_global:
+        a, b, props, ok = _global_problem(t, p)
+    else:
+        a, b, props, ok, corrected = _per_pair_problem(t, correct)
+    if np.any(ok):
+        rho_pairs[ok] = _fit_rho(a[ok], b[ok], props[ok])
+    R = _symmetric(p, rho_pairs)
     smoothed = False
     if smooth and not np.any(np.isnan(R)):
         R, smoothed = smooth_correlation(R)
-    npair = np.zeros((p, p), int)
-    npair[rows, cols] = tot.astype(int)
-    npair[cols, rows] = tot.astype(int)
-    np.fill_diagonal(npair, n_item.astype(int))
-    tau = cuts_item[:, 1:-1]
-    return _PolyFit(R, tau, npair, use_global, corrected, smoothed)
+    npair = _symmetric(p, t.tot).astype(int)
+    np.fill_diagonal(npair, t.n_item.astype(int))
+    return _PolyFit(R, t.cuts_item[:, 1:-1], npair, t.use_global, corrected, smoothed)
+
+
+def polychoric_stack(codes: Sequence[np.ndarray], *, correct: float = 0.5) -> list[np.ndarray]:
+    """Unsmoothed polychoric matrices of many data sets at once (the inner step of a bootstrap).
+
+    The same estimate, number for number, as ``polychoric_matrix(c, smooth=False).rho``
+    for each ``c`` in ``codes`` (each an (n, p) float array of integer codes,
+    NaN = missing): the pairs of every data set that uses global thresholds
+    are solved together in one vectorised Newton iteration (each pair's
+    iteration is elementwise, so batching does not change it); a data set with
+    per-pair thresholds (psych's fallback) is solved on its own.
+    """
+    out: list[np.ndarray | None] = [None] * len(codes)
+    batch: dict[int, list[tuple[int, tuple[np.ndarray, ...]]]] = {}
+    for i, c in enumerate(codes):
+        t = _pair_setup(c, True)
+        if not t.use_global:
+            out[i] = polychoric_matrix(c, correct=correct, smooth=False).rho
+            continue
+        batch.setdefault(t.ncat, []).append((i, _global_problem(t, np.shape(c)[1])))
+    for group in batch.values():
+        a = np.concatenate([g[1][0][g[1][3]] for g in group])
+        b = np.concatenate([g[1][1][g[1][3]] for g in group])
+        props = np.concatenate([g[1][2][g[1][3]] for g in group])
+        rho = _fit_rho(a, b, props)
+        start = 0
+        for i, (_a, _b, _props, ok) in group:
+            pairs = np.full(ok.shape[0], np.nan)
+            pairs[ok] = rho[start:start + int(ok.sum())]
+            start += int(ok.sum())
+            out[i] = _symmetric(np.shape(codes[i])[1], pairs)
+    return out  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------

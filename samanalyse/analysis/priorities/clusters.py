@@ -24,9 +24,10 @@ from samanalyse.stats.factor.checks import (
     check_type,
 )
 from samanalyse.stats.factor.congruence import align_factors, assign_items
-from samanalyse.stats.factor.correlation import correlation_array
+from samanalyse.stats.factor.correlation import correlation_arrays
 from samanalyse.stats.factor.efa import EFAResult, fit_factors
 from samanalyse.stats.factor.extraction import PSI_LOWER
+from samanalyse.stats.factor.workers import map_chunks, resolve_workers
 from samanalyse.survey.codebook import Codebook
 from samanalyse.survey.plan import Cluster
 
@@ -150,38 +151,70 @@ class ClusterResult:
         return "\n".join(lines)
 
 
-def _bootstrap_counts(fit: EFAResult, L: np.ndarray, min_loading: float, n_boot: int,
-                      seed: int) -> tuple[np.ndarray, int]:
-    """Per item, how many resamples put it on each factor (last column: unassigned), and the resamples fitted."""
-    items, k, corr = fit.items, fit.n_factors, fit.corr
-    counts = np.zeros((len(items), k + 1))
+#: Resamples per job of the bootstrap: fixed, so that the split over workers never changes a number.
+_CHUNK = 25
+
+
+@dataclass(frozen=True)
+class _BootJob:
+    """One fixed chunk of bootstrap resamples (the row indices drawn beforehand) and what each needs."""
+
+    x: np.ndarray
+    idx: np.ndarray          # (resamples, n) row indices
+    target: np.ndarray       # full-sample loadings the resamples are aligned to
+    psi0: np.ndarray
+    method: str
+    missing: str
+    fa_method: str
+    rotation: str
+    min_loading: float
+
+
+def _fit_chunk(job: _BootJob) -> tuple[np.ndarray, int]:
+    """Counts (items x factors + unassigned) and fitted resamples of one chunk (runs in a worker)."""
+    p, k = job.target.shape
+    counts = np.zeros((p, k + 1))
     n_ok = 0
-    if n_boot == 0:
-        return counts, n_ok
-    if corr.data is None:
-        raise DataError("The bootstrap needs respondent data; this fit was made from a bare correlation matrix.")
-    x = corr.data[items].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    n = x.shape[0]
-    rng = np.random.default_rng(seed)
-    psi0 = 1.0 - fit.communalities["communality"].to_numpy(float)
-    psi0 = np.clip(psi0, PSI_LOWER, 1.0)
-    with warnings.catch_warnings(), blas_single_thread():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(n_boot):
-            idx = rng.integers(0, n, size=n)
-            r = correlation_array(x[idx], corr.method, corr.missing)
+        for r in correlation_arrays([job.x[i] for i in job.idx], job.method, job.missing):
             if np.any(np.isnan(r)):
                 continue
             try:
-                bf = fit_factors(r, k, fit.method, fit.rotation, start=psi0, order=False)
+                bf = fit_factors(r, k, job.fa_method, job.rotation, start=job.psi0, order=False)
             except (np.linalg.LinAlgError, ValueError):
                 continue
             if not np.all(np.isfinite(bf.loadings)):
                 continue
-            a = assign_items(align_factors(bf.loadings, L), min_loading)
-            counts[np.arange(len(items)), np.where(a >= 0, a, k)] += 1
+            a = assign_items(align_factors(bf.loadings, job.target), job.min_loading)
+            counts[np.arange(p), np.where(a >= 0, a, k)] += 1
             n_ok += 1
     return counts, n_ok
+
+
+def _bootstrap_counts(fit: EFAResult, L: np.ndarray, min_loading: float, n_boot: int,
+                      seed: int, workers: int) -> tuple[np.ndarray, int]:
+    """Per item, how many resamples put it on each factor (last column: unassigned), and the resamples fitted.
+
+    The resamples' rows are drawn first, all from one PCG64 stream seeded with
+    ``seed`` (the same draws as one resample at a time), then fitted in fixed
+    chunks of :data:`_CHUNK` over ``workers`` processes: the counts do not
+    depend on the number of workers.
+    """
+    items, k, corr = fit.items, fit.n_factors, fit.corr
+    if n_boot == 0:
+        return np.zeros((len(items), k + 1)), 0
+    if corr.data is None:
+        raise DataError("The bootstrap needs respondent data; this fit was made from a bare correlation matrix.")
+    x = corr.data[items].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    n = x.shape[0]
+    idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+    psi0 = np.clip(1.0 - fit.communalities["communality"].to_numpy(float), PSI_LOWER, 1.0)
+    jobs = [_BootJob(x, idx[i:i + _CHUNK], L, psi0, corr.method, corr.missing, fit.method, fit.rotation,
+                     min_loading) for i in range(0, n_boot, _CHUNK)]
+    with blas_single_thread():  # set before the workers are forked: they inherit it
+        done = map_chunks(_fit_chunk, jobs, workers)
+    return sum(c for c, _ in done), sum(m for _, m in done)
 
 
 def item_clusters(
@@ -192,6 +225,7 @@ def item_clusters(
     n_boot: int = 1000,
     seed: int,
     markers: Mapping[str, Cluster | Sequence[str]],
+    workers: int | None = None,
 ) -> ClusterResult:
     """Assign items to clusters and measure the stability by bootstrap.
 
@@ -211,6 +245,9 @@ def item_clusters(
     markers : mapping
         Cluster name -> marker virkemidler, or -> :class:`~samanalyse.survey.plan.Cluster`
         (``rnd.plan.priorities.clusters``; its labels name the clusters in summaries). Required.
+    workers : int, optional
+        Processes the resamples are fitted in (default: the CPUs available, at
+        most 2); the result is the same, bit for bit, whatever the number.
 
     Returns
     -------
@@ -227,6 +264,7 @@ def item_clusters(
     min_loading = check_fraction("min_loading", min_loading)
     n_boot = check_int("n_boot", n_boot, 0)
     seed = check_seed(seed)
+    workers = resolve_workers(workers)
     members, labels = _check_markers(markers)
     items = fit.items
     virk = [_virkemiddel_of(c, codebook) for c in items]
@@ -239,7 +277,7 @@ def item_clusters(
     second = absL[:, -2] if L.shape[1] > 1 else np.full(len(items), np.nan)
 
     k = fit.n_factors
-    counts, n_ok = _bootstrap_counts(fit, L, min_loading, n_boot, seed)
+    counts, n_ok = _bootstrap_counts(fit, L, min_loading, n_boot, seed, workers)
     if n_ok:
         shares = counts / n_ok
         stab = shares[np.arange(len(items)), np.where(assign >= 0, assign, k)]

@@ -80,6 +80,7 @@ def factor_analysis(
     min_loading: float = 0.30,
     band: float = 0.0,
     seed: int,
+    workers: int | None = None,
 ) -> FactorAnalysis:
     """Correlations, suitability, parallel analysis, EFA, clusters and preferences in one call.
 
@@ -111,6 +112,8 @@ def factor_analysis(
         See :func:`item_clusters` and :func:`respondent_preferences`.
     seed : int
         Seed for parallel analysis and bootstrap (required).
+    workers : int, optional
+        Processes for the bootstrap (see :func:`item_clusters`); the results do not depend on it.
 
     Returns
     -------
@@ -134,7 +137,7 @@ def factor_analysis(
     t["efa"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     cl = item_clusters(fit, codebook=codebook, min_loading=min_loading, n_boot=n_boot, seed=seed,
-                       markers=markers or {})
+                       markers=markers or {}, workers=workers)
     t["bootstrap"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     pair = compare or (cl.names[:2] if len(cl.names) >= 2 else None)
@@ -204,6 +207,7 @@ def analyse_priorities(
     n_iter: int | None = None,
     correlation: CorrMethod | None = None,
     missing: Missing | None = None,
+    workers: int | None = None,
 ) -> PrioritiesResult:
     """Run the plan's factor analysis of the priorities and test its expected finding.
 
@@ -219,6 +223,8 @@ def analyse_priorities(
         Override the plan's ``settings`` (a report passes its settings).
     correlation, missing : str, optional
         Override the plan's ``priorities.correlation`` / ``priorities.missing``.
+    workers : int, optional
+        Processes for the bootstrap (default: the CPUs available, at most 2); the results do not depend on it.
 
     Returns
     -------
@@ -256,7 +262,7 @@ def analyse_priorities(
     fa = factor_analysis(scores, codebook=rnd.codebook, markers=plan.clusters, compare=_compare(plan),
                          correlation=correlation, missing=missing, n_factors=plan.n_factors,
                          method=plan.method, rotation=plan.rotation, n_iter=n_iter, n_boot=n_boot,
-                         min_loading=plan.min_loading, seed=seed)
+                         min_loading=plan.min_loading, seed=seed, workers=workers)
     finding = None
     pref = plan.preference
     if pref is not None and fa.preferences is not None:

@@ -35,10 +35,12 @@ from samanalyse.stats.factor.checks import (
 from samanalyse.stats.polychoric import (
     check_ordinal,
     polychoric_matrix,
+    polychoric_stack,
     smooth_correlation,
 )
 
-__all__ = ["CorrMethod", "CorrelationResult", "correlations", "correlation_array", "pearson_matrix"]
+__all__ = ["CorrMethod", "CorrelationResult", "correlations", "correlation_array", "correlation_arrays",
+           "pearson_matrix"]
 
 CorrMethod = Literal["pearson", "polychoric"]
 
@@ -238,25 +240,47 @@ def _keep_respondent(data: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
     return used.copy()
 
 
+def _usable(x: np.ndarray, missing: Missing) -> np.ndarray | None:
+    """The rows a fast correlation uses (listwise: complete rows); None if too few or an item is constant."""
+    if missing == "listwise":
+        x = x[~np.isnan(x).any(axis=1)]
+        if x.shape[0] < 3:
+            return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.nanstd(x, axis=0)
+    return x if np.all(sd > 0) else None
+
+
 def correlation_array(x: np.ndarray, method: CorrMethod, missing: Missing, correct: float = 0.5) -> np.ndarray:
     """Fast smoothed correlation of a numeric array (bootstrap, resampling); a NaN matrix on failure.
 
     No checks and no warnings: for the inner loops of the parallel analysis
     and the bootstrap, where a resample with a constant item is skipped.
     """
-    if missing == "listwise":
-        x = x[~np.isnan(x).any(axis=1)]
-        if x.shape[0] < 3:
-            return np.full((x.shape[1], x.shape[1]), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.nanstd(x, axis=0)
-    if not np.all(sd > 0):
-        return np.full((x.shape[1], x.shape[1]), np.nan)
+    return correlation_arrays([x], method, missing, correct)[0]
+
+
+def correlation_arrays(xs: Sequence[np.ndarray], method: CorrMethod, missing: Missing,
+                       correct: float = 0.5) -> list[np.ndarray]:
+    """:func:`correlation_array` of many arrays; polychoric ones are estimated together (:func:`polychoric_stack`).
+
+    Each matrix agrees with :func:`correlation_array` of its array to about
+    1e-16 (a vectorised sum over more pairs may round its last bit
+    differently) and depends only on the arrays passed together, so a fixed
+    split of resamples gives the same numbers in any process.
+    """
+    p = xs[0].shape[1] if len(xs) else 0
+    used = [_usable(x, missing) for x in xs]
+    good = [u for u in used if u is not None]
     if method == "pearson":
-        r, _ = pearson_matrix(x, missing)
+        raw = [pearson_matrix(u, missing)[0] for u in good]
+    elif len(good) == 1:  # one data set: exactly polychoric_matrix, as before
+        raw = [polychoric_matrix(good[0], correct=correct, smooth=False).rho]
     else:
-        r = polychoric_matrix(x, correct=correct, smooth=False).rho
-    if np.any(np.isnan(r)):
-        return r
-    r, _ = smooth_correlation(r)
-    return r
+        raw = polychoric_stack(good, correct=correct)
+    it = iter(raw)
+    out = []
+    for u in used:
+        r = next(it) if u is not None else np.full((p, p), np.nan)
+        out.append(r if np.any(np.isnan(r)) else smooth_correlation(r)[0])
+    return out
