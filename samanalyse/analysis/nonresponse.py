@@ -23,6 +23,7 @@ __all__ = ["NONRESPONSE_BY", "RESPONSE_COLUMNS", "TEST_COLUMNS", "PropensityResu
 
 #: Register columns response is compared by, per kind of respondent (those present are used).
 NONRESPONSE_BY: dict[str, tuple[str, ...]] = {"kommune": ("rhf", "size_class", "sentralitet", "fylke"),
+                                              "person": ("rhf", "size_class", "sentralitet", "fylke"),
                                               "helseforetak": ("rhf",)}
 RESPONSE_COLUMNS = ["form", "by", "group", "frame_size", "respondents", "response_rate"]
 TEST_COLUMNS = ["form", "by", "groups", "chi2", "df", "p_value", "min_expected"]
@@ -37,51 +38,83 @@ def _by(rnd: Round, form: str, by: Sequence[str] | None) -> list[str]:
 
 
 def frame_response(rnd: Round, form: str, by: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per frame unit of ``form``: its groups of ``by`` and ``responded`` (0/1); index: the unit id."""
+    """One row per frame unit of ``form``: its groups of ``by``, ``frame_size`` and ``respondents``; index: the unit id.
+
+    For a kommune or helseforetak form ``frame_size`` is 1 and ``respondents`` (also ``responded``) 0/1; for a
+    person form the unit is the kommune, ``frame_size`` its persons in the frame and ``respondents`` the persons
+    who answered there. ``attrs["outside_frame"]``: respondents (or, for persons, their kommuner) not in the frame.
+    """
     units = rnd.frame_units(form)
     cols = {b: frame_groups(rnd, form, b) for b in _by(rnd, form, by)}
     out = pd.DataFrame(cols, index=units.index)
-    ids = set(round_respondents(rnd, form)["respondent"].astype(str))
-    out["responded"] = [int(str(i) in ids) for i in units.index]
-    out.attrs["outside_frame"] = sorted(ids - {str(i) for i in units.index})
+    who = round_respondents(rnd, form)
+    unit_ids = pd.Index(units.index.astype(str))
+    if rnd.codebook.forms[form].respondent == "person":
+        counts = who["kommune"].astype(str).value_counts()
+        out["frame_size"] = units["frame_size"].to_numpy(int)
+        out["respondents"] = counts.reindex(unit_ids, fill_value=0).to_numpy(int)
+        outside = counts.index.difference(unit_ids)
+        out.attrs["outside_frame"] = [f"{k} ({int(counts[k])})" for k in sorted(outside)]
+        return out
+    ids = pd.Index(who["respondent"].astype(str).unique())
+    out["frame_size"] = 1
+    out["respondents"] = unit_ids.isin(ids).astype(int)
+    out["responded"] = out["respondents"]
+    out.attrs["outside_frame"] = sorted(ids.difference(unit_ids))
     return out
 
 
-def response_by(rnd: Round, form: str, by: Sequence[str] | None = None) -> pd.DataFrame:
+_COUNTS = ("frame_size", "respondents", "responded")
+
+
+def _groupings(fr: pd.DataFrame) -> list[str]:
+    return [c for c in fr.columns if c not in _COUNTS]
+
+
+def response_by(rnd: Round, form: str, by: Sequence[str] | None = None,
+                frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Response per group of each ``by`` (default :data:`NONRESPONSE_BY`): frame size, respondents, rate (%).
+
+    ``frame``: :func:`frame_response` already computed (it is then not read again). For a person form the
+    frame size and respondents are persons.
 
     Returns
     -------
     DataFrame
         :data:`RESPONSE_COLUMNS`; the respondents counted are those in the frame.
     """
-    fr = frame_response(rnd, form, by)
+    fr = frame_response(rnd, form, by) if frame is None else frame
     rows = []
-    for b in [c for c in fr.columns if c != "responded"]:
-        g = fr.groupby(b, sort=True)["responded"].agg(["size", "sum"])
+    for b in _groupings(fr):
+        g = fr.groupby(b, sort=True)[["frame_size", "respondents"]].sum()
         for group, r in g.iterrows():
-            rows.append({"form": form, "by": b, "group": str(group), "frame_size": int(r["size"]),
-                         "respondents": int(r["sum"]), "response_rate": 100.0 * r["sum"] / r["size"]})
+            rows.append({"form": form, "by": b, "group": str(group), "frame_size": int(r["frame_size"]),
+                         "respondents": int(r["respondents"]),
+                         "response_rate": 100.0 * r["respondents"] / r["frame_size"]})
     out = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
     out.attrs["outside_frame"] = fr.attrs["outside_frame"]
     return out
 
 
-def response_tests(rnd: Round, form: str, by: Sequence[str] | None = None) -> pd.DataFrame:
+def response_tests(rnd: Round, form: str, by: Sequence[str] | None = None,
+                   frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Pearson chi-square test of response against each ``by`` over the frame (R ``chisq.test(correct=FALSE)``).
+
+    The table is respondents and nonrespondents (units, or persons of a person form) per group.
 
     Returns
     -------
     DataFrame
         :data:`TEST_COLUMNS`; ``min_expected`` warns of small expected counts (< 5).
     """
-    fr = frame_response(rnd, form, by)
+    fr = frame_response(rnd, form, by) if frame is None else frame
     rows = []
-    for b in [c for c in fr.columns if c != "responded"]:
-        tab = pd.crosstab(fr[b], fr["responded"]).reindex(columns=[0, 1], fill_value=0)
+    for b in _groupings(fr):
+        g = fr.groupby(b, sort=True)[["frame_size", "respondents"]].sum()
+        tab = np.column_stack([g["frame_size"] - g["respondents"], g["respondents"]]).astype(float)
         if len(tab) < 2 or (tab.sum(axis=0) == 0).any():
             continue
-        chi2, p, dof, exp = sps.chi2_contingency(tab.to_numpy(), correction=False)
+        chi2, p, dof, exp = sps.chi2_contingency(tab, correction=False)
         rows.append({"form": form, "by": b, "groups": len(tab), "chi2": float(chi2), "df": int(dof),
                      "p_value": float(p), "min_expected": float(exp.min())})
     return pd.DataFrame(rows, columns=TEST_COLUMNS)
@@ -116,37 +149,52 @@ class PropensityResult:
         return self.coefficients.copy()
 
 
-def _auc(y: np.ndarray, p: np.ndarray) -> float:
-    ranks = sps.rankdata(p)
-    n1 = y.sum()
-    n0 = len(y) - n1
-    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)) if n1 and n0 else np.nan
-
-
-def response_propensity(rnd: Round, form: str, by: Sequence[str] | None = None) -> PropensityResult:
+def response_propensity(rnd: Round, form: str, by: Sequence[str] | None = None,
+                        frame: pd.DataFrame | None = None) -> PropensityResult:
     """Fit ``logit P(responded) ~ by`` over the frame units of ``form`` (R ``glm(family=binomial)``).
 
     Categorical predictors use treatment coding with the first group (sorted) as reference, as R. Default ``by``:
-    RHF, size class and centrality (fylke is left out of the model: it nests in RHF).
+    RHF, size class and centrality (fylke is left out of the model: it nests in RHF). For a person form the model
+    is over the persons of the frame, fitted on counts per kommune (respondents and nonrespondents with frequency
+    weights: the same estimates as one row per person); ``propensity`` is then per kommune.
     """
     import statsmodels.api as sm
 
     if by is None:
         by = [b for b in _by(rnd, form, None) if b != "fylke"]
-    fr = frame_response(rnd, form, by)
-    if fr["responded"].nunique() < 2:
+    fr = frame_response(rnd, form, by) if frame is None else frame[[*by, "frame_size", "respondents"]]
+    total, yes = int(fr["frame_size"].sum()), int(fr["respondents"].sum())
+    if yes in (0, total):
         raise ArgumentError(f"form {form!r}: every frame unit answered (or none did); there is no model to fit")
     parts = []
     for b in by:
         levels = sorted(fr[b].unique(), key=str)[1:]
         parts += [pd.Series((fr[b] == lv).astype(float), index=fr.index, name=f"{b}={lv}") for lv in levels]
     x = sm.add_constant(pd.concat(parts, axis=1) if parts else pd.DataFrame(index=fr.index), has_constant="add")
-    y = fr["responded"].astype(float)
-    fit = sm.GLM(y, x, family=sm.families.Binomial()).fit()
+    no = (fr["frame_size"] - fr["respondents"]).to_numpy(float)
+    xx = pd.concat([x, x], ignore_index=True)
+    y = np.r_[np.ones(len(fr)), np.zeros(len(fr))]
+    freq = np.r_[fr["respondents"].to_numpy(float), no]
+    keep = freq > 0
+    xx, y, freq = xx[keep].reset_index(drop=True), y[keep], freq[keep]
+    fit = sm.GLM(y, xx, family=sm.families.Binomial(), freq_weights=freq).fit()
     coef = pd.DataFrame({"term": x.columns, "coef": fit.params.to_numpy(), "se": fit.bse.to_numpy(),
                          "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
     coef["odds_ratio"] = np.exp(coef["coef"])
-    null = sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial()).fit()
-    prop = pd.Series(fit.fittedvalues.to_numpy(), index=fr.index, name="propensity")
-    return PropensityResult(coef, prop, len(fr), int(y.sum()), float(1 - fit.llf / null.llf),
-                            _auc(y.to_numpy(), prop.to_numpy()))
+    null = sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(), freq_weights=freq).fit()
+    prop = pd.Series(fit.predict(x).to_numpy(), index=fr.index, name="propensity")
+    return PropensityResult(coef, prop, total, yes, float(1 - fit.llf / null.llf),
+                            _auc_grouped(prop.to_numpy(), fr["respondents"].to_numpy(float), no))
+
+
+def _auc_grouped(p: np.ndarray, yes: np.ndarray, no: np.ndarray) -> float:
+    """AUC of propensities ``p`` with ``yes`` respondents and ``no`` nonrespondents at each (ties count half)."""
+    order = np.argsort(p, kind="stable")
+    p, yes, no = p[order], yes[order], no[order]
+    _, start = np.unique(p, return_index=True)
+    y_t, n_t = np.add.reduceat(yes, start), np.add.reduceat(no, start)
+    n1, n0 = yes.sum(), no.sum()
+    if not n1 or not n0:
+        return np.nan
+    below = np.cumsum(n_t) - n_t
+    return float((y_t * (below + 0.5 * n_t)).sum() / (n1 * n0))

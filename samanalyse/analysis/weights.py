@@ -14,8 +14,10 @@ counts per group (:meth:`Round.frame_by`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from samanalyse.errors import DataError, Problem, RoundError
@@ -29,7 +31,8 @@ __all__ = ["WEIGHT_METHODS", "DEFAULT_MARGINS", "RoundWeights", "frame_groups", 
 
 WEIGHT_METHODS = ("none", "poststratify", "raking", "linear", "logit")
 #: Margins by the kind of respondent of a form (the codebook's ``respondent``).
-DEFAULT_MARGINS: dict[str, tuple[str, ...]] = {"kommune": ("rhf", "size_class"), "helseforetak": ("rhf",)}
+DEFAULT_MARGINS: dict[str, tuple[str, ...]] = {"kommune": ("rhf", "size_class"), "helseforetak": ("rhf",),
+                                                "person": ("rhf", "size_class")}
 DEFAULT_LOGIT_BOUNDS = (0.5, 2.0)
 #: Columns of ``tables/vekter.csv``.
 WEIGHT_COLUMNS = ["form", "respondent", "weight"]
@@ -64,13 +67,17 @@ class RoundWeights:
     margins : dict
         ``{form: margins used}``.
     frame_size : dict
-        ``{form: N}``.
+        ``{form: N}`` (persons, for a person form).
+    clusters : dict
+        ``{form: Series}``: the first-stage cluster (kommune) of each respondent of a person form
+        (index: the respondent ids); :func:`form_design` uses it. Empty for kommune and helseforetak forms.
     """
 
     method: str
     forms: dict[str, WeightingResult]
     margins: dict[str, tuple[str, ...]]
     frame_size: dict[str, int]
+    clusters: dict[str, pd.Series] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """``form, respondent, weight`` (:data:`WEIGHT_COLUMNS`), one row per respondent, sorted."""
@@ -156,26 +163,44 @@ def round_weights(rnd: Round, method: str | None = None) -> RoundWeights | None:
     setting = weights_setting(rnd, method)
     if setting["method"] == "none":
         return None
-    forms, margins = {}, {}
+    forms, margins, clusters = {}, {}, {}
     for form in rnd.forms:
         if form not in rnd.frame or round_respondents(rnd, form).empty:
             continue
         forms[form], margins[form] = _form_weights(rnd, form, setting)
-    return RoundWeights(setting["method"], forms, margins, {f: rnd.frame[f] for f in forms})
+        if rnd.codebook.forms[form].unit is not None:
+            who = round_respondents(rnd, form)
+            clusters[form] = pd.Series(who["kommune"].astype(str).to_numpy(), index=who["respondent"].astype(str),
+                                       name="kommune")
+    return RoundWeights(setting["method"], forms, margins, {f: rnd.frame[f] for f in forms}, clusters)
 
 
-def form_design(data: pd.DataFrame, form: str, weights: RoundWeights | None, frame_size: int) -> Design:
-    """The design of one form's respondents (``data`` has a ``respondent`` column): weights and fpc N.
+def form_design(data: pd.DataFrame, form: str, weights: RoundWeights | None, frame_size: int, *,
+                clusters: Sequence[str] | None = None) -> Design:
+    """The design of one form's respondents (``data`` has a ``respondent`` column); R ``svydesign``.
 
-    Without weights every respondent has N/n and only the finite-population correction applies.
+    Kommune and helseforetak forms: one stage, the respondents are the units, with the weights and the
+    finite-population correction of the frame's N (R ``svydesign(ids=~1, fpc=~N, weights=~w)``; after
+    raking, R ``rake``). A person form (persons within kommuner): clusters = kommuner (R
+    ``svydesign(ids=~kommune, weights=~w)``, with-replacement ultimate-cluster variance, no fpc: every
+    kommune of the frame is in the survey, so a first-stage fpc would leave no variance), from
+    ``clusters`` or else ``weights.clusters``. Without weights every respondent has N/n.
     """
     ids = data["respondent"].astype(str)
+    if clusters is None and weights is not None and form in weights.clusters:
+        clusters = weights.clusters[form].reindex(ids.to_numpy()).to_numpy(object)
+    base = data.reset_index(drop=True)
+    if clusters is not None:
+        base = base.assign(_cluster=np.asarray(clusters, dtype=object))
+        if base["_cluster"].isna().any():
+            raise DataError(f"form {form!r}: {int(base['_cluster'].isna().sum())} respondents have no kommune "
+                            "(the cluster of a person)")
+    design_args = {"clusters": "_cluster"} if clusters is not None else {"frame_size": float(frame_size)}
     if weights is None or form not in weights.forms:
-        return survey_design(data.reset_index(drop=True), weights=[frame_size / len(data)] * len(data),
-                             frame_size=float(frame_size))
+        return survey_design(base, weights=[frame_size / len(data)] * len(data), **design_args)
     res = weights.forms[form]
     order = pd.Index(res.weights.index.astype(str)).get_indexer(ids)
     if (order < 0).any() or len(order) != len(res.weights):
         raise DataError(f"form {form!r}: the data's respondents are not those of the weights "
                         f"({len(order)} rows, {len(res.weights)} weights)")
-    return survey_design(data.reset_index(drop=True), weights=res.take(order), frame_size=float(frame_size))
+    return survey_design(base, weights=res.take(order), **design_args)

@@ -11,6 +11,8 @@ All but the mapping ignore case and repeated whitespace. The respondent column
 is ``respondent`` or one of :data:`RESPONDENT_ALIASES`; a column named for the
 form's respondents (``Kommunenummer``, ``knr``, ``Kommune`` on a kommune form)
 is preferred over ``respondent`` and over a platform's own respondent id.
+On a person form with a ``unit`` (``unit: kommune``), a column named for the unit
+(``kommune``, ``kommunenummer``, ``knr``) is the unit column, not the respondent's.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Columns:
     ignored: list[int]
     problems: list[Problem]
     warnings: list[Problem]
+    unit: int | None = None  # a person form's unit column (its codebook ``unit``, e.g. the kommune)
 
 
 def known_keys(codebook: Codebook, mapping: dict[str, str | None]) -> set[str]:
@@ -107,9 +110,12 @@ class _Matcher:
     ignored: list[int] = field(default_factory=list)
     used_mapping: set[str] = field(default_factory=set)
     metadata: list[int] = field(default_factory=list)
+    unit_candidates: list[tuple[int, int]] = field(default_factory=list)  # (priority, pos)
 
     def __post_init__(self) -> None:
         self.kind = self.codebook.forms[self.form].respondent
+        self.unit = self.codebook.forms[self.form].unit
+        self.unit_keys = [header_key(a) for a in _OWN_NAMES.get(self.unit or "", ())]
         self.platform = HeaderIndex(self.codebook)
         self.by_id = {norm(it.id): it.id for it in self.codebook.item_list}
         for it in self.codebook.item_list:
@@ -159,8 +165,13 @@ class _Matcher:
                 self.ignored.append(pos)
             elif target == "respondent":
                 self.resp_candidates.append((-1, pos))
+            elif self.unit is not None and target == self.unit:
+                self.unit_candidates.append((-1, pos))
             else:
                 self.item(pos, head, target)
+            return
+        if header_key(head) in self.unit_keys:
+            self.unit_candidates.append((self.unit_keys.index(header_key(head)), pos))
             return
         if header_key(head) in RESPONDENT_KEYS:
             self.resp_candidates.append((_respondent_priority(header_key(head), self.kind), pos))
@@ -250,6 +261,7 @@ class _Matcher:
                     "the headers of the file: " + ", ".join(map(repr, raw.headers[:8]))
                     + (", ..." if len(raw.headers) > 8 else ""), column=k))
         respondent = self.respondent()
+        unit = self.unit_column()
         if self.metadata:
             names = ", ".join(repr(self.raw.headers[p]) for p in sorted(self.metadata))
             self.warns.append(self.header_problem(
@@ -262,7 +274,26 @@ class _Matcher:
                     allowed += "; " + ", ".join(f"{i!r}" for i in item.aliases)
                 self.problems.append(self.header_problem(
                     "missing_column", f"the file has no column for {iid} ({item.label})", allowed, column=iid))
-        return Columns(respondent, self.items, self.ignored, self.problems, self.warns)
+        return Columns(respondent, self.items, self.ignored, self.problems, self.warns, unit)
+
+    def unit_column(self) -> int | None:
+        """A person form's unit column (the kommune each person belongs to); None for other forms."""
+        if self.unit is None:
+            return None
+        if not self.unit_candidates:
+            names = ", ".join(repr(a) for a in _OWN_NAMES[self.unit])
+            self.problems.append(self.header_problem(
+                "no_unit_column", f"no column names the {self.unit} of each person (the {self.form} form's unit)",
+                f"a column called {names}; or mapping={{'<column>': '{self.unit}'}}", column=self.unit))
+            return None
+        self.unit_candidates.sort()
+        for _, pos in self.unit_candidates[1:]:
+            head = self.raw.headers[pos]
+            self.reject(pos, "duplicate_column",
+                        f"this column could also be the {self.unit} column; "
+                        f"{self.raw.headers[self.unit_candidates[0][1]]!r} is used",
+                        f"one {self.unit} column; " + _IGNORE_HINT % (head, head))
+        return self.unit_candidates[0][1]
 
     def respondent(self) -> int | None:
         if not self.resp_candidates:

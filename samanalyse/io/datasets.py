@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from samanalyse.errors import SamanalyseError
 from samanalyse.io.read import load_responses
 from samanalyse.survey.rounds import Round, join_registers, load_round, respondents
 
@@ -29,7 +30,26 @@ def _who(rnd: Round, form: str, responses: pd.DataFrame, source: str) -> pd.Data
     if rnd.file("respondents", "respondents.csv").is_file():
         return respondents(rnd, form)
     ids = pd.DataFrame({"form": form, "respondent": responses["respondent"].astype(object)})
+    unit = rnd.codebook.forms[form].unit
+    if unit is not None:   # a person form: the kommune each person belongs to
+        ids["kommune"] = responses[unit].astype(object).to_numpy()
     return join_registers(rnd, ids, source=source)
+
+
+def _has_persons(rnd: Round) -> bool:
+    return any(f.unit is not None for f in rnd.codebook.forms.values())
+
+
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _cache_key(rnd: Round, form: str) -> tuple | None:
+    """A key that changes when the round's export of ``form`` (or its round.yaml, codebook) changes."""
+    try:
+        files = [rnd.responses_path(form), rnd.path / "round.yaml", rnd.file("codebook", "codebook.yaml")]
+        return (str(rnd.path.resolve()), form, *((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    except (OSError, SamanalyseError):
+        return None
 
 
 def round_respondents(round: Round | str | Path, form: str | None = None) -> pd.DataFrame:
@@ -45,8 +65,17 @@ def round_respondents(round: Round | str | Path, form: str | None = None) -> pd.
     forms = [form] if form is not None else list(rnd.meta.get("responses", {}))
     parts = []
     for f in forms:
-        resp = load_responses(rnd, f)
-        parts.append(_who(rnd, f, resp.data, resp.provenance.path if resp.provenance else ""))
+        key = _cache_key(rnd, f)
+        if key is None or key not in _CACHE:
+            resp = load_responses(rnd, f)
+            who = _who(rnd, f, resp.data, resp.provenance.path if resp.provenance else "")
+            if key is None:
+                parts.append(who)
+                continue
+            if len(_CACHE) > 16:
+                _CACHE.clear()
+            _CACHE[key] = who
+        parts.append(_CACHE[key].copy())
     if not parts:
         return join_registers(rnd, pd.DataFrame(columns=["form", "respondent"]))
     return pd.concat(parts, ignore_index=True)
@@ -68,18 +97,22 @@ def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = N
     -------
     DataFrame
         Columns ``form, respondent, navn, rhf, size_class, sentralitet,
-        population`` and then every item of the codebook (categorical labels;
+        population`` (and ``kommune``, each person's kommunenummer, when the round has a person
+        form), and then every item of the codebook (categorical labels;
         items not on a respondent's form are NA). ``attrs["reconstructed"]``
         tells whether the answers are a reconstruction.
     """
     rnd = load_round(round)
     forms = forms or tuple(rnd.meta.get("responses", {}))
+    persons = _has_persons(rnd)
     parts = []
     for form in forms:
         resp = load_responses(rnd, form)
         d = resp.data.copy()
         who = _who(rnd, form, d, resp.provenance.path if resp.provenance else "")
-        bg = who.set_index("respondent")[list(BACKGROUND_COLUMNS)]
+        bg = who.set_index("respondent")[list(BACKGROUND_COLUMNS) + (["kommune"] if persons else [])]
+        if persons and "kommune" in d.columns:
+            d = d.drop(columns="kommune")
         d.insert(0, "form", form)
         d = d.join(bg, on="respondent")
         parts.append(d)
@@ -89,7 +122,7 @@ def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = N
             out[it.id] = out[it.id].astype(it.scale.dtype())
     size_labels = list(rnd.size_classes.labels)
     out["size_class"] = pd.Categorical(out["size_class"].astype(object), categories=size_labels, ordered=True)
-    lead = ["form", "respondent", *BACKGROUND_COLUMNS]
+    lead = ["form", "respondent", *BACKGROUND_COLUMNS] + (["kommune"] if persons else [])
     out = out[lead + [c for c in out.columns if c not in lead]]
     out.attrs["round"] = rnd.name
     out.attrs["reconstructed"] = rnd.reconstructed

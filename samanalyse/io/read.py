@@ -116,11 +116,13 @@ def _check_mapping(mapping: Mapping[str, str | None] | str | Path | None,
                    codebook: Codebook) -> dict[str, str | None]:
     if mapping is None:
         return {}
+    units = sorted({f.unit for f in codebook.forms.values() if f.unit})
     if isinstance(mapping, (str, Path)):
-        return read_mapping(mapping, codebook.item_ids())
+        return read_mapping(mapping, codebook.item_ids() + units)
     if not isinstance(mapping, Mapping):
         raise ArgumentError(f"mapping must be a dict {{export column: item id}}; got {type(mapping).__name__}.")
-    bad = [f"{k!r}: {v!r}" for k, v in mapping.items() if v is not None and v != "respondent" and v not in codebook]
+    bad = [f"{k!r}: {v!r}" for k, v in mapping.items()
+           if v is not None and v != "respondent" and v not in units and v not in codebook]
     if bad:
         raise ArgumentError(
             f"mapping names items that are not in the {codebook.round} codebook: {', '.join(bad)}. "
@@ -247,6 +249,17 @@ def _respondents(job: _Job, raw: RawTable, cols: Columns, cells: Cells, unneutra
     return ids
 
 
+def _unit(job: _Job, raw: RawTable, cols: Columns, cells: Cells, unneutral: bool) -> np.ndarray | None:
+    """A person form's unit (the kommunenummer of each person, checked as a kommune form's respondents)."""
+    unit = job.codebook.forms[job.form].unit
+    if unit is None or cols.unit is None:
+        return None
+    ids, blank = respondent_column(raw, cols.unit, unit, job.round.register_year(), cells, unneutral)
+    cells.add(False, f"missing_{unit}", cols.unit, blank, f"this person has no {unit}",
+              "a kommunenummer" if unit == "kommune" else f"a {unit}")
+    return ids
+
+
 def _answers(job: _Job, raw: RawTable, cols: Columns, cells: Cells, unneutral: bool) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for item in job.codebook.items(job.form):
@@ -324,6 +337,7 @@ def _check(job: _Job, raw: RawTable, sha: str) -> ValidationReport:
         job.errors.append(file_problem(job.file, "no_rows", "the file has a header but no respondents",
                                        "one row per respondent below the header", row=raw.header_row or None))
     ids = _respondents(job, raw, cols, cells, unneutral)
+    units = _unit(job, raw, cols, cells, unneutral)
     data = _answers(job, raw, cols, cells, unneutral)
     if ids is not None and data:
         _report_no_answers(ids, data, cols.respondent, cells)
@@ -335,6 +349,8 @@ def _check(job: _Job, raw: RawTable, sha: str) -> ValidationReport:
     if job.errors or ids is None:
         return job.report(prov)
     frame = pd.DataFrame({"respondent": pd.array(ids[keep], dtype=pd.StringDtype("python"))})
+    if units is not None:
+        frame[job.codebook.forms[job.form].unit] = pd.array(units[keep], dtype=pd.StringDtype("python"))
     for iid in job.codebook.item_ids(job.form):
         frame[iid] = data[iid][keep]
     frame = frame.reset_index(drop=True)

@@ -158,7 +158,9 @@ class Responses:
     ----------
     data : pandas.DataFrame
         One row per respondent: ``respondent`` first (4-digit kommunenummer or
-        the helseforetak's register name, string dtype), then one column per
+        the helseforetak's register name, string dtype), then, on a person
+        form with a ``unit``, the unit column (e.g. ``kommune``: the person's
+        4-digit kommunenummer of the register year), then one column per
         item of the form in codebook order. Closed items are
         :class:`pandas.Categorical` with the scale's labels in codebook order;
         free-text items are ``string`` dtype. No answer is ``NA``.
@@ -195,9 +197,14 @@ class Responses:
         )
 
     @property
+    def unit(self) -> str | None:
+        """The unit column of a person form (its codebook ``unit``, e.g. ``"kommune"``), or None."""
+        return self.codebook.forms[self.form].unit
+
+    @property
     def item_ids(self) -> list[str]:
-        """Item ids of the columns after ``respondent``."""
-        return [c for c in self.data.columns if c != "respondent"]
+        """Item ids of the columns after ``respondent`` (and a person form's unit column)."""
+        return [c for c in self.data.columns if c not in ("respondent", self.unit)]
 
     def codes(self) -> pd.DataFrame:
         """The data with closed items as their numeric codes (``Int64``, ``NA`` for no answer).

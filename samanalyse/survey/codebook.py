@@ -185,11 +185,17 @@ class Index:
 
 @dataclass(frozen=True)
 class Form:
-    """A questionnaire form (kommune or helseforetak)."""
+    """A questionnaire form: its respondents are kommuner, helseforetak or persons.
+
+    ``unit`` (persons only): the register unit each person belongs to, and the name of the
+    export column holding it (``kommune``: a kommunenummer, checked against the round's register
+    and joined to RHF, size class, fylke and centrality through it). None for other forms.
+    """
 
     name: str
     label: str
     respondent: str
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -336,8 +342,13 @@ class _Problems:
 def _build(raw: dict[str, Any], file: str, lines: dict) -> Codebook:
     problem = _Problems(file, lines)
     forms = {
-        name: Form(name=name, label=f["label"], respondent=f["respondent"]) for name, f in raw["forms"].items()
+        name: Form(name=name, label=f["label"], respondent=f["respondent"], unit=f.get("unit"))
+        for name, f in raw["forms"].items()
     }
+    for name, f in raw["forms"].items():
+        if f.get("unit") is not None and f["respondent"] != "person":
+            problem(("forms", name, "unit"), f"a {f['respondent']} form has no unit column: only a person form "
+                    "names the unit its respondents belong to", "leave unit out, or respondent: person")
     scales = _build_scales(raw, problem)
     items = _build_items(raw, forms, scales, problem)
     indices = _build_indices(raw, items, problem)

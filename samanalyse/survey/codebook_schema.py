@@ -143,6 +143,8 @@ CODEBOOK_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "label": {"type": "string"},
                     "respondent": {"enum": ["kommune", "helseforetak", "person"]},
+                    # a person form: the column holding the unit each person belongs to (issue 15, item 6)
+                    "unit": {"enum": ["kommune"]},
                     "note": {"type": "string"},
                 },
             },

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from samanalyse.errors import PlanError, Problem, RegisterError, RoundError, RoundNotFoundError, SamanalyseError
@@ -25,6 +26,7 @@ from samanalyse.survey.catalogue import Catalogue, read_catalogue
 from samanalyse.survey.codebook import Codebook, read_codebook
 from samanalyse.survey.disclosure import DISCLOSURE_SCHEMA, DisclosureRules, disclosure_rules
 from samanalyse.survey.paths import data_dir
+from samanalyse.survey.person_frame import PERSON_COUNT, frame_count as _frame_count, join_persons, read_person_frame
 from samanalyse.survey.plan import AnalysisPlan, read_plan
 from samanalyse.survey.yamlfile import read_yaml
 from samanalyse.survey.registers import (
@@ -51,6 +53,16 @@ ROUND_SCHEMA: dict[str, Any] = {
         "respondents": {"type": "string"},
         "register_year": {"type": "integer"},
         "frame": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
+        # the frame of a person form: persons per unit (kommune), from a CSV in the round's folder (issue 15)
+        "person_frames": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["file"],
+                "properties": {"file": {"type": "string"}, "count": {"type": "string"}},
+            },
+        },
         "size_classes": {
             "type": "object",
             "additionalProperties": False,
@@ -131,11 +143,36 @@ class Round:
         Kommuner: every kommune of the register year (rows marked not a kommune left out).
         Helseforetak: those the register marks as in the frame (``registers.yaml``'s ``in_frame``,
         e.g. the trusts with a catchment area), else all.
+        Persons (a person form with ``unit: kommune``): the kommuner of ``person_frames`` in
+        ``round.yaml`` with a column ``frame_size``, the persons of the frame in each
+        (:func:`~samanalyse.survey.person_frame.read_person_frame`).
         """
         _check_form(self, form)
-        if self.codebook.forms[form].respondent == "kommune":
+        kind = self.codebook.forms[form].respondent
+        if kind == "kommune":
             return kommuner(self.register_year)
+        if kind == "person":
+            return self.person_frame(form)
         return helseforetak_frame(self.register_year)
+
+    def person_frame(self, form: str) -> pd.DataFrame:
+        """The kommuner of a person form's frame with ``frame_size`` (persons per kommune).
+
+        Raises
+        ------
+        RoundError
+            If ``round.yaml`` gives no ``person_frames`` for ``form``, or its file is bad (row and column named).
+        """
+        spec = (self.meta.get("person_frames") or {}).get(form)
+        if spec is None:
+            raise RoundError([Problem(str(self.path / "round.yaml"), f"person_frames.{form}",
+                                      f"the persons of form {form!r} have no frame per kommune",
+                                      f"person_frames: {{{form}: {{file: <csv with kommune,{PERSON_COUNT}>}}}}")])
+        return read_person_frame(self.path / spec["file"], self.register_year, spec.get("count", PERSON_COUNT))
+
+    def _has_frame(self, form: str) -> bool:
+        f = self.codebook.forms[form]
+        return f.respondent != "person" or form in (self.meta.get("person_frames") or {})
 
     @cached_property
     def frame(self) -> dict[str, int]:
@@ -149,10 +186,12 @@ class Round:
         RoundError
             If ``round.yaml``'s frame names an unknown form or disagrees with the register.
         """
-        counted = {f: len(self.frame_units(f)) for f in self.codebook.forms}
+        counted = {f: _frame_count(self.frame_units(f)) for f in self.codebook.forms if self._has_frame(f)}
         declared = self.meta.get("frame")
         if not declared:
             return counted
+        person_totals = {f for f in declared if f in self.codebook.forms and not self._has_frame(f)}
+        counted.update({f: declared[f] for f in person_totals})   # a person form's total, without counts per kommune
         file = str(self.path / "round.yaml")
         problems = []
         for f, n in declared.items():
@@ -164,10 +203,13 @@ class Round:
                                         f"{counted[f]}, or leave frame out to take the register's"))
         if problems:
             raise RoundError(problems)
-        return dict(declared)
+        return {**counted, **declared}
 
     def frame_by(self, form: str, by: str) -> pd.Series:
-        """Units of the frame of ``form`` per group of ``by`` (``"rhf"``, ``"size_class"`` or a register column)."""
+        """Units of the frame of ``form`` per group of ``by`` (``"rhf"``, ``"size_class"`` or a register column).
+
+        For a person form: the persons of the frame per group of their kommune.
+        """
         units = self.frame_units(form)
         if by == "size_class":
             check_columns(units, [self.population_column], units.attrs.get("file", ""), "the round's size classes")
@@ -178,6 +220,8 @@ class Round:
         else:
             check_columns(units, [by], units.attrs.get("file", ""), f"the frame by {by}")
             col = units[by]
+        if "frame_size" in units.columns:   # persons per kommune
+            return units["frame_size"].groupby(col.to_numpy()).sum().sort_index().astype(int).rename("frame_size")
         return col.value_counts(sort=False).sort_index().rename("frame_size")
 
     @property
@@ -395,7 +439,7 @@ def respondents(round: str | Path | Round, form: str | None = None) -> pd.DataFr
 
 
 RESPONDENT_COLUMNS = ["form", "respondent", "navn", "rhf", "fylke", "population", "size_class", "sentralitet",
-                      "sentralitet_kilde", "er_kommune"]
+                      "sentralitet_kilde", "er_kommune", "kommune"]
 
 
 def _check_form(rnd: Round, form: str) -> None:
@@ -421,7 +465,9 @@ def join_registers(rnd: Round, ids: pd.DataFrame, *, source: str = "") -> pd.Dat
         Fixed columns :data:`RESPONDENT_COLUMNS` (register columns empty where a form has none).
         ``population`` is the round's size-reference population (``size_classes.population_column``)
         and ``size_class`` the round's class, with any override from ``round.yaml`` applied;
-        ``sentralitet`` is the register column named by ``register_columns`` (default ``sentralitet``).
+        ``sentralitet`` is the register column named by ``register_columns`` (default ``sentralitet``);
+        ``kommune`` the respondent's kommunenummer (a person's: the ``kommune`` column of ``ids``,
+        joined to the kommune register through it, vectorised; empty for helseforetak).
     """
     reg_k = kommuner(rnd.register_year, include_svalbard=True)
     reg_h = helseforetak(rnd.register_year)
@@ -433,8 +479,34 @@ def join_registers(rnd: Round, ids: pd.DataFrame, *, source: str = "") -> pd.Dat
     check_columns(reg_k, [sentcol], reg_file, "the respondents' background variable sentralitet"
                   + (" (register_columns in round.yaml)" if sentcol != "sentralitet" else ""))
     kinds = {name: f.respondent for name, f in rnd.codebook.forms.items()}
+    person = ids["form"].map(kinds).eq("person").to_numpy(bool) if len(ids) else np.zeros(0, bool)
+    rows, missing = _join_units(ids, np.flatnonzero(~person), kinds, reg_k, reg_h, popcol, sentcol, source)
+    parts = [pd.DataFrame(rows)] if rows else []
+    if person.any():
+        if "kommune" not in ids.columns:
+            raise RegisterError(f"{source}: the persons of round {rnd.name} have no kommune column (the unit of a "
+                                "person form); give each person's kommunenummer")
+        joined, bad = join_persons(ids[person], np.flatnonzero(person) + 2, reg_k, popcol, sentcol, source)
+        parts.append(joined)
+        missing += bad
+    if missing:
+        raise RegisterError(
+            f"{len(missing)} respondent(s) of round {rnd.name} are not in the {rnd.register_year} registers:\n  - "
+            + "\n  - ".join(missing)
+        )
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else pd.DataFrame())
+    if len(parts) > 1:
+        out = out.sort_values("_pos", kind="stable").reset_index(drop=True)
+    return _classify(rnd, out)
+
+
+def _join_units(ids: pd.DataFrame, positions: np.ndarray, kinds: dict[str, str], reg_k: pd.DataFrame,
+                reg_h: pd.DataFrame, popcol: str, sentcol: str, source: str) -> tuple[list[dict], list[str]]:
+    """The register rows of kommune and helseforetak respondents (rows ``positions`` of ``ids``)."""
     missing, rows = [], []
-    for i, r in enumerate(ids.to_dict("records"), start=2):
+    records = ids.iloc[positions].to_dict("records")
+    for pos, r in zip(positions, records):
+        i = int(pos) + 2
         kind = kinds.get(r["form"])
         printed = r.get("name_printed", "")
         if kind == "kommune":
@@ -445,22 +517,19 @@ def join_registers(rnd: Round, ids: pd.DataFrame, *, source: str = "") -> pd.Dat
             k = reg_k.loc[knr]
             rows.append({"form": r["form"], "respondent": knr, "navn": k["navn"], "rhf": k["rhf"], "fylke": k["fylke"],
                          "population": k[popcol], "sentralitet": k[sentcol],
-                         "sentralitet_kilde": k.get(f"{sentcol}_kilde", ""), "er_kommune": bool(k["er_kommune"])})
+                         "sentralitet_kilde": k.get(f"{sentcol}_kilde", ""), "er_kommune": bool(k["er_kommune"]),
+                         "kommune": knr, "_pos": int(pos)})
         elif kind == "helseforetak":
             if r["respondent"] not in reg_h.index:
                 missing.append(f"{source}, row {i}: helseforetak {r['respondent']!r}")
                 continue
             rows.append({"form": r["form"], "respondent": r["respondent"], "navn": r["respondent"],
                          "rhf": reg_h.at[r["respondent"], "rhf"], "fylke": "", "population": pd.NA,
-                         "sentralitet": pd.NA, "sentralitet_kilde": "", "er_kommune": False})
+                         "sentralitet": pd.NA, "sentralitet_kilde": "", "er_kommune": False, "kommune": "",
+                         "_pos": int(pos)})
         else:
             missing.append(f"{source}, row {i}: form {r['form']!r} (allowed: {', '.join(kinds)})")
-    if missing:
-        raise RegisterError(
-            f"{len(missing)} respondent(s) of round {rnd.name} are not in the {rnd.register_year} registers:\n  - "
-            + "\n  - ".join(missing)
-        )
-    return _classify(rnd, pd.DataFrame(rows))
+    return rows, missing
 
 
 def _classify(rnd: Round, out: pd.DataFrame) -> pd.DataFrame:
@@ -471,8 +540,8 @@ def _classify(rnd: Round, out: pd.DataFrame) -> pd.DataFrame:
     out["sentralitet"] = out["sentralitet"].astype("Int64")
     sc = rnd.size_classes.classify(out["population"]).astype(object)
     for knr, ov in (rnd.meta["size_classes"].get("overrides") or {}).items():
-        sc[out["respondent"] == knr] = ov["size_class"]
+        sc[out["kommune"] == knr] = ov["size_class"]
     kinds = {name: f.respondent for name, f in rnd.codebook.forms.items()}
-    sc[out["form"].map(kinds) != "kommune"] = None
+    sc[~out["form"].map(kinds).isin(["kommune", "person"]).to_numpy()] = None
     out["size_class"] = pd.Categorical(sc, categories=list(rnd.size_classes.labels), ordered=True)
     return out[RESPONDENT_COLUMNS].reset_index(drop=True)

@@ -31,7 +31,7 @@ BAD_INPUTS: list[dict[str, str]] = [
     {"id": "weights-margin-unknown", "area": "Vekter",
      "input": "round.yaml weights.margins naming a column the respondents do not have",
      "message": "The round has 1 problem:\n  - {file}: weights.margins.kommune: 'kjonn' is not a respondent column. "
-                "Allowed: navn, rhf, fylke, population, size_class, sentralitet, sentralitet_kilde, er_kommune."},
+                "Allowed: navn, rhf, fylke, population, size_class, sentralitet, sentralitet_kilde, er_kommune, kommune."},
     {"id": "weights-logit-without-bounds", "area": "Vekter",
      "input": "calibrate(calfun='logit') without finite bounds",
      "message": "logit calibration needs finite bounds=(lower, upper) with lower < 1 < upper"},
