@@ -31,19 +31,55 @@ def test_every_check_the_audit_can_make_has_a_bokmal_template():
 
 def test_the_2010_findings_in_bokmal(result):
     texts = [f.forklaring for f in result.findings]
-    assert len(texts) == 29 and all(texts)
+    assert len(texts) == 29 and all(texts) and len(set(texts)) == 29
     g = next(f for f in result.findings if f.check == "granularity" and f.tables == ("T16",))
-    # by hand from the template: tables, population, item and the printed figures filled in
-    assert g.forklaring == ("Tabell 16 oppgir andeler for helseforetak, q5b, som ikke kan komme fra et helt antall "
-                            "av dem som svarte: " + g.values + ".")
+    # by hand: Tabell 16 prints 77 % and 23 % for 18 helseforetak; 13/18 = 72,2 %, 14/18 = 77,8 %: no k gives 77 %
+    assert g.forklaring == ("Tabell 16 oppgir 77 % og 23 % for helseforetak, q5b, men ikke noe helt antall av "
+                            "18 helseforetak gir disse andelene.")
     assert g.explanation_in("nb") == g.forklaring and g.explanation_in("en") == g.explanation
-    two = [f.forklaring for f in result.findings if f.check == "response rate"]
-    assert sorted(two) == sorted([
-        "Teksten (linje 531) oppgir en svarprosent for helseforetak som ikke kan komme fra et helt antall av dem "
-        "som ble spurt.",
-        "Teksten (linje 531) oppgir en svarprosent for kommuner som bare fås ved å avrunde to ganger."])
-    many = next(f for f in result.findings if f.check == "statement" and f.lines[0] == 1035)
-    assert "kommuner og helseforetak, q20" in many.forklaring and "Tabell 1 " in many.forklaring
+    assert g.explanation == ("Tabell 16 prints 77% and 23% for helseforetak, q5b, but no whole number of the 18 "
+                             "helseforetak gives these shares.")
+    rates = sorted(f.forklaring for f in result.findings if f.check == "response rate")
+    # 187/430 = 43,488 % (rounds to 43 %, or via 43,5 to 44 %); 18/22 = 81,8 %, 18/20 = 90 %
+    assert rates == [
+        "Teksten oppgir svarprosenten for helseforetak som 90 % med n = 18, men 18 av de 22 som ble spurt, er 81,8 %; "
+        "ikke noe helt antall av de 22 gir 90 %. 18 respondenter er 90 % av 20, ikke av 22.",
+        "Teksten oppgir svarprosenten for kommuner som 44 %, men 187 av 430 er 43,49 %, som avrundes til 43 %; "
+        "44 % får en bare ved å avrunde to ganger (43,49 → 43,5 → 44)."]
+    # a statement with its base hint: line 3069, kommuner q5d, Tabell 22 prints usikre/dårlige 21 of 187
+    many = next(f for f in result.findings if f.check == "statement" and f.lines[0] == 3069)
+    assert many.forklaring.startswith("Teksten sier om lag 30 % for kommuner q5d (usikre/dårlige); tabellen gir "
+                                      "20,9–21,4 %. Blant dem med erfaring er andelen")
+
+
+def test_no_english_left_in_the_bokmal_explanations(result):
+    english = {"the", "but", "gives", "says", "which", "does", "not", "number", "shares", "table", "text", "among"}
+    for f in result.findings:
+        words = set(re.findall(r"[A-Za-zæøåÆØÅ]+", f.forklaring.lower()))
+        assert words & english == set(), f.forklaring
+        assert not re.search(r"\d\.\d", f.forklaring), f.forklaring   # decimal comma
+        assert not re.search(r"(?<!\[)\d,\d", f.explanation), f.explanation  # decimal point in English ("[0,2]" is a label)
+
+
+def test_every_sentence_has_a_template_in_both_languages():
+    from samanalyse.published.audit.explain import templates
+
+    nb, en = templates("nb")["sentence"], templates("en")["sentence"]
+    assert set(nb) == set(en)
+    code = "".join(f.read_text(encoding="utf-8") for f in SOURCE.glob("*.py"))
+    used = set(re.findall(r'say\("([a-z0-9_-]+)"', code))
+    assert len(used) > 30 and used - set(nb) == set()
+    prefixes = set(re.findall(r'say\(f"([a-z_]+)\{', code))  # keys made in code: "rule_{rule}", "not_{which}_group"
+    assert prefixes and all(any(k.startswith(p) for k in nb) for p in prefixes)
+    for key in nb:  # the same fields in both languages
+        assert set(re.findall(r"{(\w+)", nb[key])) == set(re.findall(r"{(\w+)", en[key])), key
+
+
+def test_a_sentence_without_a_template_is_named():
+    from samanalyse.published.audit.explain import render, say
+
+    with pytest.raises(NotFoundError, match=r"data/translations/nb.yaml has no audit_explanation.sentence.nope"):
+        render([say("nope")], "nb")
 
 
 def test_the_findings_table_keeps_its_columns_and_adds_forklaring(result):

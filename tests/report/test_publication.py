@@ -79,9 +79,12 @@ def test_nb_report_explains_the_audit_findings_in_bokmal(reports):
     for cell in cells:
         assert _hits(cell, ENGLISH_PROSE) == [], cell
     # granularity, Tabell 16: 77 % and 23 % of 18 helseforetak, the printed figures filled in
-    assert any(c.startswith("Tabell 16 oppgir andeler for helseforetak, q5b") and "gode 77%" in c for c in cells)
-    # the response rate on line 531 of the study text
-    assert any("(linje 531)" in c and "svarprosent for helseforetak" in c for c in cells)
+    assert "Tabell 16 oppgir 77 % og 23 % for helseforetak, q5b, men ikke noe helt antall av 18 helseforetak gir " \
+           "disse andelene." in cells
+    # the response rate of the study text: 18 of 22 helseforetak is 81,8 %, not 90 %
+    assert any(c.startswith("Teksten oppgir svarprosenten for helseforetak som 90 %") and "81,8 %" in c for c in cells)
+    csv = pd.read_csv(reports["nb"] / "tables" / "revisjon_funn.csv", keep_default_na=False)
+    assert sorted(csv["forklaring"]) == sorted(cells)    # the CSV's forklaring is the page's explanation
     en = _audit_explanations((reports["en"] / "index.html").read_text(encoding="utf-8"))
     assert len(en) == 29 and any("no whole number of the 18 helseforetak" in c for c in en)
 

@@ -19,6 +19,7 @@ from samanalyse.published.audit.arithmetic import (
 )
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row, fmt
+from samanalyse.published.audit.explain import Joined, say
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import Notation
 from samanalyse.stats.rounding import round_percent
@@ -80,24 +81,16 @@ class AnnexChecks(AuditorBase):
             rng = lambda key: (lambda lo, hi: f"{lo}" if lo == hi else f"{lo}–{hi}")(  # noqa: E731
                 min(m[4][key][0] for m in members), max(m[4][key][1] for m in members))
             if readings:
-                how: list[str] = []
-                if "B" in readings:
-                    how.append(f"counts the {rng('B')} {pop} who skipped the question as '{answered}' "
-                               f"(so '{answered}' = 100 − 'Vet ikke')")
-                if "C" in readings:
-                    how.append(f"leaves the {rng('C')} {pop} who skipped the question out of its base")
-                expl = (f"For {pop} on {items}, {annex}'s split into '{answered}' and 'Vet ikke' does not match "
-                        f"the item tables, where the table notes put more {pop} without an answer; it matches if "
-                        f"{annex} " + ", or ".join(how)
-                        + (" — the study says neither." if len(how) > 1 else ", which the study does not say."))
+                how = [say(f"annex_how_{r}", k=rng(r), population=pop, answered=answered) for r in ("B", "C")
+                       if r in readings]
+                expl = say("annex_two" if len(how) > 1 else "annex_one", population=pop, items=items, annex=annex,
+                           answered=answered, how=Joined(tuple(how), "or"))
                 proof = (f"on the base of all {n} {pop} with 'Vet ikke' = the table notes, no whole counts reproduce "
                          f"both the item table and {annex}; counts exist under the reading(s) named")
             else:
-                expl = (f"For {pop} on {items}, {annex}'s split into '{answered}' and 'Vet ikke' does not match "
-                        "the item tables under any reading tried (table notes = 'Vet ikke'; skipped answers counted "
-                        f"as '{answered}'; skipped answers left out of the base).")
+                expl = say("annex_none", population=pop, items=items, annex=annex, answered=answered)
                 proof = f"no whole counts of the {n} {pop} reproduce both the item table and {annex} under any of the three readings"
-            self.add(check="annex", severity="inconsistent", tables=tabs, values="; ".join(vals), explanation=expl,
+            self.add(check="annex", severity="inconsistent", tables=tabs, values="; ".join(vals), parts=(expl,),
                      proof=proof, cells=tuple(c.cell_id for c in cs), lines=tuple(sorted({c.line for c in cs})),
                      population=pop, item=";".join(m[0].item for m in members))
 

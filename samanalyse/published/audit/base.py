@@ -14,6 +14,7 @@ from samanalyse.published.audit.cells import (
     group_rows,
     values_text,
 )
+from samanalyse.published.audit.explain import render
 from samanalyse.published.audit.findings import Finding
 from samanalyse.published.audit.notation import Notation
 
@@ -58,7 +59,9 @@ class AuditorBase:
         return self.sizes.get((population, group))
 
     def add(self, **kw: object) -> None:
-        """Record a finding (the fields of :class:`Finding`)."""
+        """Record a finding (the fields of :class:`Finding`); its English explanation from its ``parts``."""
+        if "explanation" not in kw:
+            kw["explanation"] = render(kw["parts"], "en")  # type: ignore[arg-type]
         self.findings.append(Finding(**kw))  # type: ignore[arg-type]
 
     def values_text(self, cells: Sequence[Cell]) -> str:

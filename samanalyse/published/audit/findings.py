@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Sequence
+from typing import Sequence
 
 import pandas as pd
-import yaml
 
 from samanalyse.errors import NotFoundError
-from samanalyse.survey.paths import data_dir
+from samanalyse.published.audit.explain import Say, render, templates
 
 __all__ = ["SEVERITIES", "FINDING_COLUMNS", "Finding", "AuditResult", "findings_frame", "format_text", "table_name",
            "explanation_nb"]
@@ -57,6 +55,10 @@ class Finding:
         Population(s) concerned, ``;``-separated.
     item : str
         Item(s) concerned, ``;``-separated.
+    parts : tuple of Say
+        The explanation as sentences with their numbers (:mod:`.explain`): what
+        :meth:`explanation_in` writes in each language; :attr:`explanation`
+        is their English.
     """
 
     check: str
@@ -69,6 +71,7 @@ class Finding:
     lines: tuple[int, ...] = ()
     population: str = ""
     item: str = ""
+    parts: tuple[Say, ...] = ()
 
     def as_row(self) -> dict[str, str]:
         """The finding as a flat dict of strings (columns :data:`FINDING_COLUMNS`)."""
@@ -88,12 +91,19 @@ class Finding:
 
     @property
     def forklaring(self) -> str:
-        """The explanation in bokmål, from the template for its check (see :func:`explanation_nb`)."""
-        return explanation_nb(self)
+        """The explanation in bokmål: its sentences with their numbers, else the template for its check
+        (see :func:`explanation_nb`)."""
+        return self.explanation_in("nb")
 
     def explanation_in(self, lang: str) -> str:
-        """The explanation in ``lang``: bokmål for ``"nb"``, else the English :attr:`explanation`."""
-        return self.forklaring if lang == "nb" else self.explanation
+        """The explanation in ``lang`` (``"nb"`` or ``"en"``), from that language's templates.
+
+        A finding made without sentences (:attr:`parts`) has the one-sentence
+        template of its check in bokmål and :attr:`explanation` in English.
+        """
+        if self.parts:
+            return render(self.parts, lang)
+        return explanation_nb(self) if lang == "nb" else self.explanation
 
 
 @dataclass(frozen=True)
@@ -146,13 +156,6 @@ def table_name(tid: str) -> str:
 
 
 
-@lru_cache(maxsize=1)
-def _templates() -> dict[str, Any]:
-    path = data_dir().joinpath(*EXPLANATIONS_FILE)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return dict(raw.get("audit_explanation") or {})
-
-
 def _join(parts: Sequence[str], word: str) -> str:
     parts = [p for p in parts if p]
     return ", ".join(parts[:-1]) + f" {word} " + parts[-1] if len(parts) > 1 else "".join(parts)
@@ -171,13 +174,13 @@ def explanation_nb(finding: Finding) -> str:
     NotFoundError
         When the file has no template for the finding's check.
     """
-    entry = _templates().get(finding.check)
+    entry = templates("nb").get(finding.check)
     if isinstance(entry, dict):
         entry = entry.get(finding.severity, entry.get("default"))
     if not isinstance(entry, str):
         raise NotFoundError(f"The file data/{'/'.join(EXPLANATIONS_FILE)} has no audit_explanation for the check "
                             f"{finding.check!r} (severity {finding.severity!r}); add one under audit_explanation.")
-    og = str(_templates().get("_and", "+"))
+    og = str(templates("nb").get("_and", "+"))
     fields = {
         "tabeller": _join([table_name(t) for t in finding.tables], og),
         "populasjon": _join(finding.population.split(";"), og),

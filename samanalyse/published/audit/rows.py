@@ -11,6 +11,7 @@ from samanalyse.published.audit.arithmetic import (
 )
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row, unit
+from samanalyse.published.audit.explain import Joined, say
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.transcription import BREAKDOWN_COLUMNS, TOTAL_GROUP
 from samanalyse.stats.rounding import round_percent
@@ -45,7 +46,7 @@ class RowChecks(AuditorBase):
         b = row_sum_bound(m)
         if abs(s - 100) > b:
             self.add(check="row", severity="impossible", tables=(row.table,), values=self.values_text(printed) + f" (sum {s:g})",
-                     explanation=f"The column of {row.label} should add up to 100% but adds up to {s:g}%.",
+                     parts=(say("row_sum", row=row.label, sum=float(s)),),
                      proof=f"{m} rounded shares of one whole add up to 100 ± {b}; {s:g} is outside.",
                      cells=tuple(c.cell_id for c in printed), lines=tuple(sorted({c.line for c in printed})),
                      population=row.population, item=row.item)
@@ -77,12 +78,11 @@ class RowChecks(AuditorBase):
                           + f" instead of {n}")
         elif all(0 <= (v or 0) <= 100 for v in vals):
             proofs.append(f"no base smaller than {n} fits the row either")
-        what = " and ".join(f"{c.value:g}%" for c, _ in bad)
+        what = Joined(tuple(say("percent", v=float(c.value)) for c, _ in bad), "and")  # type: ignore[arg-type]
         self.add(check="granularity", severity="impossible", tables=(row.table,),
                  values=self.values_text(row.all) + f" (n = {n})",
-                 explanation=(f"{table_name(row.table)} prints {what} for {row.label.split(', ', 1)[1]}, "
-                              f"but no whole number of the {n} {who} gives "
-                              + ("that share." if len(bad) == 1 else "these shares.")),
+                 parts=(say("granularity_one" if len(bad) == 1 else "granularity_many", table=table_name(row.table),
+                            what=what, row=row.label.split(", ", 1)[1], n=n, unit=who),),
                  proof="; ".join(proofs), cells=tuple(c.cell_id for c, _ in bad),
                  lines=tuple(sorted({c.line for c, _ in bad})), population=row.population, item=row.item)
 
@@ -96,7 +96,7 @@ class RowChecks(AuditorBase):
         if ok:
             if len(ok) == 1:
                 self.add(check="row", severity="note", tables=(row.table,), values=self.values_text(printed) + f" (n = {n})",
-                         explanation=f"The row {row.label} is possible only if the study rounded {ok[0]}.",
+                         parts=(say("row_rounding", row=row.label, rule=say(f"rule_{ok[0]}")),),
                          proof=f"counts exist under {ok[0]} rounding only",
                          cells=tuple(c.cell_id for c in printed), lines=tuple(sorted({c.line for c in printed})),
                          population=row.population, item=row.item)
@@ -112,9 +112,7 @@ class RowChecks(AuditorBase):
                      f"never to n = {n}")
         else:
             proof = f"counts that print as these values add up to at least {chk.total[0]}, more than n = {n}"
-        what = "add up to 100%" if row.closed else "fit within 100%"
         self.add(check="row", severity="impossible", tables=(row.table,), values=self.values_text(printed) + f" (sum {s:g}; n = {n})",
-                 explanation=f"The shares printed for {row.label} cannot {what.split(' ', 1)[0]} {what.split(' ', 1)[1]} "
-                             f"for any whole number of the {n} {unit(row.population)}.",
+                 parts=(say("row_closed" if row.closed else "row_open", row=row.label, n=n, unit=unit(row.population)),),
                  proof=proof, cells=tuple(c.cell_id for c in printed), lines=tuple(sorted({c.line for c in printed})),
                  population=row.population, item=row.item)

@@ -146,24 +146,24 @@ def cap(sev: str | None, wording: str, summary: bool) -> str | None:
 
 
 def judge(iv: tuple[float, float], op: str, x: float, wording: str) -> tuple[str | None, str]:
-    """Severity (None = fine) and an explanation template for ``term op x``."""
+    """Severity (None = fine) and the key of the explanation's sentence (:mod:`.explain`) for ``term op x``."""
     lo, hi = iv
     if op in ("≈", "=", "=="):
         exact = wording == "exact"
         if exact:
             if x + 0.5 >= lo and x - 0.5 <= hi:
                 return None, ""
-            return "inconsistent", "The text says {x} for {what}; the table gives {iv}."
+            return "inconsistent", "says_exact"
         d = distance(x, iv)
         if d <= CLOSE:
             return None, ""
         if d <= LOOSE:
-            return "loose wording", "The text says about {x} for {what}; the table gives {iv}."
-        return "inconsistent", "The text says about {x} for {what}; the table gives {iv}."
+            return "loose wording", "says_about"
+        return "inconsistent", "says_about"
     false = {"<": lo >= x, "<=": lo > x, ">": hi <= x, ">=": hi < x, ">>": hi <= x}[op]
     if not false:
         return None, ""
     sev = "inconsistent" if wording in ("exact", "approximate") else "loose wording"
-    word = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", ">>": "well above"}[op]
-    return sev, "The text says {what} is " + word + " {x}; the table gives {iv}."
+    return sev, {"<": "says_below", "<=": "says_at_most", ">": "says_above", ">=": "says_at_least",
+                 ">>": "says_well_above"}[op]
 

@@ -11,6 +11,7 @@ import pandas as pd
 from samanalyse.published.audit.arithmetic import index_share_bounds, union_counts
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, fmt
+from samanalyse.published.audit.explain import Joined, Span, say
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import norm
 from samanalyse.published.transcription import CAPTION_N_PREFIX
@@ -81,12 +82,11 @@ class TableChecks(AuditorBase):
                 self.add(check="index", severity="impossible", tables=(a, b),
                          values="; ".join(f"{table_name(t)}: {lab} " + " / ".join(f"{fmt(c.value)}%" for c in marg[t][lab][2])
                                           for lab in clash for t in (a, b)),
-                         explanation=(f"{table_name(a)} and {table_name(b)} both tabulate '{name}' for the "
-                                      f"respondents, yet {table_name(a)} puts "
-                                      + " and ".join(f"{marg[a][lab][0]:.0f}–{marg[a][lab][1]:.0f}% in '{lab}'" for lab in clash)
-                                      + f" while {table_name(b)} puts "
-                                      + " and ".join(f"{marg[b][lab][0]:.0f}–{marg[b][lab][1]:.0f}%" for lab in clash)
-                                      + "; the same respondents cannot give both."),
+                         parts=(say("index_clash", a=table_name(a), b=table_name(b), name=name,
+                                    a_shares=Joined(tuple(say("share_in", share=Span(marg[a][lab][0], marg[a][lab][1], 0),
+                                                              label=lab) for lab in clash), "and"),
+                                    b_shares=Joined(tuple(Span(marg[b][lab][0], marg[b][lab][1], 0) for lab in clash),
+                                                    "and")),),
                          proof=("the tables give column percentages, so the overall share of a row lies between its "
                                 "smallest and largest column value (±0.5 for rounding): "
                                 + "; ".join(f"'{lab}': [{marg[a][lab][0]:.1f}, {marg[a][lab][1]:.1f}] vs "
@@ -132,11 +132,12 @@ class TableChecks(AuditorBase):
             self.add(check="index", severity="impossible", tables=(t,) + tuple(sorted(self._index_tables)),
                      values="; ".join(f"{table_name(t)}: {lab} " + " / ".join(f"{fmt(c.value)}%" for c in ccs)
                                       for lab, _, _, ccs, _, _, _ in clash),
-                     explanation=(f"{table_name(t)} puts "
-                                  + " and ".join(f"{lo:.0f}–{hi:.0f}% of respondents in '{lab}'" for lab, lo, hi, *_ in clash)
-                                  + f" of '{ix.label}', but the item tables allow only "  # type: ignore[attr-defined]
-                                  + "; ".join(f"'{lab}' " + ", ".join(f"{l:.0f}–{h:.0f}% ({p})" for p, _, l, h in res)
-                                              for lab, _, _, _, res, _, _ in clash) + "."),
+                     parts=(say("index_bounds", table=table_name(t), index=ix.label,  # type: ignore[attr-defined]
+                                shares=Joined(tuple(say("share_of_respondents_in", share=Span(lo, hi, 0), label=lab)
+                                                    for lab, lo, hi, *_ in clash), "and"),
+                                allowed=Joined(tuple(say("allowed", label=lab, shares=Joined(tuple(
+                                    say("share_of", share=Span(l, h, 0), population=p) for p, _, l, h in res)))
+                                    for lab, _, _, _, res, _, _ in clash), "; ")),),
                      proof=(f"the index counts how many of {', '.join(ix.items)} a respondent answers in the scoring "  # type: ignore[attr-defined]
                             "category; with k_i such answers per item (from the printed shares), the number N at or "
                             "above a cut c satisfies sum_i max(0, k_i - N) <= (c-1)(n - N) and "
@@ -219,5 +220,5 @@ class TableChecks(AuditorBase):
                 if int(v) != n:
                     self.add(check="caption", severity="inconsistent", tables=(str(t),),
                              values=f"caption n = {int(v)}; respondents = {n}",
-                             explanation=f"The caption of {table_name(str(t))} gives n = {int(v)} {pop}, but {n} answered.",
+                             parts=(say("caption", table=table_name(str(t)), printed=int(v), population=pop, n=n),),
                              proof=f"{int(v)} != {n}", lines=(int(line),), population=pop)

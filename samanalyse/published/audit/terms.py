@@ -13,6 +13,7 @@ from samanalyse.published.audit.cells import (
     format_interval,
     interval,
 )
+from samanalyse.published.audit.explain import Joined, Say, Span, say
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import norm
 from samanalyse.published.audit.statements import CLOSE, Term, _Unparsed, cap, judge
@@ -20,8 +21,10 @@ from samanalyse.published.transcription import BREAKDOWN_COLUMNS, TOTAL_GROUP
 
 __all__ = ["TermChecks"]
 
-#: A judged clause: severity, explanation, proof, cells.
-Result = tuple[str, str, str, list[Cell]]
+#: The suffix of a term's description (in proofs, English) for the share among those with experience.
+_EXPERIENCED = " among those with experience"
+#: A judged clause: severity, explanation (sentences, :mod:`.explain`), proof, cells.
+Result = tuple[str, tuple[Say, ...], str, list[Cell]]
 
 
 class TermChecks(AuditorBase):
@@ -93,7 +96,7 @@ class TermChecks(AuditorBase):
             tot = sum(n for _, n in ivs)
             iv = (sum(i[0] * n for i, n in ivs) / tot, sum(i[1] * n for i, n in ivs) / tot)
         tabs = sorted({c.table for c in cells_all})
-        base = " among those with experience" if term.fn == "share_among_experienced" else ""
+        base = _EXPERIENCED if term.fn == "share_among_experienced" else ""
         desc = (f"{'+'.join(pops)} {item}{(' ' + group) if group else ''} {'+'.join(term.cats)}{base}: "
                 f"{format_interval(iv)} ({', '.join(table_name(t) for t in tabs)}: "
                 + ", ".join(f"{self.nt.abbreviate(c.category)} {fmt(c.value)}" for c in cells_all) + ")")
@@ -109,8 +112,8 @@ class TermChecks(AuditorBase):
 
     def _compare(self, a: object, op: str, b: object, pops: list[str], items: list[str], tables: list[str],
                  wording: str, pooled: bool, sid: str, line: int, equal_claims: dict,
-                 clause: str) -> list[tuple[str, str, str, list[Cell]]]:
-        out: list[tuple[str, str, str, list[Cell]]] = []
+                 clause: str) -> list[Result]:
+        out: list[Result] = []
         if isinstance(a, float) and isinstance(b, Term):  # X <= term  ->  term >= X
             a, b, op = b, a, {"<=": ">=", "<": ">", ">=": "<=", ">": "<"}.get(op, op)
         if isinstance(a, Term) and isinstance(b, float):
@@ -133,7 +136,7 @@ class TermChecks(AuditorBase):
                 sev = cap(sev, wording, summary or a.group in BREAKDOWN_COLUMNS)
                 if sev:
                     what = f"{'+'.join((a.pop and [a.pop]) or pops) if pooled else p} {i}{(' ' + g) if g else ''} ({'+'.join(a.cats)})"
-                    out.append((sev, why.format(what=what, x=f"{x:.3g}%", iv=format_interval(iv))
+                    out.append((sev, (say(why, what=what, x=float(x), iv=Span(*iv)),)
                                 + self._alt_base(a, p, i, tables, g, op, x, iv),
                                 f"claimed {op} {x:.3g}% vs {desc}", cells))
             return out
@@ -162,9 +165,10 @@ class TermChecks(AuditorBase):
                         (op == "≈" and (lb - ha > CLOSE or la - hb > CLOSE))
                 if false:
                     sev = cap("inconsistent" if wording == "exact" else "loose wording", wording, summary)
-                    word = {">": "higher than", ">>": "much higher than", "<": "lower than", "≈": "about equal to"}[op]
-                    out.append((sev, f"The text says {va[2].split(':')[0]} is {word} {vb[2].split(':')[0]}, "  # type: ignore[arg-type]
-                                     f"but the tables give {format_interval(va[0])} vs {format_interval(vb[0])}."
+                    key = {">": "compare_higher", ">>": "compare_much_higher", "<": "compare_lower",
+                           "≈": "compare_equal"}[op]
+                    out.append((sev, (say(key, a=self._what(a, va[2]), b=self._what(b, vb[2]), iv_a=Span(*va[0]),
+                                          iv_b=Span(*vb[0])),)
                                 + self._alt_compare(a, b, p1, i1, p2, i2, tables, op),
                                 f"{va[2]} {op} {vb[2]} is false", va[1] + vb[1]))
             return out
@@ -175,16 +179,23 @@ class TermChecks(AuditorBase):
             return [((p, i), g) for p, i in pairs for g in self._groups(p, i, term.group, tables)]
         return [((p, i), term.group) for p, i in pairs]
 
+    def _what(self, term: Term, desc: str) -> str | Say:
+        """What a compared term is, from its description (``kommuner q5d Gjennomført``), in the report's words."""
+        what = desc.split(":")[0]
+        if term.fn == "share_among_experienced":
+            return say("among_experienced", what=what.removesuffix(_EXPERIENCED))
+        return what
+
     def _alt_base(self, term: Term, pop: str, item: str, tables: list[str], group: str | None, op: str, x: float,
-                  iv: tuple[float, float]) -> str:
+                  iv: tuple[float, float]) -> tuple[Say, ...]:
         """Say whether the claim fits the share among those with experience or among those who answered."""
         if op not in ("≈", "=", "==") or term.fn != "share" or group:
-            return ""
+            return ()
         hints = []
         if self.nt.experienced and term.cats in [[c] for c in self.nt.experienced]:
             alt = self._value(Term("share_among_experienced", pop, [item], term.cats, None), pop, item, tables, None)
             if alt and distance(x, alt[0]) <= CLOSE and distance(x, alt[0]) < distance(x, iv) - 1:
-                hints.append(f"among those with experience it is {format_interval(alt[0])}, which would fit")
+                hints.append(say("hint_experienced", iv=Span(*alt[0])))
         got = self._term_cells(pop, item, self.nt.labels(term.cats), tables, None)
         if got:
             cells, n = got
@@ -193,11 +204,11 @@ class TermChecks(AuditorBase):
                 ans = sum(c.value for c in row.cells)  # type: ignore[misc]
                 share = sum(c.value for c in cells) / ans * 100 if ans else 0  # type: ignore[misc]
                 if abs(x - share) <= CLOSE and abs(x - share) < distance(x, iv) - 1:
-                    hints.append(f"among those who answered (leaving out the table notes) it is about {share:.0f}%, "
-                                 "which would fit")
-        return (" " + "; ".join(hints).capitalize() + " — a base the text does not state.") if hints else ""
+                    hints.append(say("hint_answered", share=float(share)))
+        return (say("unstated_base", hints=Joined(tuple(hints), "; ")),) if hints else ()
 
-    def _alt_compare(self, a: Term, b: Term, p1: str, i1: str, p2: str, i2: str, tables: list[str], op: str) -> str:
+    def _alt_compare(self, a: Term, b: Term, p1: str, i1: str, p2: str, i2: str, tables: list[str],
+                     op: str) -> tuple[Say, ...]:
         """Does the comparison hold among those who answered (leaving out the notes)?"""
         def answered(t: Term, p: str, i: str) -> float | None:
             got = self._term_cells(p, i, self.nt.labels(t.cats), tables, t.group)
@@ -209,19 +220,18 @@ class TermChecks(AuditorBase):
             ans = sum(c.value for c in row.cells)  # type: ignore[misc]
             return 100 * sum(c.value for c in got[0]) / ans if ans else None  # type: ignore[misc]
         if a.fn != "share" or b.fn != "share":
-            return ""
+            return ()
         x, y = answered(a, p1, i1), answered(b, p2, i2)
         if x is None or y is None:
-            return ""
+            return ()
         holds = (op in (">", ">>") and x > y) or (op == "<" and x < y)
         if holds:
-            return (f" Among those who answered the question (leaving out 'vet ikke'), it is {x:.1f}% vs {y:.1f}%, "
-                    "so the claim fits that unstated base.")
-        return ""
+            return (say("compare_answered", x=float(x), y=float(y)),)
+        return ()
 
     def _ranking(self, term: Term, which: str, among: str | None, pops: list[str], items: list[str],
-                 tables: list[str], wording: str) -> list[tuple[str, str, str, list[Cell]]]:
-        out: list[tuple[str, str, str, list[Cell]]] = []
+                 tables: list[str], wording: str) -> list[Result]:
+        out: list[Result] = []
         lowest = which == "lowest"
         ps = [term.pop] if term.pop else pops
         if term.group and term.group not in BREAKDOWN_COLUMNS:
@@ -242,8 +252,9 @@ class TermChecks(AuditorBase):
                         if beaten:
                             cells = [c for v in vals.values() for c in v[1]]  # type: ignore[index]
                             out.append(("inconsistent" if wording == "exact" else "loose wording",
-                                        f"For {p} ({i}) {me} is not the {which}: "
-                                        + ", ".join(f"{g} {format_interval(vals[g][0])}" for g in gs) + ".",  # type: ignore[index]
+                                        (say(f"not_{which}_group", population=p, item=i, group=me,
+                                             values=Joined(tuple(say("named", name=g, iv=Span(*vals[g][0]))  # type: ignore[index]
+                                                                 for g in gs))),),
                                         f"{p} {i}: " + ", ".join(f"{g} {format_interval(vals[g][0])}" for g in gs),  # type: ignore[index]
                                         cells))
             if not ps:
@@ -269,13 +280,13 @@ class TermChecks(AuditorBase):
                 cells = [c for v in vals.values() for c in v[1]]  # type: ignore[index]
                 rank = sorted(others, key=lambda i: vals[i][0][0])  # type: ignore[index]
                 out.append(("inconsistent" if wording == "exact" else "loose wording",
-                            f"For {p}, {me_item} is not the {which} of {', '.join(others)}: "
-                            + ", ".join(f"{i} {format_interval(vals[i][0])}" for i in rank) + ".",  # type: ignore[index]
+                            (say(f"not_{which}_item", population=p, item=me_item, others=", ".join(others),
+                                 values=Joined(tuple(say("named", name=i, iv=Span(*vals[i][0])) for i in rank))),),  # type: ignore[index]
                             f"{p}: " + ", ".join(f"{i} {format_interval(vals[i][0])}" for i in rank), cells))  # type: ignore[index]
         return out
 
     def _only_for(self, term: Term, group: str, pops: list[str], items: list[str], tables: list[str],
-                  wording: str) -> list[tuple[str, str, str, list[Cell]]]:
+                  wording: str) -> list[Result]:
         out = []
         for p, i in self._expand(term, pops, items):
             gs = self._groups(p, i, term.group or "rhf", tables)
@@ -287,6 +298,6 @@ class TermChecks(AuditorBase):
                 should = g == group or g.startswith(group)
                 if positive != should and (v[0][0] > 0) != should:
                     out.append(("inconsistent" if wording == "exact" else "loose wording",
-                                f"{p} {i} {g}: {format_interval(v[0])}, but the text says it is above 0 only for {group}.",
+                                (say("only_for", population=p, item=i, group=g, iv=Span(*v[0]), only=group),),
                                 v[2], v[1]))
         return out

@@ -11,9 +11,9 @@ from samanalyse.published.audit.cells import (
     Cell,
     distance,
     fmt,
-    format_interval,
     interval,
 )
+from samanalyse.published.audit.explain import Joined, Span, say
 from samanalyse.published.audit.findings import SEVERITIES, table_name
 from samanalyse.published.audit.statements import (
     CLOSE,
@@ -25,7 +25,7 @@ from samanalyse.published.audit.statements import (
     parse_term,
     split_clauses,
 )
-from samanalyse.published.audit.terms import TermChecks
+from samanalyse.published.audit.terms import Result, TermChecks
 from samanalyse.published.transcription import BREAKDOWN_COLUMNS
 from samanalyse.stats.rounding import DOUBLE_ROUNDING, round_percent
 
@@ -44,7 +44,7 @@ class StatementChecks(TermChecks):
             tables = [t for t in str(st.tables).split(";") if t]
             pops = [p for p in str(st.population).split(";") if p]
             items = [i for i in str(st.item).split(";") if i]
-            results: list[tuple[str, str, str, list[Cell]]] = []  # severity, text, proof, cells
+            results: list[Result] = []  # severity, text, proof, cells
             for clause in split_clauses(str(st.implied)):
                 for sub in expand_clause(clause):
                     try:
@@ -61,7 +61,7 @@ class StatementChecks(TermChecks):
             if not results:
                 continue
             sev = min((r[0] for r in results), key=SEVERITIES.index)
-            expl = " ".join(dict.fromkeys(r[1] for r in results))
+            expl = tuple(p for r1 in dict.fromkeys(r[1] for r in results) for p in r1)
             key = (sev, expl)
             if key not in merged:
                 merged[key] = {"st": st, "sids": [], "lines": [], "results": results, "tables": tables}
@@ -82,7 +82,7 @@ class StatementChecks(TermChecks):
                             + ", ".join(dict.fromkeys(f"{table_name(c.table)} {c.population} {c.item}"
                                                       f"{(' ' + c.group) if c.breakdown in BREAKDOWN_COLUMNS else ''} "
                                                       f"{self.nt.abbreviate(c.category)} {fmt(c.value)}%" for c in cs)),
-                     explanation=expl, proof="; ".join(dict.fromkeys(r[2] for r in results)),  # type: ignore[attr-defined]
+                     parts=expl, proof="; ".join(dict.fromkeys(r[2] for r in results)),  # type: ignore[attr-defined]
                      cells=tuple(sids) + tuple(dict.fromkeys(c.cell_id for c in cs)),  # type: ignore[arg-type]
                      lines=tuple(lines) + tuple(sorted({c.line for c in cs})),  # type: ignore[arg-type]
                      population=str(st.population), item=str(st.item))  # type: ignore[attr-defined]
@@ -93,25 +93,26 @@ class StatementChecks(TermChecks):
                 continue
             self.checked["statement"] += 1
             got = self._value(Term(key[0], key[1], [key[2]], key[3].split("+"), None), key[1], key[2], [], None)
-            table_txt = f"; the table gives {format_interval(got[0])}" if got else ""
             self.add(check="statement", severity="loose wording", tables=tuple(sorted({c.table for c in got[1]})) if got else (),
                      values="; ".join(f"{c[0]} (line {c[2]}): {c[3]}" for c in claims),
-                     explanation=(f"The text gives different figures for the same number ({key[1]}, {key[2]}, "
-                                  f"{key[3]}): " + " vs ".join(f"{v:.3g}%" for v in vals) + table_txt + "."),
+                     parts=(say("different_figures_table" if got else "different_figures", population=key[1],
+                                item=key[2], category=key[3], table=Span(*got[0]) if got else "",
+                                values=Joined(tuple(say("percent_3g", v=float(v)) for v in vals),
+                                              "vs")),),
                      proof=f"claimed values differ by {max(vals) - min(vals):.1f} points (more than {CLOSE:g})",
                      cells=tuple(sorted({c[0] for c in claims})), lines=tuple(sorted({c[2] for c in claims})),
                      population=key[1], item=key[2])
 
-    def _rate_finding(self, r: tuple[str, str, str, list[Cell]], st: object, sid: str, line: int) -> None:
+    def _rate_finding(self, r: Result, st: object, sid: str, line: int) -> None:
         sev, pop = r[0].split(":", 2)[1:]
         self.add(check="response rate", severity=sev, tables=(), values=f"text, line {line}: “{st.quote}”",  # type: ignore[attr-defined]
-                 explanation=r[1], proof=r[2], cells=(sid,), lines=(line,), population=pop)
+                 parts=r[1], proof=r[2], cells=(sid,), lines=(line,), population=pop)
 
 
     def _eval_clause(self, clause: str, pops: list[str], items: list[str], tables: list[str], wording: str,
-                     sid: str, line: int, equal_claims: dict) -> list[tuple[str, str, str, list[Cell]]]:
+                     sid: str, line: int, equal_claims: dict) -> list[Result]:
         c = clause.strip()
-        out: list[tuple[str, str, str, list[Cell]]] = []
+        out: list[Result] = []
         m = re.fullmatch(r"response_rate\((\w+)\)\s*=\s*([\d.]+)\s+with\s+n\s*=\s*(\d+)\s+of\s+(\d+)", c)
         if m:
             return self._response_rate(m.group(1), float(m.group(2)), int(m.group(3)), int(m.group(4)))
@@ -122,7 +123,7 @@ class StatementChecks(TermChecks):
             if truth is None:
                 raise _Unparsed(c)
             if truth != val:
-                out.append(("inconsistent", f"The text says {val} {pop} ({kind}), the data give {truth}.",
+                out.append(("inconsistent", (say("claim_n", value=val, population=pop, kind=say(f"kind_{kind}"), truth=truth),),
                             f"{kind}({pop}) = {val} vs {truth}", []))
             return out
         m = re.fullmatch(r"count\((\w+),(\w+),([^)]+)\)\s*=\s*(\d+)\s+of\s+(\d+)", c)
@@ -139,8 +140,8 @@ class StatementChecks(TermChecks):
                 ok = n == n_claim and iv is not None and distance(100 * k / n, iv) < 1e-9
             if not ok:
                 sev = "inconsistent" if wording == "exact" else "loose wording"
-                out.append((sev, f"The text says {k} of {n_claim} {pop} ({item}, {cat}); the table prints "
-                                 f"{self.values_text(cells)} of {n}.", f"{k}/{n_claim} = {100 * k / n_claim:.1f}%", cells))
+                out.append((sev, (say("claim_count", k=k, of=n_claim, population=pop, item=item, category=cat,
+                                      values=self.values_text(cells), n=n),), f"{k}/{n_claim} = {100 * k / n_claim:.1f}%", cells))
             return out
         mods = modifiers(c, self.nt)
         c = mods.text
@@ -161,18 +162,18 @@ class StatementChecks(TermChecks):
             out.extend(self._compare(a, op, b, pops, items, tables, wording, mods.pooled, sid, line, equal_claims, clause))
         return out
 
-    def _response_rate(self, pop: str, rate: float, n_claim: int, frame_claim: int) -> list[tuple[str, str, str, list[Cell]]]:
+    def _response_rate(self, pop: str, rate: float, n_claim: int, frame_claim: int) -> list[Result]:
         """Results tagged ``rate:<severity>:<population>`` (reported as their own findings)."""
-        out: list[tuple[str, str, str, list[Cell]]] = []
+        out: list[Result] = []
         n = self.n_of(pop)
         frame = self.frame.get(pop)
         x = 100 * rate
         tag = lambda sev: f"rate:{sev}:{pop}"  # noqa: E731
         if n is not None and n != n_claim:
-            out.append((tag("inconsistent"), f"The text says n = {n_claim} {pop}, but {n} are listed as respondents.",
+            out.append((tag("inconsistent"), (say("rate_n", claim=n_claim, population=pop, n=n),),
                         f"n = {n_claim} vs {n}", []))
         if frame is not None and frame != frame_claim:
-            out.append((tag("inconsistent"), f"The text says {frame_claim} {pop} were asked; the round's frame is {frame}.",
+            out.append((tag("inconsistent"), (say("rate_frame", claim=frame_claim, population=pop, frame=frame),),
                         f"{frame_claim} vs {frame}", []))
         F = frame or frame_claim
         k = n_claim
@@ -186,18 +187,15 @@ class StatementChecks(TermChecks):
         frames = [f for f in range(k, 2 * F + 1) if any(round_percent(k, f, r, d) == target for r in RULES)]
         if round_percent(k, F, DOUBLE_ROUNDING, d) == target:
             out.append((tag("inconsistent"),
-                        f"The text gives the {pop} response rate as {x:g}%, but {k} of {F} is {actual:.2f}%, which "
-                        f"rounds to {std}%; {x:g}% comes only from rounding twice "
-                        f"({actual:.2f} → {actual:.1f} → {x:g}).",
+                        (say("rate_double", population=pop, x=float(x), k=k, frame=F, actual=float(actual), std=std),),
                         f"{k}/{F} = {actual:.3f}%; rounded once: {std}%; rounded to one decimal first: "
                         f"{float(round_percent(k, F, 'half-up', 1)):.1f}% → {x:g}%", []))
         else:
             near = ", ".join(f"{j}/{F} = {100 * j / F:.1f}%" for j in range(max(0, k - 1), min(F, k + 3) + 1))
             out.append((tag("impossible"),
-                        f"The text gives the {pop} response rate as {x:g}% with n = {k}, but {k} of the {F} asked "
-                        f"is {actual:.1f}%"
-                        + (f"; {x:g}% would need {'/'.join(map(str, needed))} respondents." if needed
-                           else f"; no whole number of the {F} gives {x:g}%.")
-                        + (f" {k} respondents are {x:g}% of {'/'.join(map(str, frames[:3]))}, not of {F}." if frames else ""),
+                        (say("rate_needs" if needed else "rate_none", population=pop, x=float(x), k=k, frame=F,
+                             actual=float(actual), needed="/".join(map(str, needed))),)
+                        + ((say("rate_other_frame", k=k, x=float(x), frames="/".join(map(str, frames[:3])), frame=F),)
+                           if frames else ()),
                         f"{k}/{F} = {actual:.1f}%, which rounds to {std}%; achievable rates near {x:g}%: {near}", []))
         return out

@@ -13,6 +13,7 @@ from samanalyse.published.audit.arithmetic import (
 )
 from samanalyse.published.audit.base import AuditorBase
 from samanalyse.published.audit.cells import Cell, Row
+from samanalyse.published.audit.explain import say
 from samanalyse.published.audit.findings import table_name
 from samanalyse.published.audit.notation import norm
 from samanalyse.published.transcription import BREAKDOWN_COLUMNS
@@ -79,12 +80,11 @@ class TotalChecks(AuditorBase):
             if closed_total:
                 parts.append(f"and the {'/'.join(c.category for c in total.notes)} note ({sum(note_vals):g}%) "
                              "must be the rest of the total")
-            gname = "region" if bd == "rhf" else "size class"
             self.add(check="breakdown", severity="impossible", tables=(table,),
                      values="; ".join(f"{g.group} (n={nn}): " + self.values_text(g.cells) for g, nn in zip(groups, ns))
                             + f"; total (n={n_tot}): " + self.values_text(total.cells),
-                     explanation=(f"In {table_name(table)} the figures per {gname} for {pop} ({item}) cannot add "
-                                  f"up to the printed total for any whole numbers of respondents."),
+                     parts=(say("breakdown_total", table=table_name(table), group=say(f"group_{bd}"), population=pop,
+                                item=item),),
                      proof="; ".join(parts), cells=tuple(c.cell_id for c in involved),
                      lines=tuple(sorted({c.line for c in involved})), population=pop, item=item)
         for (pop, item), sets in feasible_sets.items():
@@ -99,8 +99,8 @@ class TotalChecks(AuditorBase):
                         continue
                     self.add(check="breakdown", severity="impossible", tables=(a[0], b[0]),
                              values=f"{table_name(a[0])} by {a[1]}, {table_name(b[0])} by {b[1]}",
-                             explanation=(f"{table_name(a[0])} and {table_name(b[0])} split the same {pop} answers "
-                                          f"({item}) two ways, but no single set of totals fits both."),
+                             parts=(say("breakdown_two_ways", a=table_name(a[0]), b=table_name(b[0]), population=pop,
+                                        item=item),),
                              proof=(f"totals possible from {table_name(a[0])}: {sorted(a[3])[:6]}; "
                                     f"from {table_name(b[0])}: {sorted(b[3])[:6]}; no common tuple"),
                              population=pop, item=item)
@@ -127,8 +127,7 @@ class TotalChecks(AuditorBase):
             if len({c.value for c in cs}) > 1 and not common:
                 self.add(check="repeated", severity="impossible", tables=tuple(sorted({c.table for c in cs})),
                          values=", ".join(f"{table_name(c.table)} {c.value:g}%" for c in cs),
-                         explanation=f"The same figure ({pop}, {gi.replace('|', ' ')}, {cs[0].category}) is printed "
-                                     "with different values in different tables.",
+                         parts=(say("repeated", population=pop, what=gi.replace("|", " "), category=cs[0].category),),
                          proof="no single count rounds to all printed values",
                          cells=tuple(c.cell_id for c in cs), lines=tuple(c.line for c in cs), population=pop,
                          item=gi.split("|")[1])
