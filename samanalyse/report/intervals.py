@@ -28,7 +28,7 @@ from samanalyse.errors import SamanalyseError, SamanalyseWarning
 from samanalyse.stats.proportions import proportion_ci
 from samanalyse.survey.rounds import Round
 
-__all__ = ["add_intervals", "INTERVAL_COLUMNS"]
+__all__ = ["add_intervals", "frame_sizes", "INTERVAL_COLUMNS"]
 
 #: Columns :func:`add_intervals` adds: interval bounds in percent and the method.
 INTERVAL_COLUMNS: tuple[str, ...] = ("ci_low", "ci_high", "ci_method")
@@ -36,8 +36,12 @@ INTERVAL_COLUMNS: tuple[str, ...] = ("ci_low", "ci_high", "ci_method")
 _BREAKDOWN_BY = {"rhf": "rhf", "size": "size_class", "size_class": "size_class"}
 
 
-def _frame_sizes(rnd: Round) -> dict[tuple[str, str, str], int]:
-    """(population label, breakdown, group) -> frame size, for a census round; empty otherwise."""
+def frame_sizes(rnd: Round) -> dict[tuple[str, str, str], int]:
+    """(population label, breakdown, group) -> frame size, for a census round; empty otherwise.
+
+    Reading the frame's registers is the slow part of :func:`add_intervals`: compute this once per
+    report and pass it as ``sizes=`` to every table.
+    """
     if not rnd.meta.get("frame"):
         return {}
     out: dict[tuple[str, str, str], int] = {}
@@ -54,8 +58,12 @@ def _frame_sizes(rnd: Round) -> dict[tuple[str, str, str], int]:
     return out
 
 
+_frame_sizes = frame_sizes  # the earlier private name
+
+
 def add_intervals(cells: pd.DataFrame, rnd: Round, *, spec: dict[str, Any] | None = None,
-                  percent: str = "percent", confidence: float = 0.95) -> pd.DataFrame:
+                  percent: str = "percent", confidence: float = 0.95,
+                  sizes: dict[tuple[str, str, str], int] | None = None) -> pd.DataFrame:
     """``cells`` with ``ci_low``, ``ci_high`` (percent) and ``ci_method`` for each share.
 
     Parameters
@@ -69,13 +77,15 @@ def add_intervals(cells: pd.DataFrame, rnd: Round, *, spec: dict[str, Any] | Non
         The table's catalogue entry (its ``form`` names the population of cells without one).
     confidence : float
         Confidence level.
+    sizes : dict, optional
+        :func:`frame_sizes` of ``rnd``, when the caller has it already (default: computed here).
 
     Returns
     -------
     pandas.DataFrame
         A copy with the three :data:`INTERVAL_COLUMNS`; blank where the share or n is missing.
     """
-    sizes = _frame_sizes(rnd)
+    sizes = frame_sizes(rnd) if sizes is None else sizes
     own = population_label(rnd.codebook, (spec or {}).get("form", "")) if spec and spec.get("form") else ""
     lows, highs, methods = [], [], []
     for pop, bd, grp, n, pct in zip(cells["population"].fillna(""), cells["breakdown"].fillna(""),

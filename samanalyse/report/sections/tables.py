@@ -14,9 +14,12 @@ import pandas as pd
 
 from samanalyse.analysis.tables import population_label
 from samanalyse.report.i18n import Translation, translation
-from samanalyse.report.intervals import add_intervals
-from samanalyse.survey.codebook import Codebook
+from samanalyse.report.intervals import add_intervals, frame_sizes
+from samanalyse.analysis.weighted import CELL_KEYS, WEIGHTED_COLUMNS, FormDesigns, weighted_cells
 from samanalyse.report.context import Context, Section
+from samanalyse.report.design import report_designs
+from samanalyse.survey.codebook import Codebook
+from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["run"]
 
@@ -46,8 +49,7 @@ def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tra
 
 def _columns(d: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     """The printed columns of a laid-out table: (population, column label, its cells indexed by row)."""
-    return [(pop, kol, d[(d["Populasjon"] == pop) & (d["kol"] == kol)].set_index("rad"))
-            for pop, kol in dict.fromkeys(zip(d["Populasjon"], d["kol"]))]
+    return [(pop, kol, sel.set_index("rad")) for (pop, kol), sel in d.groupby(["Populasjon", "kol"], sort=False)]
 
 
 def _head(pop: str, kol: str) -> str:
@@ -67,9 +69,10 @@ def _item_text(codebook: Codebook, item: str, tr: Translation | None) -> str:
     return str(getattr(it, "short", None) or getattr(it, "text", None) or item)
 
 
-def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation) -> pd.DataFrame:
-    """regenerated | published | difference | n | interval per printed column (XLSX)."""
-    d = _layout(cmp, spec, codebook, tr)
+def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
+          laid: pd.DataFrame | None = None) -> pd.DataFrame:
+    """regenerated | published | difference | n | interval per printed column (XLSX); ``laid``: its :func:`_layout`."""
+    d = _layout(cmp, spec, codebook, tr) if laid is None else laid
     out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
     w = {k: tr.t("column", k) for k in ("regenerated", "published", "difference", "n", "ci_low", "ci_high")}
     for pop, kol, sel in _columns(d):
@@ -80,53 +83,103 @@ def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Trans
         out[f"{head} – {w['n']}"] = sel["n"].astype("Int64")
         out[f"{head} – {w['ci_low']}"] = sel["ci_low"].round(1)
         out[f"{head} – {w['ci_high']}"] = sel["ci_high"].round(1)
+        _weighted_columns(out, head, sel, tr)
     out.index.name = ""
     return out.reset_index()
 
 
+def _weighted_columns(out: pd.DataFrame, head: str, sel: pd.DataFrame, tr: Translation) -> None:
+    """The weighted share, its SE, design effect and interval beside a printed column (when weighted)."""
+    if "weighted" not in sel:
+        return
+    for col in WEIGHTED_COLUMNS[:-1]:
+        out[f"{head} – {tr.t('design', col)}"] = sel[col].astype(float).round(3 if col == "deff" else 1)
+
+
+def _weighted_text(r: pd.Series, tr: Translation) -> str:
+    """``; vektet 45,2 (38,1–52,6)`` for the on-demand detail of a weighted cell ("" without weights)."""
+    if "weighted" not in r or pd.isna(r["weighted"]):
+        return ""
+    ci = ("" if pd.isna(r["weighted_ci_low"]) else
+          f" ({tr.percent(r['weighted_ci_low'])}–{tr.percent(r['weighted_ci_high'])})")
+    return f"; {tr.t('design', 'weighted_short')} {tr.percent(r['weighted'], 1)}{ci}"
+
+
 def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
-             value: str = "percent") -> pd.DataFrame:
+             value: str = "percent", laid: pd.DataFrame | None = None) -> pd.DataFrame:
     """One text cell per printed cell, "share (low–high), n", for the web page's on-demand table."""
-    d = _layout(cmp, spec, codebook, tr)
+    d = _layout(cmp, spec, codebook, tr) if laid is None else laid
     rows = list(dict.fromkeys(d["rad"]))
     out = pd.DataFrame(index=rows)
     for pop, kol, sel in _columns(d):
         text = []
+        recs = dict(zip(sel.index, sel.to_dict("records")))
         for rad in rows:
-            if rad not in sel.index or pd.isna(sel.loc[rad, value]):
+            r = recs.get(rad)
+            if r is not None and str(r.get("symbol", "")) == SUPPRESSED:
+                text.append(SUPPRESSED)
+                continue
+            if r is None or pd.isna(r[value]):
                 text.append("")
                 continue
-            r = sel.loc[rad]
             ci = ("" if pd.isna(r["ci_low"]) else
                   f" ({tr.percent(r['ci_low'])}–{tr.percent(r['ci_high'])})")
             n = "" if pd.isna(r["n"]) else f", n = {int(r['n'])}"
-            text.append(f"{tr.percent(r[value], 1)}{ci}{n}")
+            text.append(f"{tr.percent(r[value], 1)}{ci}{n}{_weighted_text(r, tr)}")
         out[_head(pop, kol)] = text
     out.index.name = ""
     return out.reset_index()
 
 
-def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook) -> pd.DataFrame:
-    """Percent per printed column and n per group: a table of a round without published numbers."""
-    d = _layout(cells, spec, codebook)
+def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation | None = None
+               ) -> pd.DataFrame:
+    """Percent per printed column and n per group: a table of a round without published numbers.
+
+    With ``ci_low``/``ci_high`` in ``cells`` (:func:`add_intervals`) each printed column gets its
+    interval, with the :data:`~samanalyse.analysis.weighted.WEIGHTED_COLUMNS` its weighted share;
+    cells masked by disclosure control (``symbol`` ``:``, :func:`mask_cells`) print ``:``.
+    """
+    tr = tr or translation()
+    d = _layout(cells, spec, codebook, tr)
     out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
+    hidden: dict[str, pd.Series] = {}   # output column -> rows whose number disclosure control removed
     columns = _columns(d)
     for pop, kol, sel in columns:
-        out[f"{_head(pop, kol)} – prosent"] = sel["value"]
+        head = _head(pop, kol)
+        gone = sel["symbol"] == SUPPRESSED if "symbol" in sel else None
+        out[f"{head} – prosent"] = sel["value"]
+        before = set(out.columns)
+        if "ci_low" in sel:
+            out[f"{head} – {tr.t('column', 'ci_low')}"] = sel["ci_low"].astype(float).round(1)
+            out[f"{head} – {tr.t('column', 'ci_high')}"] = sel["ci_high"].astype(float).round(1)
+        _weighted_columns(out, head, sel, tr)
+        if gone is not None:
+            hidden.update({c: gone for c in [f"{head} – prosent", *(c for c in out.columns if c not in before)]})
     for pop in dict.fromkeys(p for p, _, _ in columns):
         ns = pd.DataFrame({kol: sel["n"] for p, kol, sel in columns if p == pop})
+        gone_n = pd.DataFrame({kol: sel["symbol"].eq(SUPPRESSED) & sel["n"].isna() for p, kol, sel in columns
+                               if p == pop and "symbol" in sel})
         if (ns.nunique(axis=1, dropna=True) <= 1).all():  # one n per row (group): one column
             out[f"{pop}: n"] = ns.bfill(axis=1).iloc[:, 0].astype("Int64")
+            if not gone_n.empty:
+                hidden[f"{pop}: n"] = gone_n.all(axis=1) & ns.isna().all(axis=1)
         else:
             for kol in ns.columns:
                 out[f"{_head(pop, kol)} – n"] = ns[kol].astype("Int64")
+                if kol in gone_n:
+                    hidden[f"{_head(pop, kol)} – n"] = gone_n[kol]
+    for col, gone in hidden.items():
+        mask = gone.reindex(out.index).fillna(False).astype(bool) & out[col].isna()
+        if mask.any():
+            out[col] = out[col].astype(object).where(~mask, SUPPRESSED)
     out.index.name = ""
     return out.reset_index()
 
 
-def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation) -> pd.DataFrame:
+def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
+             laid: pd.DataFrame | None = None) -> pd.DataFrame:
     """One text cell per printed cell, "regenerated / published", for the HTML page."""
-    d = _layout(cmp, spec, codebook, tr)
+    d = _layout(cmp, spec, codebook, tr) if laid is None else laid
     rows = list(dict.fromkeys(d["rad"]))
     out = pd.DataFrame(index=rows)
     for pop, kol, sel in _columns(d):
@@ -183,16 +236,21 @@ def _run_published(ctx: Context) -> None:
     ctx.write_csv("sammenligning_alle_celler", cells)
     tr = ctx.tr
     ctx.facts["table_cells"] = {}
+    sizes = frame_sizes(rnd)
+    designs = report_designs(ctx)
+    by_table = dict(tuple(cells.groupby("table", sort=False)))
     for tid, spec in catalogue.tables.items():
-        cmp = add_intervals(cells[cells["table"] == tid].copy(), rnd, spec=spec)
+        mine = by_table[tid].copy() if tid in by_table else cells.iloc[:0].copy()
+        cmp = _with_weighted(add_intervals(mine, rnd, spec=spec, sizes=sizes), designs, tid, ctx)
         ctx.write_csv(tid, cmp)
         ctx.facts["table_cells"][tid] = cmp
-        wide = _wide(cmp, spec, rnd.codebook, tr)
+        laid = _layout(cmp, spec, rnd.codebook, tr)
+        wide = _wide(cmp, spec, rnd.codebook, tr, laid)
         title = (spec["title_en"] if tr.lang == "en" and spec.get("title_en")
                  else titles.get(tid, spec.get("title", "")))
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {title}", frame=wide,
-                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook, tr),
-                      detail_frame=_details(cmp, spec, rnd.codebook, tr),
+                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook, tr, laid),
+                      detail_frame=_details(cmp, spec, rnd.codebook, tr, laid=laid),
                       percent_columns=_percent_columns(wide, tr.t("column", "regenerated"),
                                                        tr.t("column", "published")),
                       n_text=_n_text(ctx, spec),
@@ -206,27 +264,76 @@ def _run_published(ctx: Context) -> None:
             used = cmp.groupby("variant").size().to_dict()
             sec.notes.append(f"{catalogue.label(tid)}: " + tr.t("note", "variants")
                              + " " + ", ".join(f"{k} ({v})" for k, v in used.items()) + ".")
+        if designs is not None:
+            sec.notes.append(tr.t("design", "tables_note").format(method=designs.weights.method))
         ctx.add("tabeller", sec)
 
 
 def _run_data(ctx: Context) -> None:
-    """Every table of the catalogue from the data alone (a round without published numbers)."""
+    """Every table of the catalogue from the data alone (a round without published numbers).
+
+    Each cell gets its n and interval (:func:`add_intervals`), with weights its weighted share
+    (:func:`_with_weighted`); cells that disclosure control suppresses lose their numbers here, before
+    any layout is made (:func:`_masked`).
+    """
     from samanalyse.analysis.tables import table_cells
 
     rnd = ctx.round
     catalogue = rnd.catalogue
+    tr = ctx.tr
+    sizes = frame_sizes(rnd)
+    designs = report_designs(ctx)
     parts = []
     for tid, spec in catalogue.tables.items():
         cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=catalogue)
+        cells = _masked(ctx, _with_weighted(add_intervals(cells, rnd, spec=spec, sizes=sizes), designs, tid, ctx))
         parts.append(cells)
         ctx.write_csv(tid, cells)
         first = cells["variant"].iloc[0] if len(cells) else ""
         shown = cells[cells["variant"] == first] if first else cells
-        wide = _wide_data(shown, spec, rnd.codebook)
+        wide = _wide_data(shown, spec, rnd.codebook, tr)
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
-                      percent_columns=_percent_columns(wide, "prosent"))
+                      percent_columns=_percent_columns(wide, "prosent"),
+                      detail_frame=_details(shown, spec, rnd.codebook, tr))
         if first:
-            sec.notes.append(f"{catalogue.label(tid)} {ctx.tr.t('note', 'variants_data')} {first} "
+            sec.notes.append(f"{catalogue.label(tid)} {tr.t('note', 'variants_data')} {first} "
                              f"(tables/{tid}.csv).")
+        if designs is not None:
+            sec.notes.append(tr.t("design", "tables_note").format(method=designs.weights.method))
         ctx.add("tabeller", sec)
     ctx.write_csv("alle_celler", pd.concat(parts, ignore_index=True))
+
+
+def _key(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The cell keys of ``frame`` (spaces dropped: the transcription prints some labels with a space)."""
+    return list(zip(*(frame[c].fillna("").astype(str).str.replace(" ", "", regex=False) for c in CELL_KEYS)))
+
+
+def _with_weighted(cells: pd.DataFrame, designs: FormDesigns | None, tid: str, ctx: Context) -> pd.DataFrame:
+    """``cells`` with the weighted share of each cell (:data:`WEIGHTED_COLUMNS`); unchanged without weights."""
+    if designs is None:
+        return cells
+    rnd = ctx.round
+    wc = weighted_cells(tid, designs, codebook=rnd.codebook, catalogue=rnd.catalogue)
+    look = dict(zip(_key(wc), wc[list(WEIGHTED_COLUMNS)].to_dict("records")))
+    extra = pd.DataFrame([look.get(k, {}) for k in _key(cells)], index=cells.index, columns=list(WEIGHTED_COLUMNS))
+    extra["weighted_method"] = extra["weighted_method"].fillna("")
+    return pd.concat([cells, extra], axis=1)
+
+
+def _masked(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` with every number disclosure control suppresses removed (``symbol`` ``:``), weighted ones too.
+
+    :func:`~samanalyse.report.sections.disclosure.mask_cells` removes counts, shares and intervals;
+    the weighted columns go where it removed the share. Unchanged when the round has no rules.
+    """
+    from samanalyse.report.sections.disclosure import mask_cells
+
+    if ctx.facts.get("disclosure") is None or cells.empty:
+        return cells
+    out = mask_cells(ctx, cells)
+    gone = out["symbol"] == SUPPRESSED
+    for col in WEIGHTED_COLUMNS[:-1]:
+        if col in out:
+            out[col] = out[col].astype(float).where(~gone)
+    return out

@@ -1,0 +1,79 @@
+"""A design-based ratio of two totals with its linearised standard error (R ``survey::svyratio``).
+
+Generic (no survey knowledge), on a :class:`~samanalyse.stats.design.Design`. Used for shares whose
+base is not one unit per respondent, e.g. answers pooled over several items per respondent
+(``R = sum(w * y) / sum(w * x)`` with ``y`` the respondent's answers in a category and ``x`` the
+answers in the base). The variance is that of the total of the influence values
+``z = (y - R x) / sum(w * x)`` (Taylor linearisation, as R ``svyratio``), computed by
+:func:`~samanalyse.stats.design.design_total`, so strata, clusters, the finite-population
+correction and calibrated weights are accounted for exactly as there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from samanalyse.errors import ArgumentError
+from samanalyse.stats.design import Design, design_total
+
+__all__ = ["RatioEstimate", "design_ratio", "logit_interval"]
+
+
+@dataclass(frozen=True)
+class RatioEstimate:
+    """A ratio ``estimate`` with its ``se``, degrees of freedom ``df`` and logit interval ``ci_lower``–``ci_upper``."""
+
+    estimate: float
+    se: float
+    df: int
+    ci_lower: float
+    ci_upper: float
+
+
+def logit_interval(p: float, se: float, df: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Interval symmetric on the logit scale, ``logit(p) -/+ t(df) se / (p (1 - p))``; R ``svyciprop(method="logit")``.
+
+    NaN at ``p`` = 0 or 1 or ``se`` = 0 (R collapses such an interval to the estimate).
+    """
+    if not 0 < p < 1 or not se > 0:
+        return float("nan"), float("nan")
+    t = sps.t.ppf(1 - alpha / 2, df)
+    centre = np.log(p / (1 - p))
+    half = t * se / (p * (1 - p))
+    return float(sps.logistic.cdf(centre - half)), float(sps.logistic.cdf(centre + half))
+
+
+def design_ratio(design: Design, numerator: np.ndarray, denominator: np.ndarray, *,
+                 alpha: float = 0.05) -> RatioEstimate:
+    """``sum(w y) / sum(w x)`` over the design's rows with linearised SE and logit interval; R ``svyratio``.
+
+    Parameters
+    ----------
+    design : Design
+        The survey design (its rows are the respondents).
+    numerator, denominator : numpy.ndarray
+        ``y`` and ``x``, one number per row of the design.
+    alpha : float
+        1 - confidence level of the interval (t quantile with the design's degrees of freedom).
+
+    Returns
+    -------
+    RatioEstimate
+        NaN throughout when the weighted denominator is 0.
+    """
+    y = np.asarray(numerator, float)
+    x = np.asarray(denominator, float)
+    if y.shape != (design.n,) or x.shape != (design.n,):
+        raise ArgumentError(f"numerator and denominator need one value per row of the design ({design.n}); "
+                            f"got {y.shape} and {x.shape}")
+    den = float(design.weights @ x)
+    if den <= 0:
+        return RatioEstimate(float("nan"), float("nan"), design.df, float("nan"), float("nan"))
+    r = float(design.weights @ y) / den
+    z = pd.DataFrame({"_z": (y - r * x) / den})
+    se = float(design_total(replace(design, data=z), "_z")["se"].iloc[0])
+    lo, hi = logit_interval(r, se, design.df, alpha)
+    return RatioEstimate(r, se, design.df, lo, hi)
