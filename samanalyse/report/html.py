@@ -21,7 +21,7 @@ from samanalyse import __version__
 from samanalyse.analysis.tables import population_label
 from samanalyse.report.context import GROUPS, Context, Section
 from samanalyse.report.findings import key_findings
-from samanalyse.report.i18n import Translation
+from samanalyse.report.i18n import SYMBOLS, Translation, symbols_in
 from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["write_html", "CSS"]
@@ -204,7 +204,16 @@ def _methods(ctx: Context) -> list[str]:
             f"({html.escape(str(rnd.meta.get('fielded', '')))}). {html.escape(text)}</p>",
             f"<p class='note'>{html.escape(tr.t('note', 'interval_fpc' if rnd.meta.get('frame') else 'interval_wilson'))}"
             "</p>",
-            f"<p class='src'>{html.escape(tr.t('word', 'source_ssb'))}. {html.escape(tr.t('note', 'ssb_note'))}</p>"]
+            f"<p class='src'>{html.escape(tr.t('word', 'source_ssb'))}. {html.escape(tr.t('note', 'ssb_note'))}</p>"
+            ] + _methods_legend(ctx)
+
+
+def _methods_legend(ctx: Context) -> list[str]:
+    """SSB's legend of the symbols that occur anywhere in the report's tables (none: nothing)."""
+    found = {k for secs in ctx.sections.values() for sec in secs
+             for k in symbols_in(sec.html_frame if sec.html_frame is not None else sec.frame, sec.detail_frame)}
+    legend = ctx.tr.legend([k for k in SYMBOLS if k in found])
+    return [f"<p class='note legend'>{html.escape(legend)}</p>"] if legend else []
 
 
 def _section(ctx: Context, key: str, sec: Section) -> list[str]:
@@ -218,10 +227,14 @@ def _section(ctx: Context, key: str, sec: Section) -> list[str]:
         p += [f"<p class='note'>{html.escape(n)}</p>" for n in sec.notes]
         p.append(_audit_table(ctx, sec))
         return p
-    p.append(_html_table(sec.html_frame if sec.html_frame is not None else sec.frame, tr, sec.p_columns))
+    shown = sec.html_frame if sec.html_frame is not None else sec.frame
+    p.append(_html_table(shown, tr, sec.p_columns))
     if sec.detail_frame is not None:
         p.append(f"<details><summary>{html.escape(tr.t('word', 'show_n_ci'))}</summary>"
                  + _html_table(sec.detail_frame, tr) + "</details>")
+    legend = tr.legend(symbols_in(shown, sec.detail_frame))
+    if legend:
+        p.append(f"<p class='note legend'>{html.escape(legend)}</p>")
     p += [f"<p class='warn'><strong>{html.escape(tr.t('word', 'warning'))} ({i}):</strong> {html.escape(w)}</p>"
           for i, w in enumerate(sec.warnings, start=1)]
     p += [f"<p class='note'>{html.escape(n)}</p>" for n in sec.notes]

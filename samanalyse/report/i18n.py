@@ -18,9 +18,25 @@ import pandas as pd
 import yaml
 
 from samanalyse.errors import ArgumentError, NotFoundError
+from samanalyse.survey.disclosure import MISSING, SUPPRESSED, ZERO
 from samanalyse.survey.paths import data_dir
 
-__all__ = ["Translation", "translation", "LANGUAGES"]
+__all__ = ["Translation", "translation", "LANGUAGES", "symbols_in", "SYMBOLS"]
+
+#: SSB's symbols in a published cell, by their key in the translation table's group ``symbol``.
+SYMBOLS: dict[str, str] = {"suppressed": SUPPRESSED, "missing": MISSING, "zero": ZERO}
+
+
+def symbols_in(*frames: pd.DataFrame | None) -> list[str]:
+    """The keys of :data:`SYMBOLS` whose symbol is a whole cell of one of ``frames`` (in the order of SYMBOLS)."""
+    found: set[str] = set()
+    for frame in frames:
+        if frame is None or frame.empty:
+            continue
+        cells = {v for col in frame.columns if not pd.api.types.is_numeric_dtype(frame[col])
+                 for v in frame[col].tolist() if isinstance(v, str)}
+        found |= {k for k, sym in SYMBOLS.items() if sym in cells}
+    return [k for k in SYMBOLS if k in found]
 
 #: Languages with a translation table.
 LANGUAGES: tuple[str, ...] = ("nb", "en")
@@ -71,6 +87,13 @@ class Translation:
         if v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and math.isnan(v)):
             return ""
         return f"{float(v):.{digits}f}".replace(".", self.decimal)
+
+    def legend(self, symbols: list[str]) -> str:
+        """SSB's legend of the ``symbols`` that occur (keys of :data:`SYMBOLS`), e.g. ``Tegnforklaring: «:» kan
+        ikke offentliggjøres.``; empty when none occurs."""
+        if not symbols:
+            return ""
+        return f"{self.t('symbol', 'legend')}: " + "; ".join(self.t("symbol", k) for k in symbols) + "."
 
     def status_words(self) -> set[str]:
         """The status and severity words of this language (what a report of another language must not contain)."""

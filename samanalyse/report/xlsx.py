@@ -20,6 +20,7 @@ import pandas as pd
 
 from samanalyse import __version__
 from samanalyse.report.context import GROUPS, Context, Section
+from samanalyse.report.i18n import symbols_in
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -114,6 +115,9 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
         _text(ws, tr.t("word", "reconstructed_short").capitalize(), italic=True)
     for n in sec.notes:
         _text(ws, n)
+    legend = tr.legend(symbols_in(sec.frame))
+    if legend:
+        _text(ws, legend)
     for i, w in enumerate(sec.warnings, start=1):
         _text(ws, f"{tr.t('word', 'warning')} ({i}): {w}")
     if sec.finding_ids:

@@ -167,6 +167,8 @@ def test_page_has_viewport_citation_and_register_source(reports):
     assert "I gode og onde dager. Status og virkemidler for samhandling mellom kommuner og helseforetak" in page
     assert page.count("Kilde: Statistisk sentralbyrå") >= 3   # methods, respondents, size-class tables
     assert "Støtter studiens funn" not in page
+    # SSB's legend of the symbols only when a table shows one (tests/report/test_symbol_legend.py has a round that does)
+    assert (translation("nb").t("symbol", "legend") in page) == ("<td>:</td>" in page)
     # links stay inside the page: every href is a fragment that exists
     ids = set(re.findall(r"id='([^']+)'", page))
     hrefs = re.findall(r"href='([^']*)'", page)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Sequence
+from functools import cache
+from collections.abc import Sequence
+from typing import Any
 
 import yaml
 
@@ -54,7 +55,7 @@ def say(key: str, **fields: Any) -> Say:
     return Say(key, tuple(fields.items()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def templates(lang: str) -> dict[str, Any]:
     """The ``audit_explanation`` group of ``data/translations/<lang>.yaml`` plus its ``decimal`` mark."""
     path = data_dir() / "translations" / f"{lang}.yaml"
@@ -101,7 +102,8 @@ class _Writer(string.Formatter):
             return self.number(v, spec or "g")
         return format(v, spec)
 
-    def format_field(self, value: Any, format_spec: str) -> str:  # noqa: D102 - string.Formatter's hook
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """string.Formatter's hook: a field in this language."""
         return self.value(value, format_spec)
 
     def sentence(self, s: Say) -> str:
@@ -120,4 +122,5 @@ def render(parts: Sequence[Say], lang: str) -> str:
         When the language's file has no template for a sentence.
     """
     w = _Writer(lang)
-    return " ".join((lambda t: t[:1].upper() + t[1:])(w.sentence(p)) for p in parts)  # each begins a sentence
+    texts = [w.sentence(p) for p in parts]
+    return " ".join(t[:1].upper() + t[1:] for t in texts)  # each begins a sentence
