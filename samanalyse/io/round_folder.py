@@ -2,7 +2,8 @@
 
 ``init_round`` copies the questionnaire (codebook), the table catalogue and the analysis plan of an
 existing round into a new folder, writes a ``round.yaml`` on today's registers (the latest register
-year shipped, its latest population as the size-class reference, its centrality column) and a short
+year shipped, its latest population as the size-class reference, its centrality column, and the default
+disclosure rules, commented in bokmål: a new round is protected unless its owner says otherwise) and a short
 README in bokmål with the next steps. ``add_export`` validates an export and records it, byte for
 byte unchanged, in the round's folder. Nothing is ever written inside the installed package, and a
 folder that already holds files is never written into.
@@ -20,6 +21,7 @@ from samanalyse.errors import DataError, OutputError
 from samanalyse.io.atomic import atomic_dir, atomic_file, default_mode
 from samanalyse.io.read import validate_responses
 from samanalyse.io.report import ValidationReport
+from samanalyse.survey.disclosure import DisclosureRules
 from samanalyse.survey.paths import data_dir
 from samanalyse.survey.registers import available_years, kommuner, ordinal_columns
 from samanalyse.survey.rounds import Round, load_round
@@ -62,7 +64,7 @@ def _todays_register(year: int | None) -> tuple[int, str, str]:
 
 def round_yaml_text(name: str, source: Round, year: int, population: str, central: str,
                     responses: dict[str, str] | None = None, mappings: dict[str, str] | None = None) -> str:
-    """The ``round.yaml`` of a new round (with comments in bokmål)."""
+    """The ``round.yaml`` of a new round (with comments in bokmål), ending in the default ``disclosure:`` rules."""
     classes = [{k: v for k, v in c.items() if k in ("label", "max")} for c in source.meta["size_classes"]["classes"]]
     body: dict[str, Any] = {
         "round": name,
@@ -82,7 +84,15 @@ def round_yaml_text(name: str, source: Round, year: int, population: str, centra
     if not body["mappings"]:
         del body["mappings"]
     head = _template("round_yaml_header.txt", name=name, source=source.name)
-    return head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
+    return head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100) + _disclosure_block()
+
+
+def _disclosure_block() -> str:
+    """The ``disclosure:`` block of a new round: the default rules (:class:`DisclosureRules`), commented in bokmål."""
+    rules = DisclosureRules()
+    return _template("round_yaml_disclosure.txt", min_count=str(rules.min_count), min_base=str(rules.min_base),
+                     min_range=str(rules.min_range), min_units_per_group=str(rules.min_units_per_group),
+                     small_groups=rules.small_groups, merged_label=rules.merged_label)
 
 
 def _template(template: str, **fields: str) -> str:

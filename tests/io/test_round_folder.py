@@ -81,7 +81,9 @@ def test_add_records_the_export_unchanged_under_a_stable_name_and_keeps_comments
     kept = [ln for ln in yaml_before.splitlines() if not ln.startswith("responses:")]
     assert [ln for ln in text.splitlines() if ln not in ("responses:", "  helseforetak: svar/helseforetak.csv",
                                                           "  kommune: svar/kommune.csv")] == kept
-    assert sum(ln.startswith("#") for ln in text.splitlines()) == 3
+    # the header's 3 comment lines and the 3 above the default disclosure rules (data/templates)
+    assert sum(ln.startswith("#") for ln in text.splitlines()) == 6
+    assert load_round(rnd.path).disclosure is not None
 
 
 def test_add_refuses_to_replace_a_different_export_without_replace(tmp_path: Path) -> None:

@@ -123,6 +123,13 @@ def suppressed_cells(ctx: Context, cells: pd.DataFrame, *, category: str | None 
 MASKED_COLUMNS = ("count", "percent", "value", "ci_low", "ci_high", "regenerated")
 
 
+def _blank(col: pd.Series, gone: pd.Series) -> pd.Series:
+    """``col`` without the values where ``gone``; a column of whole numbers stays whole (``Int64``)."""
+    if pd.api.types.is_integer_dtype(col.dtype):
+        return col.astype("Int64").where(~gone, pd.NA)
+    return col.astype(float).where(~gone)
+
+
 def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
     """The report's cells with every suppressed number removed, for the writers (CSV, XLSX, HTML, figures).
 
@@ -136,9 +143,9 @@ def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
     gone = count_hidden | n_hidden
     for col in MASKED_COLUMNS:
         if col in out:
-            out[col] = out[col].astype(float).where(~gone)
+            out[col] = _blank(out[col], gone)
     if "n" in out:
-        out["n"] = out["n"].astype(float).where(~n_hidden)
+        out["n"] = _blank(out["n"], n_hidden)
     out["symbol"] = np.where(gone, SUPPRESSED, "")
     return out
 
