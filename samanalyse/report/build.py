@@ -17,6 +17,12 @@ written and how). Output:
 - ``figures/*.png`` and ``*.svg``;
 - ``manifest.json``: package version, inputs with sha256, settings, time per step.
 
+With more than one worker (the default on a machine with two CPUs), the factor
+analysis and its figures are computed ahead in a forked process while the
+tables are built (:data:`BACKGROUND`, :mod:`samanalyse.report.background`);
+the files are the same, byte for byte, and warnings and errors are reported as
+by a report run in one process (``workers=1``).
+
 Table files carry no timestamps, so a rerun on the same input gives
 byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
 """
@@ -27,9 +33,11 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
 from samanalyse.report import charts
+from samanalyse.report.background import BackgroundJob, can_fork
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.html import write_html
 from samanalyse.report.manifest import (
@@ -51,9 +59,10 @@ from samanalyse.report.sections import (
     tests,
 )
 from samanalyse.report.xlsx import write_xlsx
+from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
-__all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS"]
+__all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND"]
 
 
 def _step_data(ctx: Context) -> None:
@@ -89,6 +98,11 @@ STEPS: list[tuple[str, Callable[[Context], None]]] = [
 ]
 #: Steps that need the round's published numbers (left out for a round without them).
 PUBLISHED_STEPS = frozenset({"revisjon"})
+#: Computations run ahead in a forked process (issue 17): once the named step is done, ``fn(ctx)`` starts
+#: in the background; the step that needs it collects it with ``ctx.prepared(fn)``.
+BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
+    ("data", priorities.prepare),      # the factor analysis and its figures, while the tables are built
+]
 
 
 def _run_step(fn: Callable[[Context], None], ctx: Context) -> list[str]:
@@ -110,6 +124,7 @@ def build_report(
     progress: Callable[[str], None] | None = None,
     lang: str = "nb",
     compare: Round | str | Path | None = None,
+    workers: int | None = None,
 ) -> ReportResult:
     """Regenerate a round's report into ``out`` (replaced whole, or not at all).
 
@@ -130,6 +145,9 @@ def build_report(
         Language of the report's words (``data/translations/<lang>.yaml``); the tables are the same.
     compare : Round, str or Path, optional
         An earlier round: adds the trend section (``tables/trend.csv``, ``trend.html``).
+    workers : int, optional
+        Processes the report may use (default: the CPUs available, at most 2);
+        1 runs every step in this process. The files do not depend on it.
 
     Returns
     -------
@@ -144,6 +162,7 @@ def build_report(
     import matplotlib
 
     matplotlib.use("Agg")
+    workers = resolve_workers(workers)
     rnd = load_round(round)
     settings = settings or ReportSettings.from_plan(rnd.plan)
     steps = [(n, fn) for n, fn in STEPS if (rnd.has_published or n not in PUBLISHED_STEPS)
@@ -152,14 +171,20 @@ def build_report(
     caught: list[str] = []
     with report_folder(out) as tmp:
         ctx = Context(round=rnd, out=tmp, settings=settings, lang=lang,
-                      compare=load_round(compare) if compare is not None else None)
-        for name, fn in steps:
-            t0 = time.perf_counter()
-            caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
-            dt = time.perf_counter() - t0
-            timings.append((name, dt))
-            if progress:
-                progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
+                      compare=load_round(compare) if compare is not None else None, workers=workers)
+        try:
+            for name, fn in steps:
+                t0 = time.perf_counter()
+                caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
+                dt = time.perf_counter() - t0
+                timings.append((name, dt))
+                if progress:
+                    progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
+                if workers > 1 and can_fork():
+                    ctx.background.update({bg: BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name})
+        finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
+            for job in ctx.background.values():
+                job.stop()
         manifest = build_manifest(rnd, settings=settings.__dict__, inputs=ctx.inputs, files=ctx.files,
                                   steps=timings, facts=ctx.facts, warnings=caught)
         write_manifest(tmp, manifest)

@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,8 @@ from samanalyse.survey.rounds import Round
 
 __all__ = ["ReportSettings", "Section", "Context", "ReportResult", "GROUPS", "fmt_cell", "TableHook",
            "EXCEL_CSV_DIR"]
+
+T = TypeVar("T")
 
 #: A step every published table passes through (e.g. disclosure control): ``(name, frame) -> frame``.
 TableHook = Callable[[str, pd.DataFrame], pd.DataFrame]
@@ -91,6 +93,22 @@ class Context:
     lang: str = "nb"
     hooks: list[TableHook] = field(default_factory=list)
     compare: Round | None = None    # an earlier round to compare with (the trend section; issue 14)
+    workers: int = 1                # processes a step may use (issue 17); results do not depend on it
+    background: dict[Callable[..., Any], Any] = field(default_factory=dict)  # fn -> BackgroundJob computing fn(ctx)
+
+    def prepared(self, fn: Callable[[Context], T]) -> T:
+        """``fn(self)``: collected from the background process that computed it ahead, else computed now.
+
+        The background result comes with its warnings raised again here (see
+        :mod:`samanalyse.report.background`); if the background process failed,
+        ``fn`` runs now, so its errors are exactly those of a report without it.
+        """
+        job = self.background.pop(fn, None)
+        if job is not None:
+            ok, value = job.result()
+            if ok:
+                return value
+        return fn(self)
 
     @property
     def tr(self) -> Translation:

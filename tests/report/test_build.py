@@ -199,3 +199,73 @@ def test_without_published_numbers_tables_come_from_the_data(tmp_path, monkeypat
     header = [c.value for c in ws[row]]  # title, n, notes and source sit above the header
     assert "Kommuner: Dårlig – prosent" in header and "Kommuner: n" in header
     assert ws.cell(row=row + 1, column=header.index("Kommuner: Dårlig – prosent") + 1).number_format == "0%"
+
+
+# ---- issue 17: the factor analysis computed ahead in a forked process -----------------------------------
+
+
+def test_one_process_and_two_give_the_same_files(report, tmp_path):
+    """workers=1 runs every step in this process; the default forks the factor analysis ahead: same bytes."""
+    out, result, _ = report
+    one = tmp_path / "one"
+    single = build_report(ROUND, one, settings=FAST, workers=1)
+    assert single.files == result.files
+    for name in result.files:
+        if name != "manifest.json":
+            assert (out / name).read_bytes() == (one / name).read_bytes(), name
+    m1, m2 = (json.loads((d / "manifest.json").read_text(encoding="utf-8")) for d in (one, out))
+    assert m1["warnings"] == m2["warnings"] and m1["files"] == m2["files"]
+    assert set(m1["factor_timings"]) == set(m2["factor_timings"])
+
+
+def _only(steps, *names):
+    from samanalyse.report import build as rep
+
+    return [s for s in rep.STEPS if s[0] in names] + list(steps)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_background_result_and_warnings_reach_the_step(tmp_path, monkeypatch, workers):
+    import warnings
+
+    from samanalyse.errors import SmallCellWarning
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    def compute(ctx):
+        warnings.warn("raised while computing", SmallCellWarning)
+        return os.getpid()
+
+    def collect(ctx):
+        ctx.facts["pid"] = ctx.prepared(compute)
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=workers)
+    assert "samle: SmallCellWarning: raised while computing" in seen["warnings"]
+    forked = workers > 1 and can_fork()
+    assert (seen["facts"]["pid"] != os.getpid()) == forked
+
+
+def test_a_background_failure_is_computed_again_with_the_real_error(tmp_path, monkeypatch):
+    from samanalyse.errors import DataError
+    from samanalyse.report import build as rep
+
+    parent = os.getpid()
+    calls = []
+
+    def compute(ctx):
+        calls.append(os.getpid())
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        raise DataError("the step's own error")
+
+    monkeypatch.setattr(rep, "STEPS", _only([("samle", lambda ctx: ctx.prepared(compute))], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
+    out = tmp_path / "r"
+    with pytest.raises(DataError, match="the step's own error"):
+        build_report(ROUND, out, settings=FAST, workers=2)
+    assert calls == [parent]          # the child's call was in the child; here only the step's own
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".r.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
     from samanalyse.analysis.priorities import PrioritiesResult
 
-__all__ = ["run"]
+__all__ = ["run", "prepare", "Prepared"]
 
 _RECONSTRUCTED = " – rekonstruerte data, ikke studiens tall"
 
@@ -66,18 +67,48 @@ def _compact_parallel(table: pd.DataFrame) -> pd.DataFrame:
     return table[keep].round(2)
 
 
-def run(ctx: Context) -> None:
-    """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``)."""
+@dataclass(frozen=True)
+class Prepared:
+    """The factor analysis computed and its figures written (the heavy part of the step).
+
+    ``figures``: per figure its name, caption and the file names written into ``figures/``.
+    """
+
+    result: PrioritiesResult
+    figures: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
+def prepare(ctx: Context) -> Prepared | None:
+    """Run the plan's factor analysis and write its figures; None when the plan leaves the analysis out.
+
+    Needs only the round, the settings and ``ctx.data``, so the report may run
+    it ahead in a background process (:mod:`samanalyse.report.background`)
+    while its other steps run.
+    """
     import matplotlib.pyplot as plt
 
     from samanalyse.analysis.priorities import analyse_priorities
     from samanalyse.report.figures import save_figure
 
     if ctx.round.plan.priorities is None:  # the plan leaves the analysis out
-        return
+        return None
     s = ctx.settings
     res = analyse_priorities(ctx.data, round=ctx.round, seed=s.seed, n_boot=s.n_boot, n_iter=s.n_iter,
-                             correlation=s.correlation, missing=s.missing)
+                             correlation=s.correlation, missing=s.missing, workers=ctx.workers)
+    figs = []
+    for name, (title, fig) in _figures(ctx, res).items():
+        paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
+        plt.close(fig)
+        figs.append((name, title, tuple(p.name for p in paths)))
+    return Prepared(res, tuple(figs))
+
+
+def run(ctx: Context) -> None:
+    """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``)."""
+    prep = ctx.prepared(prepare)
+    if prep is None:
+        return
+    res = prep.result
     fa = res.analysis
     ctx.facts["factor_timings"] = {k: round(v, 3) for k, v in fa.timings.items()}
     load = fa.efa.loadings_matrix().round(3).reset_index()
@@ -107,8 +138,6 @@ def run(ctx: Context) -> None:
         secs.append(finding)
     for sec in secs:
         ctx.add("faktorer", sec)
-    for name, (title, fig) in _figures(ctx, res).items():
-        paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
-        plt.close(fig)
-        ctx.files += [f"figures/{p.name}" for p in paths]
-        ctx.figures[name] = (title, next(p for p in paths if p.suffix == ".png"))
+    for name, title, files in prep.figures:
+        ctx.files += [f"figures/{f}" for f in files]
+        ctx.figures[name] = (title, ctx.out / "figures" / next(f for f in files if f.endswith(".png")))
