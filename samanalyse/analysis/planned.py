@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.analysis._checks import check_columns
+from samanalyse.analysis.design_tests import rao_scott
 from samanalyse.analysis.indices import index_crosstab
+from samanalyse.analysis.weighted import FormDesigns
 from samanalyse.analysis.tests import (
     chi_square,
     fisher_exact,
@@ -134,6 +136,22 @@ def _settings(plan: AnalysisPlan | None, **given: object) -> dict[str, object]:
     return out
 
 
+def _association(d: pd.DataFrame, outcome: str, by: str, designs: FormDesigns | None, form: str | None,
+                 **kw: object) -> pd.DataFrame:
+    """The chi-square test of ``outcome`` by ``by``: Rao–Scott under the form's design when it is weighted."""
+    if designs is not None and form in designs.forms():
+        return rao_scott(d, outcome, by, designs=designs, form=str(form), codebook=kw.get("codebook"),  # type: ignore[arg-type]
+                         collapse=kw.get("collapse"), exclude=kw.get("exclude", ()))  # type: ignore[arg-type]
+    return chi_square(d, outcome, by, **kw)  # type: ignore[arg-type]
+
+
+def _design_note(designs: FormDesigns | None, form: str | None) -> list[str]:
+    if designs is None or form not in designs.forms():
+        return []
+    return [f"Weights ({designs.weights.method}): the chi-square tests are Rao-Scott adjusted (second-order F, "
+            "R survey::svychisq) on the form's design; the other tests are unweighted."]
+
+
 def _adjusted(rows: list[pd.DataFrame], adjust: str) -> pd.DataFrame:
     return cast(pd.DataFrame, adjust_pvalues(pd.concat(rows, ignore_index=True), method=adjust))
 
@@ -164,7 +182,7 @@ def satisfaction_by_background(
     items: Sequence[str] | None = None, by: Sequence[str] | None = None, index: str | None = None,
     collapse: str | None = None, form: str | None | _FromPlan = FROM_PLAN, not_tested: str | None = None,
     adjust: str | None = None, alpha: float | None = None, confidence: float | None = None,
-    n_sim: int | None = None, seed: int | None = None,
+    n_sim: int | None = None, seed: int | None = None, designs: FormDesigns | None = None,
 ) -> AnalysisResult:
     """Is satisfaction with samhandling associated with background? (the plan's ``satisfaction``)
 
@@ -202,6 +220,9 @@ def satisfaction_by_background(
         the plan's form (:data:`FROM_PLAN`); ``form=None`` uses every respondent.
     adjust, alpha, confidence, n_sim, seed :
         Override the plan's settings; ``seed`` is required from one of them.
+    designs : FormDesigns, optional
+        The round's weighted designs: the chi-square tests become Rao–Scott tests
+        (:func:`samanalyse.analysis.design_tests.rao_scott`, R ``svychisq``) on the form's design.
 
     Returns
     -------
@@ -227,8 +248,8 @@ def satisfaction_by_background(
         dk = _dont_know(codebook, item, collapse)
         dk_labels += [x for x in dk if x not in dk_labels]
         for bg in grouped:
-            rows.append(chi_square(d, item, bg.name, codebook=codebook, collapse=collapse, exclude=dk, n_sim=n_sim_,
-                                   seed=seed_, confidence=conf))
+            rows.append(_association(d, item, bg.name, designs, form, codebook=codebook, collapse=collapse,
+                                     exclude=dk, n_sim=n_sim_, seed=seed_, confidence=conf))
             if bg.kind == "ordinal":
                 rows.append(trend_test(d, item, bg.name, codebook=codebook, collapse=collapse, exclude=dk,
                                        confidence=conf, sign=bg.sign))
@@ -252,6 +273,7 @@ def satisfaction_by_background(
         notes.append(f"Index {index!r} (score) tested with Kruskal-Wallis, linear-by-linear trend and a joint "
                      "proportional-odds regression.")
     table = _adjusted(rows, str(s["adjust"]))
+    notes += _design_note(designs, form)
     notes.append(f"p_adjusted: {s['adjust']} adjustment over all {int(table['p'].notna().sum())} tests of this "
                  "analysis.")
     return AnalysisResult(table=table, notes=tuple(notes), alpha=float(s["alpha"]))  # type: ignore[arg-type]
@@ -269,6 +291,7 @@ def forankring_and_samhandling(
     outcome: str | None = None, by: Sequence[str] | None = None, tables: Mapping[str, str] | None = None,
     form: str | None | _FromPlan = FROM_PLAN, adjust: str | None = None, alpha: float | None = None,
     confidence: float | None = None, n_sim: int | None = None, seed: int | None = None,
+    designs: FormDesigns | None = None,
 ) -> AnalysisResult:
     """Do better-rated indices go with a better outcome index? (the plan's ``forankring``)
 
@@ -303,7 +326,7 @@ def forankring_and_samhandling(
         ``form`` defaults to the plan's form; ``form=None`` pools every form.
     tables : mapping or None
         Index -> crosstab key, overriding the plan's tables.
-    adjust, alpha, confidence, n_sim, seed :
+    adjust, alpha, confidence, n_sim, seed, designs :
         As :func:`satisfaction_by_background`.
 
     Returns
@@ -330,7 +353,8 @@ def forankring_and_samhandling(
     rows = []
     for b in by:
         crosstabs[tables.get(b, b)] = index_crosstab(data, outcome, b, codebook=codebook, normalize="columns")
-        rows.append(chi_square(data, outcome, b, codebook=codebook, n_sim=n_sim_, seed=seed_, confidence=conf))
+        rows.append(_association(data, outcome, b, designs, form, codebook=codebook, n_sim=n_sim_, seed=seed_,
+                                 confidence=conf))
         rows.append(fisher_exact(data, outcome, b, codebook=codebook, n_sim=n_sim_, seed=seed_, confidence=conf))
         rows.append(trend_test(data, outcome, b, codebook=codebook, confidence=conf))
     table = _adjusted(rows, str(s["adjust"]))
@@ -343,5 +367,6 @@ def forankring_and_samhandling(
         "vs the second class of the other index (> 1: the lower class on the index goes with the lower outcome).",
         f"p_adjusted: {s['adjust']} adjustment over all {int(table['p'].notna().sum())} tests of this analysis.",
         "Respondents: " + ("all forms" if form is None else f"form {form!r}") + ".",
+        *_design_note(designs, form),
     )
     return AnalysisResult(table=table, notes=notes, crosstabs=crosstabs, alpha=float(s["alpha"]))  # type: ignore[arg-type]

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from samanalyse.report.context import Context, Section
+from samanalyse.report.design import report_designs
+from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["run", "label_of"]
 
@@ -44,24 +47,29 @@ def run(ctx: Context) -> None:
     rnd, s = ctx.round, ctx.settings
     plan = rnd.plan
     tr = ctx.tr
+    designs = report_designs(ctx)
+    design_note = [tr.t("design", "tests_note").format(method=designs.weights.method)] if designs is not None else []
     if plan.satisfaction is not None:
-        sat = satisfaction_by_background(ctx.data, codebook=rnd.codebook, plan=plan, n_sim=s.n_sim, seed=s.seed)
+        sat = satisfaction_by_background(ctx.data, codebook=rnd.codebook, plan=plan, n_sim=s.n_sim, seed=s.seed,
+                                         designs=designs)
         ctx.write_csv("tester_tilfredshet_bakgrunn", sat.table)
         ctx.facts["tests_satisfaction"] = sat.table
         frame, warns = _tidy_tests(ctx, sat.table)
+        frame, small = _small_groups(ctx, sat.table, frame, plan.satisfaction.form)
         ctx.add("tester", Section("tilfredshet", tr.t("heading", "tests_satisfaction"), frame,
-                                   notes=list(sat.notes), warnings=warns,
+                                   notes=[*design_note, *small, *sat.notes], warnings=warns,
                                    p_columns=(tr.t("column", "p"), tr.t("column", "p_adjusted"))))
     if plan.forankring is not None:
         fs = forankring_and_samhandling(ctx.data, codebook=rnd.codebook, plan=plan, catalogue=rnd.catalogue,
-                                        n_sim=s.n_sim, seed=s.seed)
+                                        n_sim=s.n_sim, seed=s.seed, designs=designs)
         ctx.write_csv("tester_forankring_samhandling", fs.table)
         ctx.facts["tests_forankring"] = fs.table
         title = tr.t("heading", "tests_forankring")
         if fs.crosstabs:
             title += f" ({', '.join(fs.crosstabs)})"
         frame, warns = _tidy_tests(ctx, fs.table)
-        ctx.add("tester", Section("forankring", title, frame, notes=list(fs.notes), warnings=warns,
+        frame, small = _small_groups(ctx, fs.table, frame, plan.forankring.form)
+        ctx.add("tester", Section("forankring", title, frame, notes=[*design_note, *small, *fs.notes], warnings=warns,
                                    p_columns=(tr.t("column", "p"), tr.t("column", "p_adjusted"))))
 
 
@@ -74,7 +82,7 @@ def _tidy_tests(ctx: Context, t: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]
     for c in ("statistic", "p", "p_adjusted", "effect", "ci_low", "ci_high"):
         if c in out:
             out[c] = pd.to_numeric(out[c], errors="coerce").round(4)
-    out["test"] = [tr.t("test", v) for v in out["test"]]
+    out["test"] = [tr.t("design", v) if v == "rao_scott" else tr.t("test", v) for v in out["test"]]
     out["outcome"] = [label_of(ctx, v) for v in out["outcome"]]
     out["predictor"] = [label_of(ctx, v) for v in out["predictor"]]
     if "effect_name" in out:
@@ -90,3 +98,32 @@ def _tidy_tests(ctx: Context, t: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]
     if warns:
         out["warnings"] = marks
     return out.rename(columns={c: tr.t("column", c) for c in out.columns}), warns
+
+
+_NUMBERS = ("statistic", "p", "p_adjusted", "effect", "ci_low", "ci_high")
+
+
+def _small_groups(ctx: Context, table: pd.DataFrame, frame: pd.DataFrame, form: str | None
+                  ) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with ``:`` for the numbers of a term that is one group (``size_class[Små kommuner]``) with
+    fewer respondents than the round's disclosure rules allow (``min_base``), and the note that says so.
+
+    The tests themselves are of whole tables (the prikking step has merged groups too small to keep);
+    only a regression's term for one group is that group's own number. No rules: unchanged.
+    """
+    rules = ctx.round.disclosure
+    if rules is None or ctx.data is None:
+        return frame, []
+    data = ctx.data if form is None or "form" not in ctx.data else ctx.data[ctx.data["form"] == form]
+    hide = np.zeros(len(table), bool)
+    for i, name in enumerate(table["predictor"].astype(str)):
+        m = re.fullmatch(r"(.+)\[(.+)\]", name)
+        if m and m.group(1) in data and int((data[m.group(1)].astype(str) == m.group(2)).sum()) < rules.min_base:
+            hide[i] = True
+    if not hide.any():
+        return frame, []
+    out = frame.copy()
+    cols = [ctx.tr.t("column", c) for c in _NUMBERS if ctx.tr.t("column", c) in out]
+    for c in cols:
+        out[c] = out[c].astype(object).where(~hide, SUPPRESSED)
+    return out, [ctx.tr.t("design", "suppressed_groups").format(min_base=rules.min_base)]
