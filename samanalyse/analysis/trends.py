@@ -43,6 +43,7 @@ What rests on what (``rests_on``)
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ from samanalyse.stats.multiple import adjust_pvalues
 from samanalyse.stats.proportions import proportion_ci
 from samanalyse.survey.codebook import Item
 from samanalyse.survey.crosswalk import kommune_changes
+from samanalyse.survey.disclosure import SUPPRESSED, DisclosureRules
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = ["Match", "matched_items", "compare_rounds", "paired_changes", "TREND_COLUMNS", "PAIRED_COLUMNS",
@@ -76,7 +78,7 @@ TREND_COLUMNS = [
     "n_old", "count_old", "frame_old", "share_old", "ci_low_old", "ci_high_old",
     "n_new", "count_new", "frame_new", "share_new", "ci_low_new", "ci_high_new",
     "difference", "ci_low", "ci_high", "z", "p", "p_adjusted", "p_bh", "cohen_h",
-    "changed", "rests_on", "note",
+    "changed", "rests_on", "note", "symbol",
 ]
 #: Columns of :func:`paired_changes` (fixed order).
 PAIRED_COLUMNS = [
@@ -193,17 +195,32 @@ class _Side:
     split_excluded: int = 0
 
 
-def _side(rnd: Round, data: pd.DataFrame, form: str, by: tuple[str, ...]) -> _Side:
+def _merged(groups: pd.Series, frames: dict[str, int], rename: Mapping[str, str] | None
+            ) -> tuple[pd.Series, dict[str, int]]:
+    """Groups and frame sizes with merged groups relabelled (frame sizes summed; ``""``: left out)."""
+    if not rename:
+        return groups, frames
+    label = lambda g: None if pd.isna(g) else (rename.get(str(g), str(g)) or None)  # noqa: E731
+    out: dict[str, int] = {}
+    for g, n in frames.items():
+        if label(g) is not None:
+            out[label(g)] = out.get(label(g), 0) + n   # type: ignore[index]
+    return groups.map(label), out
+
+
+def _side(rnd: Round, data: pd.DataFrame, form: str, by: tuple[str, ...],
+          merges: Mapping[str, Mapping[str, str]] | None = None) -> _Side:
     d = data[data["form"] == form].reset_index(drop=True)
     groups = {TOTAL: pd.Series(TOTAL, index=d.index, dtype=object)}
     frames = {TOTAL: {TOTAL: int(rnd.frame[form])}}
     for b in by:
-        groups[b] = d[b].astype(object)
-        frames[b] = {str(k): int(v) for k, v in rnd.frame_by(form, b).items()}
+        groups[b], frames[b] = _merged(d[b].astype(object), {str(k): int(v) for k, v in rnd.frame_by(form, b).items()},
+                                       (merges or {}).get(b))
     return _Side(rnd, d, groups, frames)
 
 
-def _side_on_newer_map(old: Round, data: pd.DataFrame, new: Round, form: str, by: tuple[str, ...]) -> _Side:
+def _side_on_newer_map(old: Round, data: pd.DataFrame, new: Round, form: str, by: tuple[str, ...],
+                       merges: Mapping[str, Mapping[str, str]] | None = None) -> _Side:
     """The older round's respondents grouped by the newer round's map (see the module docs)."""
     d = data[data["form"] == form].reset_index(drop=True)
     succ, split = _successors(old, new)
@@ -216,8 +233,9 @@ def _side_on_newer_map(old: Round, data: pd.DataFrame, new: Round, form: str, by
     frames = {TOTAL: {TOTAL: int(units.notna().sum())}}
     for b in by:
         g = _unit_groups(new, form, b)
-        groups[b] = placed.map(g)
-        frames[b] = {str(k): int(v) for k, v in units.dropna().map(g).value_counts().items()}
+        groups[b], frames[b] = _merged(placed.map(g), {str(k): int(v) for k, v in
+                                                       units.dropna().map(g).value_counts().items()},
+                                       (merges or {}).get(b))
     return _Side(old, d, groups, frames, int((~keep).sum()))
 
 
@@ -298,7 +316,7 @@ def _rows_for(m: Match, s_new: _Side, s_old: _Side, form: str, by: str, map: str
                 "ci_high_old": hi1, "n_new": n2, "count_new": x2, "frame_new": big2, "share_new": d.p2,
                 "ci_low_new": lo2, "ci_high_new": hi2, "difference": d.difference, "ci_low": d.ci_low,
                 "ci_high": d.ci_high, "z": d.z, "p": d.p, "cohen_h": d.cohen_h, "changed": ",".join(m.changed),
-                "rests_on": _rests_on(new, old, m, form, by, cat, map), "note": m.note,
+                "rests_on": _rests_on(new, old, m, form, by, cat, map), "note": m.note, "symbol": "",
             })
     return rows
 
@@ -323,6 +341,8 @@ def compare_rounds(
     collapse: str | None = None,
     confidence: float = 0.95,
     data: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    disclosure: DisclosureRules | None = None,
+    merges: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Shares of every matched item in two rounds, their difference and a test, per group.
 
@@ -344,6 +364,12 @@ def compare_rounds(
         Level of the intervals.
     data : (DataFrame, DataFrame), optional
         The two rounds' data (:func:`~samanalyse.io.datasets.load_round_data`), newer first.
+    disclosure : DisclosureRules, optional
+        The report's disclosure rules: each round's counts per group are suppressed as the
+        rules ask (see below); ``symbol`` is ``:`` on the rows that lose numbers.
+    merges : mapping of str to mapping of str to str, optional
+        ``{by: {group: merged group}}``: small groups merged (the disclosure step's merges of the
+        form), applied to both rounds, their frame sizes summed; ``""`` leaves a group out.
 
     Returns
     -------
@@ -352,6 +378,13 @@ def compare_rounds(
         (``difference = share_new - share_old``; ``p_adjusted`` Holm, ``p_bh`` Benjamini–Hochberg
         over all rows). Mirrors R ``survey::svymean`` per round with ``fpc`` and the Wald test of
         the difference; per-round intervals as ``svyciprop(method = "logit")``.
+
+        With ``disclosure``, each round's counts of every item are protected as count tables (the
+        total and each grouping together, each group's n known: the respondents are published per
+        group; :func:`samanalyse.analysis.disclosure.protect_tables`): a row loses that round's
+        count, share and interval when its count is suppressed, and the change, its interval and
+        tests when either round's is. A group too small to protect at all (one unit) takes every
+        group's numbers of that item with it. The adjusted p-values are computed before.
 
     Warns
     -----
@@ -362,16 +395,81 @@ def compare_rounds(
     by = tuple(by)
     _check_args(form, by, map, new, old)
     d_new, d_old = data if data is not None else (None, None)
-    s_new = _side(new, _load(new, d_new), form, by)
+    s_new = _side(new, _load(new, d_new), form, by, merges)
     d_old = _load(old, d_old)
-    s_old = _side(old, d_old, form, by) if map == "own" else _side_on_newer_map(old, d_old, new, form, by)
+    s_old = (_side(old, d_old, form, by, merges) if map == "own"
+             else _side_on_newer_map(old, d_old, new, form, by, merges))
     rows: list[dict[str, object]] = []
-    for m in matched_items(new, old, form=form, items=items, collapse=collapse):
+    matches = matched_items(new, old, form=form, items=items, collapse=collapse)
+    for m in matches:
         for b in (TOTAL, *by):
             rows += _rows_for(m, s_new, s_old, form, b, map, confidence)
-    out = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    out = _adjusted(pd.DataFrame(rows, columns=TREND_COLUMNS))
     out.attrs["split_excluded"] = s_old.split_excluded
-    return _adjusted(out)
+    if disclosure is None or out.empty:
+        return out
+    return _protect_trend(out, s_new, s_old, matches, by, disclosure)
+
+
+#: A respondent of the form outside the compared categories (blank, other): in every base, never printed.
+_REST = "\x00rest"
+#: Columns of :func:`compare_rounds` a suppressed count of one round takes with it (``_new`` / ``_old``).
+_SIDE_COLUMNS = ("count", "share", "ci_low", "ci_high")
+#: Columns that need both rounds' counts: blank when either is suppressed.
+_BOTH_COLUMNS = ("difference", "ci_low", "ci_high", "z", "p", "p_adjusted", "p_bh", "cohen_h")
+
+
+def _hidden_cells(side: _Side, item: Item, m: Match, by: tuple[str, ...], rules: DisclosureRules
+                  ) -> set[tuple[str, str, str]]:
+    """``(by, group, category)`` of one round's counts that the rules suppress (primary and secondary)."""
+    from dataclasses import replace
+
+    from samanalyse.analysis.disclosure import CountTable, protect_tables
+    from samanalyse.errors import DisclosureError
+
+    cat = _category_column(side.data, item, m.collapse)
+    frame = pd.DataFrame({"cat": cat.where(cat.isin(m.categories), _REST).astype(object)})
+    for b in by:
+        frame[b] = side.groups[b].astype(object).where(side.groups[b].notna(), "\x00none")
+    tables = [CountTable(TOTAL, "cat", None, m.categories, known_n=True)]
+    tables += [CountTable(b, "cat", b, m.categories, known_n=True) for b in by]
+    try:
+        cells = protect_tables(frame, tables, replace(rules, min_units_per_group=1, published_reproduction=())).cells
+    except DisclosureError:   # a group too small to protect (a group of 1): nothing of any group is printed
+        return {(b, str(g), c) for b in by for g in frame[b].unique() for c in m.categories}
+    hidden = cells[cells["status"].isin(["primary", "secondary"])]
+    return {(TOTAL if g == rules.total_label else t, TOTAL if g == rules.total_label else str(g), str(c))
+            for t, g, c in zip(hidden["table"], hidden["group"], hidden["category"])}
+
+
+def _protect_trend(table: pd.DataFrame, s_new: _Side, s_old: _Side, matches: list[Match], by: tuple[str, ...],
+                   rules: DisclosureRules) -> pd.DataFrame:
+    """:func:`compare_rounds` rows with each round's suppressed counts removed (the rules of the report).
+
+    For each round and item, the counts per category of every grouping and the total are
+    protected together as count tables (:func:`samanalyse.analysis.disclosure.protect_tables`,
+    each group's n known: the respondents are published per group): counts under ``min_count``
+    and groups whose n is under ``min_base`` are suppressed, and enough other cells that none can
+    be worked out from the total. A row loses that round's count, share and interval, and the
+    change, its interval and test when either round's count is suppressed; ``symbol`` says ``:``.
+    A group too small to protect at all (e.g. one unit) loses every group's numbers of that item.
+    """
+    out = table.copy()
+    hide = {"new": np.zeros(len(out), dtype=bool), "old": np.zeros(len(out), dtype=bool)}
+    for m, (side, item_id, which) in ((m, x) for m in matches for x in ((s_new, m.item, "new"),
+                                                                         (s_old, m.item_old, "old"))):
+        gone = _hidden_cells(side, side.rnd.codebook.item(item_id), m, by, rules)
+        mine = (out["item"] == m.item).to_numpy()
+        keys = zip(out["by"], out["group"].astype(str), out["category"].astype(str))
+        hide[which] |= mine & np.array([k in gone for k in keys], dtype=bool)
+    for which in ("new", "old"):
+        for col in _SIDE_COLUMNS:
+            out[f"{col}_{which}"] = out[f"{col}_{which}"].astype(float).where(~hide[which])
+    either = hide["new"] | hide["old"]
+    for col in _BOTH_COLUMNS:
+        out[col] = out[col].astype(float).where(~either)
+    out["symbol"] = np.where(either, SUPPRESSED, "")
+    return out
 
 
 def _old_answer_per_unit(old: Round, data: pd.DataFrame, item: Item, collapse: str | None, new: Round,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from samanalyse.errors import SamanalyseError
 from samanalyse.report.context import Context, Section, fmt_cell
+from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["run", "plot_trend", "TREND_GROUP"]
 
@@ -36,27 +37,36 @@ def _p(p: float) -> str:
     return "" if pd.isna(p) else "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
 
 
+def _share_text(p: float, n: int, gone: bool) -> str:
+    """``"12,5 % (40)"``; a suppressed share ``": (40)"`` (its n is published: the respondents per group)."""
+    return f"{SUPPRESSED} ({n})" if gone else f"{_pct(p)} % ({n})"
+
+
 def _table(t: pd.DataFrame) -> pd.DataFrame:
-    """The compact layout of the trend rows of one item group."""
+    """The compact layout of the trend rows of one item group (``:`` where the disclosure rules suppress)."""
+    gone = t["symbol"].eq(SUPPRESSED) if "symbol" in t else pd.Series(False, index=t.index)
     return pd.DataFrame({
         "Spørsmål": t["label"], "Svar": t["category"], "Gruppering": t["by"].map(_BY).fillna(t["by"]),
         "Gruppe": t["group"].where(t["by"] != "total", "Alle"),
-        f"{t['round_old'].iloc[0]} (n)": [f"{_pct(p)} % ({n})" for p, n in zip(t["share_old"], t["n_old"])],
-        f"{t['round_new'].iloc[0]} (n)": [f"{_pct(p)} % ({n})" for p, n in zip(t["share_new"], t["n_new"])],
-        "Endring, prosentpoeng [95 %-KI]": [f"{_pct(d)} [{_pct(lo)}; {_pct(hi)}]"
-                                            for d, lo, hi in zip(t["difference"], t["ci_low"], t["ci_high"])],
-        "p (Holm)": t["p_adjusted"].map(_p),
-        "Cohens h": t["cohen_h"].round(2),
+        f"{t['round_old'].iloc[0]} (n)": [_share_text(p, n, pd.isna(p) and g) for p, n, g in
+                                          zip(t["share_old"], t["n_old"], gone)],
+        f"{t['round_new'].iloc[0]} (n)": [_share_text(p, n, pd.isna(p) and g) for p, n, g in
+                                          zip(t["share_new"], t["n_new"], gone)],
+        "Endring, prosentpoeng [95 %-KI]": [SUPPRESSED if g else f"{_pct(d)} [{_pct(lo)}; {_pct(hi)}]"
+                                            for d, lo, hi, g in zip(t["difference"], t["ci_low"], t["ci_high"], gone)],
+        "p (Holm)": [SUPPRESSED if g else _p(v) for v, g in zip(t["p_adjusted"], gone)],
+        "Cohens h": [SUPPRESSED if g else v for v, g in zip(t["cohen_h"].round(2), gone)],
         "Endret": t["changed"],
         "Bygger på": t["rests_on"],
     })
 
 
-def plot_trend(rows: pd.DataFrame, *, by: str, title: str):  # type: ignore[no-untyped-def]
+def plot_trend(rows: pd.DataFrame, *, by: str, title: str, legend: str = ""):  # type: ignore[no-untyped-def]
     """Both rounds side by side with intervals: one panel per item (rows) and category (columns).
 
     ``rows``: :func:`~samanalyse.analysis.trends.compare_rounds` rows of one item group, the total and
-    one grouping ``by``. Returns a :class:`matplotlib.figure.Figure`.
+    one grouping ``by``. A share the disclosure rules suppress is not drawn; its place shows ``:``,
+    and ``legend`` (what ``:`` means) goes under the figure. Returns a :class:`matplotlib.figure.Figure`.
     """
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -80,6 +90,9 @@ def plot_trend(rows: pd.DataFrame, *, by: str, title: str):  # type: ignore[no-u
                 hi = cell[f"ci_high_{col}"].to_numpy(dtype=float) * 100 - share
                 ax.bar(x + (k - 0.5) * 0.38, share, 0.38, color=colour, label=str(rnd),
                        yerr=np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)]), capsize=2, ecolor="#333")
+                gone = cell["symbol"].eq(SUPPRESSED).to_numpy() if "symbol" in cell else np.zeros(len(x), bool)
+                for xx in (x + (k - 0.5) * 0.38)[gone & np.isnan(share)]:   # a suppressed bar: not drawn, ':'
+                    ax.text(xx, 2, SUPPRESSED, ha="center", va="bottom", fontsize=9, fontweight="bold")
             ax.set_xticks(x, ["Alle" if g == "total" else str(g).replace(" kommuner", "").replace("Helse ", "")
                               for g in groups], fontsize=7, rotation=30, ha="right")
             ax.set_ylim(0, 100)
@@ -90,9 +103,20 @@ def plot_trend(rows: pd.DataFrame, *, by: str, title: str):  # type: ignore[no-u
                 ax.set_ylabel("Prosent", fontsize=8)
     axes[0][0].legend(fontsize=7, loc="upper left")
     fig.suptitle(title, fontsize=10)
+    if legend and "symbol" in d and d["symbol"].eq(SUPPRESSED).any():
+        fig.supxlabel(legend, fontsize=8, x=0.01, ha="left")
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
     return fig
+
+
+def _merges(ctx: Context, form: str) -> dict[str, dict[str, str]]:
+    """The disclosure step's merged groups of ``form``: ``{by: {group: merged group}}`` ("" = left out)."""
+    out: dict[str, dict[str, str]] = {}
+    for m in ctx.facts.get("disclosure_merges", []):
+        if m.form == form:
+            out.setdefault(m.by, {}).update({g: m.label for g in m.members})
+    return out
 
 
 def _paired(ctx: Context, new, old, form: str, data: tuple[pd.DataFrame, pd.DataFrame]) -> Section:  # type: ignore[no-untyped-def]
@@ -135,7 +159,8 @@ def run(ctx: Context) -> None:
     for form in [f for f in new.forms if f in old.forms]:
         kommune = new.codebook.forms[form].respondent == "kommune"
         by = ("rhf", "size_class") if kommune else ("rhf",)
-        t = compare_rounds(new, old, form=form, by=by, data=(ctx.data, old_data))
+        t = compare_rounds(new, old, form=form, by=by, data=(ctx.data, old_data), disclosure=new.disclosure,
+                           merges=_merges(ctx, form))
         if t.empty:
             continue
         parts.append(t)
@@ -146,7 +171,7 @@ def run(ctx: Context) -> None:
                                          rows, html_frame=_table(rows)))
             for b in by:
                 title = f"{topic or 'andre'} ({form}) etter {_BY[b].lower()}: {old.name} og {new.name}, 95 %-KI"
-                fig = plot_trend(rows, by=b, title=title)
+                fig = plot_trend(rows, by=b, title=title, legend=ctx.tr.t("disclosure", "suppressed", default=""))
                 paths = save_figure(fig, ctx.out / "figures" / f"trend_{key}_{b}", formats=("png",))
                 plt.close(fig)
                 ctx.files += [f"figures/{p.name}" for p in paths]
@@ -170,12 +195,19 @@ def _notes(ctx: Context) -> list[str]:
            "tilbakelegging fra sin egen populasjon (endelig-populasjonskorreksjon per runde); rundene er uavhengige. "
            "Intervall for endringen: normaltilnærming; p: Wald-test; Holm- og BH-justering over alle rader. "
            "RHF og kommunestørrelse etter hver rundes eget register."]
+    rules = new.disclosure
+    if rules is not None:
+        from samanalyse.report.sections.disclosure import merge_notes
+
+        out.append(ctx.tr.t("disclosure", "trend", default="").format(min_count=rules.min_count,
+                                                                      min_base=rules.min_base))
+        out += merge_notes(ctx) + [ctx.tr.t("disclosure", "symbols", default="")]
     for rnd in (old, new):
         if rnd.reconstructed:
             out.append(f"Runde {rnd.name} er rekonstruert. Bare andeler som de publiserte tabellene fastlegger "
                        "(«Bygger på: publiserte tall») er fakta om runden; alt annet bygger på rekonstruksjonens "
                        "antakelser.")
-    return out
+    return [n for n in out if n]
 
 
 def _write_page(ctx: Context, figures: list[tuple[str, Path]]) -> None:
