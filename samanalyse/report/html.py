@@ -47,7 +47,11 @@ td.diff{color:#a00;font-weight:bold} td.txt{text-align:left}
 .src{font-style:italic}
 .key li{margin:.35em 0} .basis{color:#555;font-size:.9em}
 nav ol{padding-left:1.4em} nav li{margin:.15em 0} nav .lab{font-weight:bold;white-space:nowrap}
-details{margin:.4em 0} summary{cursor:pointer;color:#1b4f72}
+input.vis{position:absolute;opacity:0;width:1px;height:1px} .detail{display:none}
+label.vis{display:inline-block;margin:.4em 0;cursor:pointer;color:#1b4f72;text-decoration:underline}
+label.vis::before{content:'\25B8  ';text-decoration:none;display:inline-block}
+input.vis:checked+label.vis::before{content:'\25BE  '} input.vis:focus-visible+label.vis{outline:2px solid #1b4f72}
+input.vis:checked+label.vis+.detail{display:block}
 figure{margin:1em 0} figure img{max-width:100%;height:auto} figcaption{font-size:.9em}
 tr:target,li:target{background:#fff3cd}
 @media (min-width:60em){nav ol{columns:2;column-gap:2.5em} nav li{break-inside:avoid}}
@@ -60,7 +64,7 @@ tr:target,li:target{background:#fff3cd}
  td,th{padding:1px 3px;overflow-wrap:break-word;hyphens:auto}
  tr{page-break-inside:avoid} thead{display:table-header-group}
  h2,h3{page-break-after:avoid} figure{page-break-inside:avoid}
- details{display:block} details>summary{display:none} details>*{display:block}
+ .detail{display:block} label.vis{display:none}
  a{color:inherit;text-decoration:none}
 }
 """
@@ -228,10 +232,13 @@ def _section(ctx: Context, key: str, sec: Section) -> list[str]:
         p.append(_audit_table(ctx, sec))
         return p
     shown = sec.html_frame if sec.html_frame is not None else sec.frame
-    p.append(_html_table(shown, tr, sec.p_columns))
-    if sec.detail_frame is not None:
-        p.append(f"<details><summary>{html.escape(tr.t('word', 'show_n_ci'))}</summary>"
-                 + _html_table(sec.detail_frame, tr) + "</details>")
+    if len(shown.columns):  # a section of notes only (e.g. disclosure rules without merges) has no table
+        p.append(_html_table(shown, tr, sec.p_columns))
+    if sec.detail_frame is not None:  # on demand on screen (a checkbox, no script), always on paper
+        box = f"vis-{key}-{sec.key}"
+        p.append(f"<input type='checkbox' class='vis' id='{box}'><label class='vis' for='{box}'>"
+                 f"{html.escape(tr.t('word', 'show_n_ci'))}</label><div class='detail'>"
+                 + _html_table(sec.detail_frame, tr) + "</div>")
     legend = tr.legend(symbols_in(shown, sec.detail_frame))
     if legend:
         p.append(f"<p class='note legend'>{html.escape(legend)}</p>")

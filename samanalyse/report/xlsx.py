@@ -128,6 +128,9 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
     if sec.kind == "study" and ctx.round.notes.get("citation"):  # the published values come from the study
         _text(ws, f"{tr.t('word', 'source_study')} ({tr.t('column', 'published')}): {ctx.round.notes['citation']}",
               italic=True)
+    if not len(sec.frame.columns):  # notes only
+        _page_setup(ws, 1)
+        return
     ws.append([])
     header = [str(c) for c in sec.frame.columns]
     ws.append(header)

@@ -24,20 +24,22 @@ _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-n
 #: Measures the page after load and writes the result as JSON into <pre id="measure">.
 _SCRIPT = """<script>
 window.addEventListener('load', function () {
-  var de = document.documentElement, cut = [];
+  var de = document.documentElement, cut = [], shown = 0;
   document.querySelectorAll('table').forEach(function (t, i) {
     var box = t.parentElement, h = t.closest('div.wrap') ? t.closest('div.wrap').previousElementSibling : null;
     var title = '';
     for (var e = t.closest('div.wrap') || t; e; e = e.previousElementSibling) {
       if (/^H[1-4]$/.test(e.tagName)) { title = e.textContent; break; }
     }
+    if (t.offsetParent !== null) { shown += 1; }
     if (t.offsetParent !== null && t.scrollWidth > box.clientWidth + 1) {
       cut.push({index: i, title: title, table: t.scrollWidth, box: box.clientWidth});
     }
   });
   var pre = document.createElement('pre');
   pre.id = 'measure';
-  pre.textContent = JSON.stringify({width: window.innerWidth, page: de.scrollWidth, cut: cut});
+  pre.textContent = JSON.stringify({width: window.innerWidth, page: de.scrollWidth, cut: cut, shown: shown,
+                                    tables: document.querySelectorAll('table').length});
   document.body.appendChild(pre);
   if (window.parent !== window) { window.parent.postMessage(pre.textContent, '*'); }
 });
@@ -63,7 +65,8 @@ def _run(args: list[str], timeout: int = 180) -> subprocess.CompletedProcess[str
 
 
 def measure(page: Path, width: int, *, print_css: bool = False) -> dict:
-    """Load ``page`` at ``width`` CSS px; return ``{"width", "page", "cut"}`` (page = the document's scroll width).
+    """Load ``page`` at ``width`` CSS px; return ``{"width", "page", "cut", "shown", "tables"}`` (page = the
+    document's scroll width; shown = the tables laid out, of all ``tables``).
 
     ``print_css`` applies the page's print stylesheet on screen (``@media print`` -> ``all``), to measure
     the tables as they are laid out on paper at the A4 width.

@@ -281,7 +281,10 @@ def _run_data(ctx: Context) -> None:
     rnd = ctx.round
     catalogue = rnd.catalogue
     tr = ctx.tr
+    from samanalyse.report.sections.disclosure import merged_frame_sizes
+
     sizes = frame_sizes(rnd)
+    sizes = {**sizes, **merged_frame_sizes(ctx, sizes)}   # small groups merged by disclosure control (issue 16)
     designs = report_designs(ctx)
     parts = []
     for tid, spec in catalogue.tables.items():
