@@ -158,7 +158,8 @@ def response_propensity(rnd: Round, form: str, by: Sequence[str] | None = None,
     is over the persons of the frame, fitted on counts per kommune (respondents and nonrespondents with frequency
     weights: the same estimates as one row per person); ``propensity`` is then per kommune.
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM   # not statsmodels.api: 0.7 s less to import
 
     if by is None:
         by = [b for b in _by(rnd, form, None) if b != "fylke"]
@@ -170,21 +171,31 @@ def response_propensity(rnd: Round, form: str, by: Sequence[str] | None = None,
     for b in by:
         levels = sorted(fr[b].unique(), key=str)[1:]
         parts += [pd.Series((fr[b] == lv).astype(float), index=fr.index, name=f"{b}={lv}") for lv in levels]
-    x = sm.add_constant(pd.concat(parts, axis=1) if parts else pd.DataFrame(index=fr.index), has_constant="add")
+    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=fr.index)
+    x.insert(0, "const", 1.0)
     no = (fr["frame_size"] - fr["respondents"]).to_numpy(float)
-    xx = pd.concat([x, x], ignore_index=True)
-    y = np.r_[np.ones(len(fr)), np.zeros(len(fr))]
-    freq = np.r_[fr["respondents"].to_numpy(float), no]
-    keep = freq > 0
-    xx, y, freq = xx[keep].reset_index(drop=True), y[keep], freq[keep]
-    fit = sm.GLM(y, xx, family=sm.families.Binomial(), freq_weights=freq).fit()
-    coef = pd.DataFrame({"term": x.columns, "coef": fit.params.to_numpy(), "se": fit.bse.to_numpy(),
-                         "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
+    if (fr["frame_size"] == 1).all():   # one row per unit, 0/1
+        y, xx, freq = fr["respondents"].to_numpy(float), x, None
+    else:                               # persons: respondents and nonrespondents of each kommune
+        xx = pd.concat([x, x], ignore_index=True)
+        y = np.r_[np.ones(len(fr)), np.zeros(len(fr))]
+        freq = np.r_[fr["respondents"].to_numpy(float), no]
+        xx, y, freq = xx[freq > 0].reset_index(drop=True), y[freq > 0], freq[freq > 0]
+    fit = GLM(y, xx, family=families.Binomial(), freq_weights=freq).fit()
+    coef = pd.DataFrame({"term": x.columns, "coef": np.asarray(fit.params), "se": np.asarray(fit.bse),
+                         "z": np.asarray(fit.tvalues), "p_value": np.asarray(fit.pvalues)})
     coef["odds_ratio"] = np.exp(coef["coef"])
-    null = sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(), freq_weights=freq).fit()
-    prop = pd.Series(fit.predict(x).to_numpy(), index=fr.index, name="propensity")
-    return PropensityResult(coef, prop, total, yes, float(1 - fit.llf / null.llf),
-                            _auc_grouped(prop.to_numpy(), fr["respondents"].to_numpy(float), no))
+    null = GLM(y, np.ones((len(y), 1)), family=families.Binomial(), freq_weights=freq).fit()
+    prop = pd.Series(np.asarray(fit.predict(x)), index=fr.index, name="propensity")
+    auc = _auc(y, prop.to_numpy()) if freq is None else _auc_grouped(prop.to_numpy(), fr["respondents"].to_numpy(float), no)
+    return PropensityResult(coef, prop, total, yes, float(1 - fit.llf / null.llf), auc)
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float:
+    ranks = sps.rankdata(p)
+    n1 = y.sum()
+    n0 = len(y) - n1
+    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)) if n1 and n0 else np.nan
 
 
 def _auc_grouped(p: np.ndarray, yes: np.ndarray, no: np.ndarray) -> float:

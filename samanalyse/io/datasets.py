@@ -12,12 +12,14 @@ For 2010 that data is **reconstructed** (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from samanalyse.errors import SamanalyseError
 from samanalyse.io.read import load_responses
+from samanalyse.survey.registers import register_files
 from samanalyse.survey.rounds import Round, join_registers, load_round, respondents
 
 __all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data", "round_respondents"]
@@ -43,13 +45,38 @@ def _has_persons(rnd: Round) -> bool:
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-def _cache_key(rnd: Round, form: str) -> tuple | None:
-    """A key that changes when the round's export of ``form`` (or its round.yaml, codebook) changes."""
+def _cache_key(rnd: Round, form: str | None) -> tuple | None:
+    """A key that changes when any file the respondents of ``form`` come from changes (None: do not cache).
+
+    The files: the respondents list or the form's export (and its mapping), round.yaml, the codebook and
+    the registers of the round's year.
+    """
+    listed = rnd.file("respondents", "respondents.csv")
     try:
-        files = [rnd.responses_path(form), rnd.path / "round.yaml", rnd.file("codebook", "codebook.yaml")]
-        return (str(rnd.path.resolve()), form, *((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+        files = [listed] if listed.is_file() else [rnd.responses_path(str(form))]
+        mapping = (rnd.meta.get("mappings") or {}).get(form) if not listed.is_file() else None
+        files += ([rnd.path / mapping] if mapping else []) + [rnd.path / "round.yaml",
+                                                              rnd.file("codebook", "codebook.yaml")]
+        files += register_files(rnd.register_year)
+        return (str(rnd.path.resolve()), form if not listed.is_file() else None,
+                *((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
     except (OSError, SamanalyseError):
         return None
+
+
+def _cached(key: tuple | None, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    if key is None:
+        return make()
+    if key not in _CACHE:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = make()
+    return _CACHE[key].copy()
+
+
+def _from_export(rnd: Round, form: str) -> pd.DataFrame:
+    resp = load_responses(rnd, form)
+    return _who(rnd, form, resp.data, resp.provenance.path if resp.provenance else "")
 
 
 def round_respondents(round: Round | str | Path, form: str | None = None) -> pd.DataFrame:
@@ -57,25 +84,17 @@ def round_respondents(round: Round | str | Path, form: str | None = None) -> pd.
 
     From the round's ``respondents.csv`` when it has one (:func:`~samanalyse.survey.rounds.respondents`),
     else from the respondent column of its recorded exports. Columns as
-    :data:`~samanalyse.survey.rounds.RESPONDENT_COLUMNS`.
+    :data:`~samanalyse.survey.rounds.RESPONDENT_COLUMNS`. Read once per version of the files it comes
+    from (a copy is returned).
     """
     rnd = load_round(round)
     if rnd.file("respondents", "respondents.csv").is_file():
-        return respondents(rnd, form)
+        if form is not None and form not in rnd.codebook.forms:
+            raise SamanalyseError(f"Unknown form {form!r}; round {rnd.name} has forms {', '.join(rnd.codebook.forms)}.")
+        every = _cached(_cache_key(rnd, None), lambda: respondents(rnd))
+        return every if form is None else every[every["form"] == form].reset_index(drop=True)
     forms = [form] if form is not None else list(rnd.meta.get("responses", {}))
-    parts = []
-    for f in forms:
-        key = _cache_key(rnd, f)
-        if key is None or key not in _CACHE:
-            resp = load_responses(rnd, f)
-            who = _who(rnd, f, resp.data, resp.provenance.path if resp.provenance else "")
-            if key is None:
-                parts.append(who)
-                continue
-            if len(_CACHE) > 16:
-                _CACHE.clear()
-            _CACHE[key] = who
-        parts.append(_CACHE[key].copy())
+    parts = [_cached(_cache_key(rnd, f), lambda f=f: _from_export(rnd, f)) for f in forms]
     if not parts:
         return join_registers(rnd, pd.DataFrame(columns=["form", "respondent"]))
     return pd.concat(parts, ignore_index=True)

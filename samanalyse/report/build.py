@@ -102,6 +102,7 @@ PUBLISHED_STEPS = frozenset({"revisjon"})
 #: in the background; the step that needs it collects it with ``ctx.prepared(fn)``.
 BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     ("data", priorities.prepare),      # the factor analysis and its figures, while the tables are built
+    ("data", nonresponse.prepare),     # response against the frame, its model and chart (issue 15)
 ]
 
 

@@ -168,12 +168,22 @@ def check_columns(frame: pd.DataFrame, columns: Sequence[str], file: str | Path,
         )
 
 
+@lru_cache(maxsize=16)
+def _read_file(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """A register file as strings, read once per version of the file (the key holds its time and size)."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise RegisterError(f"The register {path} cannot be read: {exc}.") from None
+
+
 def _read(kind: str, year: int, required: Sequence[str]) -> tuple[pd.DataFrame, Path]:
     path = _register_file(kind, year)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        st = path.stat()
+    except OSError as exc:
         raise RegisterError(f"The register {path} cannot be read: {exc}.") from None
+    df = _read_file(str(path), st.st_mtime_ns, st.st_size).copy()
     check_columns(df, required, path, "every register of this kind needs it")
     df.attrs["file"] = str(path)
     df.attrs["file_columns"] = list(df.columns)
@@ -202,6 +212,24 @@ def ordinal_columns(year: int, kind: str = "kommuner") -> dict[str, Ordinal]:
 
 
 def kommuner(year: int, *, include_svalbard: bool = False) -> pd.DataFrame:
+    """The kommuner of ``year``, indexed by 4-digit kommunenummer (string); see :func:`_kommuner`.
+
+    Built once per version of the register file and ``registers.yaml`` (a copy is returned).
+    """
+    path, meta = _register_file("kommuner", year), register_dir() / "registers.yaml"
+    try:
+        key = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in (path, meta))
+    except OSError:
+        return _kommuner(year, include_svalbard)
+    return _kommuner_cached(str(path), key, year, include_svalbard).copy()
+
+
+@lru_cache(maxsize=8)
+def _kommuner_cached(path: str, key: tuple, year: int, include_svalbard: bool) -> pd.DataFrame:
+    return _kommuner(year, include_svalbard)
+
+
+def _kommuner(year: int, include_svalbard: bool = False) -> pd.DataFrame:
     """The kommuner of ``year``, indexed by 4-digit kommunenummer (string).
 
     Parameters
@@ -230,7 +258,7 @@ def kommuner(year: int, *, include_svalbard: bool = False) -> pd.DataFrame:
     df = df.set_index("kommunenummer")
     df.index = df.index.astype(str)
     df["rhf_offisiell"] = df["rhf"]
-    df["rhf"] = df["rhf"].map(rhf_label)
+    df["rhf"] = df["rhf"].map({v: rhf_label(v) for v in df["rhf"].unique()})
     for col in [c for c in df.columns if c.startswith("folkemengde_") or c.startswith("sentralitet")]:
         if col.endswith("samme_omraade"):
             continue
@@ -259,7 +287,7 @@ def helseforetak(year: int) -> pd.DataFrame:
     df, _ = _read("helseforetak", year, HF_COLUMNS)
     df = df.set_index("helseforetak")
     df["rhf_offisiell"] = df["rhf"]
-    df["rhf"] = df["rhf"].map(rhf_label)
+    df["rhf"] = df["rhf"].map({v: rhf_label(v) for v in df["rhf"].unique()})
     return df
 
 

@@ -170,7 +170,8 @@ class Round:
                                       f"person_frames: {{{form}: {{file: <csv with kommune,{PERSON_COUNT}>}}}}")])
         return read_person_frame(self.path / spec["file"], self.register_year, spec.get("count", PERSON_COUNT))
 
-    def _has_frame(self, form: str) -> bool:
+    def has_frame_units(self, form: str) -> bool:
+        """True if the frame of ``form`` lists its units: always, but for a person form given only as a total."""
         f = self.codebook.forms[form]
         return f.respondent != "person" or form in (self.meta.get("person_frames") or {})
 
@@ -186,11 +187,11 @@ class Round:
         RoundError
             If ``round.yaml``'s frame names an unknown form or disagrees with the register.
         """
-        counted = {f: _frame_count(self.frame_units(f)) for f in self.codebook.forms if self._has_frame(f)}
+        counted = {f: _frame_count(self.frame_units(f)) for f in self.codebook.forms if self.has_frame_units(f)}
         declared = self.meta.get("frame")
         if not declared:
             return counted
-        person_totals = {f for f in declared if f in self.codebook.forms and not self._has_frame(f)}
+        person_totals = {f for f in declared if f in self.codebook.forms and not self.has_frame_units(f)}
         counted.update({f: declared[f] for f in person_totals})   # a person form's total, without counts per kommune
         file = str(self.path / "round.yaml")
         problems = []

@@ -9,16 +9,18 @@ weighted 95 % logit interval). The sections go in the report's ``respondenter`` 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from samanalyse.analysis.nonresponse import response_by, response_propensity, response_tests
+from samanalyse.analysis.nonresponse import frame_response, response_by, response_propensity, response_tests
 from samanalyse.analysis.weights import RoundWeights, form_design, round_weights
 from samanalyse.report.context import Context, Section
 from samanalyse.report.figures import save_figure
 from samanalyse.stats.design import design_share
 
-__all__ = ["run", "weighted_comparison", "COMPARISON_COLUMNS", "HTML_ROWS"]
+__all__ = ["run", "prepare", "Prepared", "weighted_comparison", "COMPARISON_COLUMNS", "HTML_ROWS", "LABELLED"]
 
 COMPARISON_COLUMNS = ["form", "item", "label", "category", "n", "unweighted", "weighted", "difference",
                       "ci_lower", "ci_upper", "deff"]
@@ -33,54 +35,108 @@ def _t(ctx: Context, key: str, default: str, group: str = "nonresponse") -> str:
     return tr.t(group, key, default=default) if tr is not None else default
 
 
+#: Program column names -> their key in the translation table (group ``nonresponse``, ``col_<name>``).
+LABELLED = ("form", "by", "group", "frame_size", "respondents", "response_rate", "groups", "chi2", "df", "p_value",
+            "min_expected", "term", "coef", "se", "z", "odds_ratio", "pseudo_r2", "auc", "margins", "method",
+            "iterations", "converged", "max_error", "min_weight", "max_weight", "n", "n_effective", "item", "label",
+            "category", "unweighted", "weighted", "difference", "ci_lower", "ci_upper", "deff")
+
+
+def _section(ctx: Context, key: str, title: str, frame: pd.DataFrame, *, notes: list[str] | None = None,
+             percent: tuple[str, ...] = (), p: tuple[str, ...] = ()) -> Section:
+    """A section whose column headers are the report language's labels (the tidy CSVs keep the names)."""
+    names = {c: _t(ctx, f"col_{c}", c) for c in frame.columns if c in LABELLED}
+    return Section(key, title, frame.rename(columns=names), notes=notes or [],
+                   percent_columns=tuple(names.get(c, c) for c in percent), p_columns=tuple(names.get(c, c) for c in p))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The nonresponse numbers computed and the chart written (the heavy part of the step).
+
+    ``rates``/``tests``/``model``: :data:`~samanalyse.analysis.nonresponse.RESPONSE_COLUMNS`,
+    :data:`~samanalyse.analysis.nonresponse.TEST_COLUMNS` and the propensity model (None without a model);
+    ``outside``: respondents outside the frame; ``chart``: the chart's file names in ``figures/``.
+    """
+
+    rates: pd.DataFrame
+    tests: pd.DataFrame
+    model: pd.DataFrame | None
+    outside: tuple[str, ...]
+    chart: tuple[str, ...]
+
+
+def prepare(ctx: Context) -> Prepared:
+    """Response against the frame, its tests, the propensity model and the chart (files into ``figures/``).
+
+    Needs only the round, so the report may run it ahead in a background process
+    (:mod:`samanalyse.report.background`) while its first steps run.
+    """
+    rnd = ctx.round
+    forms = [f for f in rnd.forms if f in rnd.frame and rnd.has_frame_units(f)]
+    frames = {f: frame_response(rnd, f) for f in forms}     # each form's frame read once
+    by_form = {f: response_by(rnd, f, frame=frames[f]) for f in forms}
+    rates = pd.concat(list(by_form.values()), ignore_index=True)
+    tests = pd.concat([response_tests(rnd, f, frame=frames[f]) for f in forms], ignore_index=True)
+    outside = tuple(sorted({x for f in forms for x in by_form[f].attrs.get("outside_frame", [])}))
+    return Prepared(rates, tests, _model(ctx, forms, frames), outside, _chart(ctx, rates))
+
+
 def run(ctx: Context) -> None:
     """Nonresponse tables and chart; with weights: the weights and the weighted comparison."""
     rnd = ctx.round
-    forms = [f for f in rnd.forms if f in rnd.frame]
-    rates = pd.concat([response_by(rnd, f) for f in forms], ignore_index=True)
-    tests = pd.concat([response_tests(rnd, f) for f in forms], ignore_index=True)
+    prep = ctx.prepared(prepare)
+    rates, tests = prep.rates, prep.tests
     ctx.write_csv("bortfall", rates)
     ctx.write_csv("bortfall_tester", tests)
-    outside = sorted({x for f in forms for x in response_by(rnd, f).attrs.get("outside_frame", [])})
-    notes = [_t(ctx, "outside", "Respondenter utenfor rammen (ikke talt her): ") + ", ".join(outside)] if outside else []
+    notes = [_t(ctx, "outside", "Respondenter utenfor rammen (ikke talt her): ") + ", ".join(prep.outside)] \
+        if prep.outside else []
     if rnd.reconstructed:
         notes.append(_t(ctx, "reconstructed_short", "rekonstruerte data", "word").capitalize())
     show = rates.assign(response_rate=rates["response_rate"].round(1))
-    ctx.add(GROUP, Section("bortfall", _t(ctx, "title", "Svar og bortfall mot rammen (registeret)"), show,
-                           notes=notes, percent_columns=("response_rate",)))
-    ctx.add(GROUP, Section("bortfall_tester", _t(ctx, "tests", "Svar mot registerets grupper: kjikvadrattest"),
-                           tests.round(4), p_columns=("p_value",)))
-    _model(ctx, forms)
-    _chart(ctx, rates)
+    ctx.add(GROUP, _section(ctx, "bortfall", _t(ctx, "title", "Svar og bortfall mot rammen (registeret)"), show,
+                            notes=notes, percent=("response_rate",)))
+    ctx.add(GROUP, _section(ctx, "bortfall_tester", _t(ctx, "tests", "Svar mot registerets grupper: kjikvadrattest"),
+                            tests.round(4), p=("p_value",)))
+    if prep.model is not None:
+        ctx.write_csv("bortfall_modell", prep.model)
+        ctx.add(GROUP, _section(ctx, "bortfall_modell", _t(ctx, "model", "Svarsannsynlighet: logistisk modell over "
+                                                          "rammen"), prep.model.round(4), p=("p_value",)))
+    ctx.files += [f"figures/{name}" for name in prep.chart]
+    ctx.figures["bortfall"] = (_t(ctx, "chart", "Svarprosent per RHF og størrelsesklasse"),
+                               ctx.out / "figures" / next(n for n in prep.chart if n.endswith(".png")))
     weights = round_weights(rnd, getattr(ctx.settings, "weights", None))
     if weights is not None:
         _weights(ctx, weights)
 
 
-def _model(ctx: Context, forms: list[str]) -> None:
+def _model(ctx: Context, forms: list[str], frames: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     rows = []
     for f in forms:
-        if len(ctx.round.frame_units(f)) < 50:   # too few units for a model with several predictors
+        if ctx.round.frame[f] < 50:   # too few units (or persons) for a model with several predictors
             continue
-        res = response_propensity(ctx.round, f)
+        res = response_propensity(ctx.round, f, frame=frames[f])
         rows.append(res.coefficients.assign(form=f, pseudo_r2=res.pseudo_r2, auc=res.auc))
     if not rows:
-        return
-    model = pd.concat(rows, ignore_index=True)[["form", "term", "coef", "se", "z", "p_value", "odds_ratio",
-                                               "pseudo_r2", "auc"]]
-    ctx.write_csv("bortfall_modell", model)
-    ctx.add(GROUP, Section("bortfall_modell", _t(ctx, "model", "Svarsannsynlighet: logistisk modell over rammen"),
-                           model.round(4), p_columns=("p_value",)))
+        return None
+    return pd.concat(rows, ignore_index=True)[["form", "term", "coef", "se", "z", "p_value", "odds_ratio",
+                                              "pseudo_r2", "auc"]]
 
 
-def _chart(ctx: Context, rates: pd.DataFrame) -> None:
+def _chart(ctx: Context, rates: pd.DataFrame) -> tuple[str, ...]:
+    """Response rate per RHF and size class of each form, PNG and SVG; the file names written."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     panels = [(f, b) for f in rates["form"].unique() for b in ("rhf", "size_class")
               if ((rates["form"] == f) & (rates["by"] == b)).any()]
-    fig = Figure(figsize=(9, 1.2 + 2.2 * len(panels)), layout="constrained")
+    height = 1.2 + 2.2 * len(panels)
+    fig = Figure(figsize=(9, height))
     FigureCanvasAgg(fig)
+    longest = max((len(str(g)) for g in rates["group"]), default=10)
+    # fixed margins instead of constrained layout: the same picture, a third of the time to draw
+    fig.subplots_adjust(left=min(0.45, 0.03 + 0.0105 * longest), right=0.97, top=1 - 0.45 / height,
+                        bottom=0.75 / height, hspace=0.55)
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     for ax, (f, b) in zip(axes, panels):
         sub = rates[(rates["form"] == f) & (rates["by"] == b)]
@@ -94,10 +150,7 @@ def _chart(ctx: Context, rates: pd.DataFrame) -> None:
     if ctx.round.reconstructed:
         fig.text(0.01, 0.005, _t(ctx, "reconstructed_short", "rekonstruerte data", "word").capitalize(),
                  fontsize=8, color="#a00")
-    paths = save_figure(fig, ctx.out / "figures" / "bortfall", formats=("png", "svg"))
-    ctx.files += [f"figures/{p.name}" for p in paths]
-    ctx.figures["bortfall"] = (_t(ctx, "chart", "Svarprosent per RHF og størrelsesklasse"),
-                               next(p for p in paths if p.suffix == ".png"))
+    return tuple(p.name for p in save_figure(fig, ctx.out / "figures" / "bortfall", formats=("png", "svg")))
 
 
 def _weights(ctx: Context, weights: RoundWeights) -> None:
@@ -108,14 +161,14 @@ def _weights(ctx: Context, weights: RoundWeights) -> None:
     ctx.facts["weights"] = {"method": weights.method, "forms": {f: list(m) for f, m in weights.margins.items()}}
     note = _t(ctx, "not_public", "Vektene (tables/vekter.csv) er ikke for publisering: de er knyttet til "
               "den enkelte respondent.")
-    ctx.add(GROUP, Section("vekter", _t(ctx, "weights", "Vekter for bortfall") + f" ({weights.method})",
-                           summary.round(6), notes=[note]))
+    ctx.add(GROUP, _section(ctx, "vekter", _t(ctx, "weights", "Vekter for bortfall") + f" ({weights.method})",
+                            summary.round(6), notes=[note]))
     comp = weighted_comparison(ctx, weights)
     ctx.write_csv("vektet_sammenligning", comp)
     top = comp.reindex(comp["difference"].abs().sort_values(ascending=False, kind="stable").index).head(HTML_ROWS)
-    ctx.add(GROUP, Section("vektet", _t(ctx, "comparison", "Uvektet og vektet andel (største forskjeller; alle i "
-                                        "tables/vektet_sammenligning.csv)"), top.round(2),
-                           percent_columns=("unweighted", "weighted", "difference", "ci_lower", "ci_upper")))
+    ctx.add(GROUP, _section(ctx, "vektet", _t(ctx, "comparison", "Uvektet og vektet andel (største forskjeller; "
+                                              "alle i tables/vektet_sammenligning.csv)"), top.round(2),
+                            percent=("unweighted", "weighted", "difference", "ci_lower", "ci_upper")))
 
 
 def weighted_comparison(ctx: Context, weights: RoundWeights) -> pd.DataFrame:

@@ -20,19 +20,23 @@ def run(ctx: Context) -> None:
     rnd = ctx.round
     resp = round_respondents(rnd)
     frames = {"kommune": kommuner(rnd.register_year), "helseforetak": helseforetak(rnd.register_year)}
+    kinds = {f: rnd.codebook.forms[f].respondent for f in rnd.forms}
     rows = []
-    for form, frame in frames.items():
+    for form in rnd.forms:
         if form not in rnd.frame:
             continue
         sub = resp[resp["form"] == form]
+        frame_rhf = (frames[kinds[form]]["rhf"].value_counts() if kinds[form] in frames
+                     else rnd.frame_by(form, "rhf"))   # a person form: persons per RHF
         for rhf in rhf_order():
             rows.append({"form": form, "rhf": rhf, "respondenter": int((sub["rhf"] == rhf).sum()),
-                         "utvalg": int((frame["rhf"] == rhf).sum())})
+                         "utvalg": int(frame_rhf.get(rhf, 0))})
         rows.append({"form": form, "rhf": "Samlet", "respondenter": len(sub), "utvalg": rnd.frame[form]})
     by_rhf = pd.DataFrame(rows)
     by_rhf["svarprosent"] = (100 * by_rhf["respondenter"] / by_rhf["utvalg"]).round(1)
     ctx.write_csv("respondenter_rhf", by_rhf)
-    k = resp[resp["form"] == "kommune"]
+    sized = [f for f in rnd.forms if kinds[f] == "kommune"] or [f for f in rnd.forms if kinds[f] == "person"]
+    k = resp[resp["form"].isin(sized)]
     by_size = k.groupby("size_class", observed=False).size().rename("respondenter").reset_index()
     by_size["size_class"] = by_size["size_class"].astype(str)
     ctx.write_csv("respondenter_storrelse", by_size)
