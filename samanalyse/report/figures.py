@@ -86,6 +86,8 @@ def plot_priorities(
     items: Sequence[str] | None = None,
     title: str | None = None,
     width: float = 9.0,
+    note: str | None = None,
+    lang: str = "nb",
 ) -> Figure:
     """Priorities per virkemiddel of one form (the 2010 study's Figur 8 and 9).
 
@@ -113,6 +115,12 @@ def plot_priorities(
         number of respondents); None draws none.
     width : float
         Figure width in inches.
+    note : str or None
+        A note under the legend, in its own row of the layout (e.g. the
+        plan's ``figure_note`` on reconstructed data); None draws none.
+    lang : {"nb", "en"}
+        Language of the bar labels: the codebook's English item texts
+        (``text_en``) for ``"en"`` where there are any, else its texts.
 
     Returns
     -------
@@ -132,10 +140,11 @@ def plot_priorities(
     text_of = {}
     for i in items:
         it = codebook.item(i)
-        text_of.setdefault(it.virkemiddel or i, it.text)
+        text_of.setdefault(it.virkemiddel or i, (it.text_en if lang == "en" else "") or it.text)
     ylabels = [_wrap(text_of[v], 48) for v in shares.index]
     nbars = len(shares)
-    height = 1.2 + 0.55 * nbars + sum(lab.count("\n") for lab in ylabels) * 0.12 + (0.9 if title else 0)
+    height = (1.2 + 0.55 * nbars + sum(lab.count("\n") for lab in ylabels) * 0.12 + (0.9 if title else 0)
+              + (0.35 if note else 0))
     fig = _new_figure((width, height))
     ax = fig.add_subplot()
     colors = ["#1f4e79", "#5b9bd5", "#bdd7ee", "#d9d9d9"]
@@ -157,6 +166,8 @@ def plot_priorities(
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(labels), frameon=False, fontsize=8.5)
     if title:
         fig.suptitle(_wrap(title.format(n=len(data)), 95), fontsize=10)
+    if note:  # below the legend, in the layout (never on the bars or the legend)
+        fig.supxlabel(_wrap(note, 150), fontsize=8, color="#a00", x=0.01, ha="left")
     return _finish(fig)
 
 

@@ -100,3 +100,33 @@ def test_all_warnings_are_samanalyse_warnings() -> None:
     import samanalyse.analysis.priorities as fx
 
     assert set(fx.__all__) <= set(dir(fx))
+
+
+NOTE = load_round("2010").plan.priorities.figure_note
+
+
+@pytest.mark.parametrize("form", ["kommune", "helseforetak"])
+def test_reconstruction_note_stands_clear_of_bars_legend_and_ticks(synth: dict, cb, form: str) -> None:
+    data = synth["data"].iloc[: (187 if form == "kommune" else 18)]
+    fig = rf.plot_priorities(data, codebook=cb, form=form, title=TITLES[form], note=NOTE)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    note = next(t for t in fig.texts if t.get_text().replace("\n", " ") == NOTE)
+    box = note.get_window_extent(r)
+    others = [ax.get_window_extent(r), ax.get_legend().get_window_extent(r)]
+    others += [t.get_window_extent(r) for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    assert not any(box.overlaps(o) for o in others)
+    assert box.y1 <= ax.get_legend().get_window_extent(r).y0          # under the legend
+    fig_box = fig.bbox
+    assert box.x0 >= fig_box.x0 and box.x1 <= fig_box.x1 and box.y0 >= fig_box.y0  # on the figure, not cut
+
+
+def test_priorities_in_english_use_the_codebooks_english_texts(synth: dict, cb) -> None:
+    data = synth["data"].iloc[:18]
+    fig = rf.plot_priorities(data, codebook=cb, form="helseforetak", lang="en")
+    labels = {t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()}
+    assert "Better information technology" in labels and "Bedre informasjonsteknologi" not in labels
+    nb = {t.get_text().replace("\n", " ") for t in rf.plot_priorities(data, codebook=cb, form="helseforetak")
+          .axes[0].get_yticklabels()}
+    assert "Bedre informasjonsteknologi" in nb

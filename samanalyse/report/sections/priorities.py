@@ -48,12 +48,11 @@ def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure
     figs: dict[str, tuple[str, Figure]] = {}
     for form in pr.figure_forms:
         title = pr.figures.get(form)
-        fig = plot_priorities(ctx.data, codebook=ctx.round.codebook, form=form, title=title)
+        fig = plot_priorities(ctx.data, codebook=ctx.round.codebook, form=form, title=title, lang=ctx.lang,
+                              note=pr.figure_note if ctx.round.reconstructed else None)
         n = int((ctx.data["form"] == form).sum()) if "form" in ctx.data.columns else len(ctx.data)
         caption = pr.figure_captions.get(form) or (title.format(n=n) if title else f"Prioriteringer ({form})")
         if ctx.round.reconstructed:
-            if pr.figure_note:
-                fig.text(0.005, 0.003, pr.figure_note, fontsize=8, color="#a00")
             caption += _RECONSTRUCTED
         figs[pr.figure_files.get(form, f"prioriteringer_{form}")] = (caption, fig)
     figs["faktorladninger"] = (ctx.tr.t("heading", "loadings_figure"), plot_loadings(res.analysis.efa))
