@@ -274,7 +274,8 @@ def _run_data(ctx: Context) -> None:
 
     Each cell gets its n and interval (:func:`add_intervals`), with weights its weighted share
     (:func:`_with_weighted`); cells that disclosure control suppresses lose their numbers here, before
-    any layout is made (:func:`_masked`).
+    any layout is made (:func:`_masked`). The workbook's sheet has the intervals (and weighted shares)
+    as columns, the web page the percentages and n with the intervals on demand (the detail table).
     """
     from samanalyse.analysis.tables import table_cells
 
@@ -295,8 +296,10 @@ def _run_data(ctx: Context) -> None:
         first = cells["variant"].iloc[0] if len(cells) else ""
         shown = cells[cells["variant"] == first] if first else cells
         wide = _wide_data(shown, spec, rnd.codebook, tr)
+        extra = [c for c in shown.columns if c in ("ci_low", "ci_high", "ci_method", *WEIGHTED_COLUMNS)]
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
                       percent_columns=_percent_columns(wide, "prosent"),
+                      html_frame=_wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr),
                       detail_frame=_details(shown, spec, rnd.codebook, tr))
         if first:
             sec.notes.append(f"{catalogue.label(tid)} {tr.t('note', 'variants_data')} {first} "
