@@ -50,7 +50,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
         settings = replace(ReportSettings.from_plan(rnd.plan), weights=args.weights)
     result = build_report(rnd, out, progress=say, lang=getattr(args, "lang", "nb"),
-                          compare=getattr(args, "compare", None), settings=settings)
+                          compare=getattr(args, "compare", None), settings=settings,
+                          workers=getattr(args, "workers", None))
     if not args.quiet:
         print(f"Wrote {len(result.files)} files to {result.out}/:")
         for f in result.files:
@@ -198,9 +199,12 @@ def _reconstruct_check(args: argparse.Namespace, rnd, result) -> int:
 
 
 def _round_help() -> str:
-    from samanalyse.survey.rounds import available_rounds
+    """The ``--round`` help, naming the shipped rounds: read from the data folder, so that building the parser
+    (``samanalyse --help``) does not import pandas and the survey model (samanalyse.survey.rounds)."""
+    from samanalyse.survey.paths import data_dir
 
-    return f"survey round: a shipped round ({', '.join(available_rounds()) or 'none'}) or the path of a round folder"
+    shipped = sorted(p.name for p in (data_dir() / "rounds").iterdir() if (p / "round.yaml").is_file())
+    return f"survey round: a shipped round ({', '.join(shipped) or 'none'}) or the path of a round folder"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -236,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--weights", default=None, choices=("none", "poststratify", "raking", "linear", "logit"),
                     help="nonresponse weights to the frame's margins (default: round.yaml's weights, else none); "
                          "adds tables/vekter.csv and weighted results beside the unweighted")
+    sp.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="processes the report may use (default: the CPUs available, at most 2; 1: one process); "
+                         "the files are the same whatever the number")
 
     sp = add("reproduce", "Score the regenerated numbers against the published ones.", _cmd_reproduce)
     sp.add_argument("--csv", default=None, metavar="FILE", help="also write the cell-by-cell comparison as CSV")

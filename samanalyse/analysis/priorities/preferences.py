@@ -195,11 +195,12 @@ class PreferenceModel:
 
 def _logit(y: np.ndarray, X: pd.DataFrame, formula: str, reference: str, target: str) -> PreferenceModel:
     """``glm(y ~ X, family = binomial)`` with Wald 95 % intervals (statsmodels ``Logit``)."""
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit   # not statsmodels.api: its whole import is not needed
+    from statsmodels.tools.tools import add_constant
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=0, maxiter=200)
+        res = Logit(y, add_constant(X, has_constant="add")).fit(disp=0, maxiter=200)
     converged = bool(res.mle_retvals.get("converged", True))
     if not converged:
         warnings.warn(f"The logistic regression {formula} did not converge.", ConvergenceWarning, stacklevel=3)
