@@ -47,7 +47,8 @@ class Extraction:
 
 
 def _minres_obj(psi: np.ndarray, r: np.ndarray, k: int) -> tuple[float, np.ndarray]:
-    s = r - np.diag(psi)
+    s = r.copy()
+    s.flat[:: r.shape[0] + 1] -= psi  # r - diag(psi), the same numbers without building diag(psi)
     vals, vecs = np.linalg.eigh(s)  # ascending
     rest_v = vals[: len(vals) - k]
     rest_u = vecs[:, : len(vals) - k]
