@@ -129,6 +129,8 @@ def load_round_data(round: Round | str | Path, forms: tuple[str, ...] | None = N
         resp = load_responses(rnd, form)
         d = resp.data.copy()
         who = _who(rnd, form, d, resp.provenance.path if resp.provenance else "")
+        if not rnd.file("respondents", "respondents.csv").is_file():   # round_respondents need not read it again
+            _cached(_cache_key(rnd, form), lambda: who)
         bg = who.set_index("respondent")[list(BACKGROUND_COLUMNS) + (["kommune"] if persons else [])]
         if persons and "kommune" in d.columns:
             d = d.drop(columns="kommune")

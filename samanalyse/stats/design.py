@@ -23,6 +23,7 @@ from scipy import sparse
 from scipy import stats as sps
 
 from samanalyse.errors import ArgumentError, DataError
+from samanalyse.stats.domains import domain_degf, domain_sums, domain_variances
 from samanalyse.stats.weighting import WeightingResult
 
 __all__ = ["Design", "RaoScottResult", "survey_design", "design_mean", "design_total", "design_share",
@@ -121,14 +122,12 @@ def _check_design(d: Design) -> None:
             raise DataError("frame_size is smaller than the number of sampled clusters in a stratum")
 
 
-def _variance(d: Design, x: np.ndarray, *, full: bool = True) -> np.ndarray:
-    """Ultimate-cluster variance of the totals of influence values ``x`` (n × p); R ``svyrecvar``/``onestage``.
+def _variance(d: Design, x: np.ndarray) -> np.ndarray:
+    """Ultimate-cluster covariance of the totals of influence values ``x`` (n × p); R ``svyrecvar``/``onestage``.
 
-    ``full=False`` gives only the diagonal (the variances), in chunks of columns to bound memory.
-    (Domains use :func:`_chunked`, which passes only the domain's rows.)
+    The full p × p matrix (for :func:`rao_scott_chisq`); the variances of many estimates are
+    :func:`samanalyse.stats.domains.domain_variances`.
     """
-    if not full:
-        return np.concatenate([_variance_diag(d, x[:, i:i + 64]) for i in range(0, x.shape[1], 64)])
     if d.calibration is not None:
         x = d.calibration.residualise(x)
     p = x.shape[1]
@@ -146,29 +145,6 @@ def _variance(d: Design, x: np.ndarray, *, full: bool = True) -> np.ndarray:
     return v
 
 
-def _variance_diag(d: Design, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """Variances of the totals of ``x`` (its rows ``rows`` of the design; zero elsewhere)."""
-    n = d.n
-    rows = np.arange(n) if rows is None else rows
-    k = int(d.clusters.max()) + 1
-    if d.calibration is not None:
-        t = d.calibration.cluster_totals(x, d.clusters, rows)
-    else:
-        t = sparse.csr_matrix((np.ones(len(rows)), (d.clusters[rows], np.arange(len(rows)))), shape=(k, len(rows))) @ x
-    first = np.zeros(k, np.intp)
-    first[d.clusters[::-1]] = np.arange(n)[::-1]
-    stratum_of = d.strata[first]
-    h = int(stratum_of.max()) + 1
-    by_h = sparse.csr_matrix((np.ones(k), (stratum_of, np.arange(k))), shape=(h, k))
-    n_h = np.asarray(by_h.sum(axis=1)).ravel()
-    f = np.ones(h)
-    if d.fpc is not None:
-        fpc_h = d.fpc[first][np.unique(stratum_of, return_index=True)[1]]
-        f = (fpc_h - n_h) / fpc_h
-    ss = by_h @ (t ** 2) - (by_h @ t) ** 2 / n_h[:, None]
-    return ((f * n_h / (n_h - 1))[:, None] * ss).sum(axis=0)
-
-
 def _degf(d: Design, inset: np.ndarray) -> int:
     inset = inset & (d.weights != 0)
     return int(len(np.unique(d.clusters[inset])) - len(np.unique(d.strata[inset])))
@@ -184,52 +160,64 @@ def _numeric(d: Design, y: str) -> np.ndarray:
     return v.to_numpy(float)
 
 
-def _domains(d: Design, by: str | None) -> list[tuple[object, np.ndarray]]:
+def _values(d: Design, names: list[str]) -> np.ndarray:
+    """The n × p matrix of the numeric columns ``names`` (one block copy when they are all float)."""
+    missing = [v for v in names if v not in d.data.columns]
+    if missing:
+        raise ArgumentError(f"{missing[0]!r} is not a column of data; columns: {', '.join(map(str, d.data.columns))}")
+    if not names:
+        return np.zeros((d.n, 0))
+    block = d.data[names]
+    if all(pd.api.types.is_float_dtype(t) for t in block.dtypes):
+        values = np.ascontiguousarray(block.to_numpy(float))   # row-major: sparse products would copy it
+        bad = np.isnan(values).any(axis=0)
+        if bad.any():
+            _numeric(d, names[int(np.flatnonzero(bad)[0])])   # raises, naming the rows
+        return values
+    return np.column_stack([_numeric(d, v) for v in names])
+
+
+def _domain_codes(d: Design, by: str | None) -> tuple[list[object], np.ndarray]:
+    """The domains of ``by`` (sorted as text) and each row's domain (-1: none, e.g. a missing ``by``)."""
     if by is None:
-        return [(None, np.ones(d.n, bool))]
+        return [None], np.zeros(d.n, np.intp)
     if by not in d.data.columns:
         raise ArgumentError(f"by={by!r} is not a column of data; columns: {', '.join(map(str, d.data.columns))}")
     col = d.data[by]
-    return [(lv, (col == lv).to_numpy()) for lv in sorted(col.dropna().unique(), key=str)]
+    levels = sorted(col.dropna().unique(), key=str)
+    codes = pd.Index(levels, dtype=object).get_indexer(col.astype(object).to_numpy())
+    return levels, codes.astype(np.intp)
 
 
-def _estimate(d: Design, y: str | Sequence[str], by: str | None, kind: str) -> list[dict]:
-    """Estimates of every ``y`` in every domain of ``by``; all variances in one pass over the data."""
+def _estimate(d: Design, y: str | Sequence[str], by: str | None, kind: str,
+              values: np.ndarray | None = None, binary: bool = False) -> list[dict]:
+    """Estimates of every ``y`` in every domain of ``by``: all sums and variances in one pass (:mod:`.domains`)."""
     names = [y] if isinstance(y, str) else list(y)
-    values = np.column_stack([_numeric(d, v) for v in names])
-    domains = _domains(d, by)
-    rows, var = [], []
-    for lv, inset in domains:
-        idx = np.flatnonzero(inset & (d.weights != 0))
-        w = d.weights[idx]
-        vals = values[idx]
-        psum = w.sum()
-        nobs = len(idx)
-        wy = w[:, None] * vals
-        mean = wy.sum(axis=0) / psum
-        if kind == "mean":
-            var.append(_chunked(d, w[:, None] * (vals - mean) / psum, idx))
-            est = mean
-        else:
-            var.append(_chunked(d, wy, idx))
-            est = wy.sum(axis=0)
-        s2 = nobs / (nobs - 1) * (w[:, None] * (vals - mean) ** 2).sum(axis=0) / psum if nobs > 1 \
-            else np.full(len(names), np.nan)
-        vsrs = s2 * (psum - nobs) / (psum * nobs) * (psum ** 2 if kind == "total" else 1.0)
-        df = _degf(d, inset)
+    values = _values(d, names) if values is None else values
+    levels, g = _domain_codes(d, by)
+    sums = domain_sums(values, d.weights, g, len(levels), kind, binary=binary)
+    var = domain_variances(sums, d.weights, d.strata, d.clusters, d.fpc, d.calibration)
+    df = domain_degf(g, d.weights, d.strata, d.clusters, len(levels))
+    psum, nobs = sums.psum, sums.nobs
+    est = sums.centred_mean + sums.shift if kind == "mean" else _domain_totals(values, d.weights, sums.g, len(levels))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s2 = np.where((nobs > 1)[:, None], (nobs / (nobs - 1))[:, None] * sums.sum_sq / psum[:, None], np.nan)
+        vsrs = s2 * ((psum - nobs) / (psum * nobs))[:, None] * ((psum ** 2)[:, None] if kind == "total" else 1.0)
+        deff = np.where((psum > nobs)[:, None] & (vsrs > 0), var / vsrs, np.nan)   # no deff of a constant
+    n_rows = nobs if d.calibration is None else np.full(len(levels), d.n)
+    rows = []
+    for i, lv in enumerate(levels):
         for j, name in enumerate(names):
-            rows.append({"variable": name, "domain": lv, "estimate": float(est[j]), "vsrs": float(vsrs[j]),
-                         "df": df, "n": nobs, "n_rows": nobs if d.calibration is None else d.n,
-                         "psum_gt_n": psum > nobs})
-    for r, v in zip(rows, np.concatenate(var)):
-        r["se"] = float(np.sqrt(max(v, 0.0)))
-        r["deff"] = v / r["vsrs"] if r["psum_gt_n"] and r["vsrs"] > 0 else np.nan   # no deff of a constant
+            rows.append({"variable": name, "domain": lv, "estimate": float(est[i, j]), "df": int(df[i]),
+                         "n": int(nobs[i]), "n_rows": int(n_rows[i]), "se": float(np.sqrt(max(var[i, j], 0.0))),
+                         "deff": float(deff[i, j])})
     return rows
 
 
-def _chunked(d: Design, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return np.concatenate([_variance_diag(d, x[:, i:i + 256], rows) for i in range(0, x.shape[1], 256)]
-                          or [np.zeros(0)])
+def _domain_totals(values: np.ndarray, weights: np.ndarray, g: np.ndarray, n_domains: int) -> np.ndarray:
+    inn = np.flatnonzero(g >= 0)
+    dom = sparse.csr_matrix((weights[inn], (g[inn], inn)), shape=(n_domains, len(g)))
+    return np.asarray(dom @ values)
 
 
 def _interval(est: float, se: float, df: int, alpha: float) -> tuple[float, float]:
@@ -302,10 +290,12 @@ def design_share(design: Design, y: str | Sequence[str], *, by: str | None = Non
     """
     if method not in SHARE_METHODS:
         raise ArgumentError(f"method={method!r} is not allowed; allowed: {', '.join(SHARE_METHODS)}")
-    for v in [y] if isinstance(y, str) else y:
-        if not np.isin(_numeric(design, v), (0.0, 1.0)).all():
-            raise DataError(f"column {v!r} must be 0/1 for a share; it has other values")
-    rows = _estimate(design, y, by, "mean")
+    names = [y] if isinstance(y, str) else list(y)
+    values = _values(design, names)
+    other = ((values != 0.0) & (values != 1.0)).any(axis=0)
+    if other.any():
+        raise DataError(f"column {names[int(np.flatnonzero(other)[0])]!r} must be 0/1 for a share; it has other values")
+    rows = _estimate(design, names, by, "mean", values, binary=True)
     for r in rows:
         r["ci_lower"], r["ci_upper"] = _share_ci(r["estimate"], r["se"], r["df"], r["n_rows"], method, alpha)
         r["method"] = method
