@@ -11,7 +11,7 @@ deff = TRUE)``: units outside the group keep their place in the design.
 The base of every share is the table's own (e.g. every respondent of the group, blanks included,
 for ``by_group`` tables; those in the column's class for ``index_crosstab``; the variant's base for
 ``response_rates``). Answers pooled over several items per respondent (Vedlegg 3's priority items)
-are a ratio of two totals (:func:`samanalyse.stats.design_ratio.design_ratio`, R ``svyratio``; no
+are a ratio of two totals (:func:`samanalyse.stats.design_ratio.design_ratios`, R ``svyratio``; no
 design effect).
 
 Columns of the result: :data:`CELL_KEYS` and :data:`WEIGHTED_COLUMNS` (shares in percent).
@@ -38,7 +38,7 @@ from samanalyse.analysis.tables import (
 )
 from samanalyse.analysis.weights import RoundWeights, form_design
 from samanalyse.stats.design import Design, design_share
-from samanalyse.stats.design_ratio import design_ratio
+from samanalyse.stats.design_ratio import design_ratios
 from samanalyse.survey.catalogue import Catalogue
 from samanalyse.survey.codebook import Codebook
 
@@ -85,18 +85,21 @@ class FormDesigns:
         return replace(self._designs[form], data=columns.reset_index(drop=True))
 
 
-def _shares(design: Design, ys: dict[str, np.ndarray], domain: np.ndarray | None) -> dict[str, dict[str, float]]:
-    """Weighted share (R ``svyciprop``, logit) of each 0/1 column of ``ys`` in the domain (None: everyone)."""
+def _shares(design: Design, ys: dict[str, np.ndarray], groups: np.ndarray | None
+            ) -> dict[tuple[object, str], dict[str, float]]:
+    """Weighted share (R ``svyciprop``, logit) of each 0/1 column of ``ys`` in each domain of ``groups``.
+
+    ``groups``: a label per row (None/NaN: in no domain); None: the whole form. Keys: ``(label, column)``
+    (label None for the whole form). One call of :func:`design_share` for every column and domain.
+    """
     if not ys:
         return {}
     frame = pd.DataFrame({k: v.astype(float) for k, v in ys.items()})
-    if domain is not None:
-        frame["_in"] = np.where(domain, "1", "0")
-    got = design_share(replace(design, data=frame), list(ys), by="_in" if domain is not None else None,
+    if groups is not None:
+        frame["_g"] = pd.Series(groups, dtype=object)
+    got = design_share(replace(design, data=frame), list(ys), by="_g" if groups is not None else None,
                        method=METHOD)
-    if domain is not None:
-        got = got[got["domain"] == "1"]
-    return {r["variable"]: r for r in got.to_dict("records")}
+    return {(r["domain"], r["variable"]): r for r in got.to_dict("records")}
 
 
 def _row(keys: dict[str, Any], est: dict[str, float] | None) -> dict[str, Any]:
@@ -123,22 +126,25 @@ def _by_group(table: str, spec: dict[str, Any], fd: FormDesigns, codebook: Codeb
         ys = {f"_y{i}": v for i, v in enumerate(cats.values())}
         names = dict(zip(cats, ys))
         design = fd.design(form, pd.DataFrame(ys))
-        groups: list[tuple[str, str, np.ndarray | None]] = []
         by = spec.get("by")
+        labels, levels = None, []
         if by and d[by].notna().any():
             col = d[by]
-            groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in _levels(col)]
-        groups.append(("total", TOTAL, None))
-        for breakdown, g, mask in groups:
-            est = _shares(design, {names[c]: ys[names[c]] for c in spec["categories"]}, mask) \
-                if mask is None or mask.any() else {}
+            labels = np.array([str(v) if pd.notna(v) else None for v in col], dtype=object)
+            levels = [str(g) for g in _levels(col)]
+        body = {names[c]: ys[names[c]] for c in spec["categories"]}
+        est = _shares(design, body, labels) if labels is not None else {}
+        total = _shares(design, {**body, **{names[c]: ys[names[c]] for c in spec.get("notes", [])}}, None)
+        for g in levels:
             for c in spec["categories"]:
-                rows.append(_row(dict(table=table, population=pop, breakdown=breakdown, group=g, item=item.id,
-                                      category=c, variant=""), est.get(names[c])))
-        notes = _shares(design, {names[c]: ys[names[c]] for c in spec.get("notes", [])}, None)
+                rows.append(_row(dict(table=table, population=pop, breakdown=BY_BREAKDOWN.get(by, by), group=g,
+                                      item=item.id, category=c, variant=""), est.get((g, names[c]))))
+        for c in spec["categories"]:
+            rows.append(_row(dict(table=table, population=pop, breakdown="total", group=TOTAL, item=item.id,
+                                  category=c, variant=""), total.get((None, names[c]))))
         for c in spec.get("notes", []):
             rows.append(_row(dict(table=table, population=pop, breakdown="note", group=TOTAL, item=item.id,
-                                  category=c, variant=""), notes.get(names[c])))
+                                  category=c, variant=""), total.get((None, names[c]))))
     return rows
 
 
@@ -152,18 +158,21 @@ def _index_crosstab(table: str, spec: dict[str, Any], fd: FormDesigns, codebook:
     row = index_scores(d, ri, codebook=codebook)["class"].astype(object).to_numpy()
     ys = {f"_y{j}": (row == rlab) for j, (rlab, _, _) in enumerate(ri.cuts)}
     design = fd.design(form, pd.DataFrame(ys))
+    est = _shares(design, ys, np.array([c if isinstance(c, str) else None for c in col], dtype=object))
     rows = []
     for clab, cmin, cmax in ci.cuts:
-        in_col = col == clab
-        est = _shares(design, ys, in_col) if in_col.any() else {}
         for j, (rlab, rmin, rmax) in enumerate(ri.cuts):
             rows.append(_row(dict(table=table, population="", breakdown="index", group=f"[{cmin},{cmax}] = {clab}",
-                                  item="", category=f"[{rmin},{rmax}] = {rlab}", variant=""), est.get(f"_y{j}")))
+                                  item="", category=f"[{rmin},{rmax}] = {rlab}", variant=""), est.get((clab, f"_y{j}"))))
     return rows
 
 
 def _response_rates(table: str, spec: dict[str, Any], fd: FormDesigns, codebook: Codebook, catalogue: Catalogue
                     ) -> list[dict[str, Any]]:
+    """Vedlegg 3-type cells: one answer per respondent -> (domain) shares with deff; pooled answers -> ratios.
+
+    Columns with the same base (every respondent, or those who answered the item) are estimated together.
+    """
     rows = []
     for form in spec["forms"]:
         if form not in fd.forms():
@@ -171,6 +180,10 @@ def _response_rates(table: str, spec: dict[str, Any], fd: FormDesigns, codebook:
         d = fd.data(form)
         design = fd.design(form, pd.DataFrame(index=d.index))
         pop = population_label(codebook, form)
+        cells = []     # (keys, kind, column, base or domain)
+        whole: dict[str, np.ndarray] = {}
+        answered: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+        ratio_y, ratio_x = [], []
         for name, its in response_rate_units(codebook, form):
             values = _values(d, [it.id for it in its])
             for vname, base, rules in variants(spec, catalogue):
@@ -179,14 +192,29 @@ def _response_rates(table: str, spec: dict[str, Any], fd: FormDesigns, codebook:
                     y = np.isin(values, _members(category_labels(its[0], rules[c]))).sum(axis=1)
                     keys = dict(table=table, population=pop, breakdown="total", group=TOTAL, item=name, category=c,
                                 variant=vname)
-                    if values.shape[1] == 1:   # one answer per respondent: a (domain) share with its deff
-                        dom = None if base == "all" else x.astype(bool)
-                        est = _shares(design, {"_y": y.astype(bool)}, dom).get("_y") if dom is None or dom.any() \
-                            else None
+                    col = f"_y{len(cells)}"
+                    if values.shape[1] > 1:
+                        cells.append((keys, "ratio", len(ratio_y)))
+                        ratio_y.append(y)
+                        ratio_x.append(x)
+                    elif base == "all":
+                        cells.append((keys, "whole", col))
+                        whole[col] = y.astype(bool)
                     else:
-                        r = design_ratio(design, y, x)
-                        est = {"estimate": r.estimate, "se": r.se, "ci_lower": r.ci_lower, "ci_upper": r.ci_upper}
-                    rows.append(_row(keys, est))
+                        cells.append((keys, "answered", col))
+                        answered.setdefault(name + "\0" + vname, (x.astype(bool), {}))[1][col] = y.astype(bool)
+        est = _shares(design, whole, None)
+        for dom, ys in answered.values():
+            if dom.any():
+                est.update(_shares(design, ys, np.where(dom, "1", None).astype(object)))
+        ratios = design_ratios(design, np.column_stack(ratio_y), np.column_stack(ratio_x)) if ratio_y else []
+        for keys, kind, ref in cells:
+            if kind == "ratio":
+                r = ratios[ref]
+                rows.append(_row(keys, {"estimate": r.estimate, "se": r.se, "ci_lower": r.ci_lower,
+                                        "ci_upper": r.ci_upper}))
+            else:
+                rows.append(_row(keys, est.get((None if kind == "whole" else "1", ref))))
     return rows
 
 

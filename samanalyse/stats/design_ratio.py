@@ -19,7 +19,7 @@ from scipy import stats as sps
 from samanalyse.errors import ArgumentError
 from samanalyse.stats.design import Design, design_total
 
-__all__ = ["RatioEstimate", "design_ratio", "logit_interval"]
+__all__ = ["RatioEstimate", "design_ratio", "design_ratios", "logit_interval"]
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,28 @@ def design_ratio(design: Design, numerator: np.ndarray, denominator: np.ndarray,
     if y.shape != (design.n,) or x.shape != (design.n,):
         raise ArgumentError(f"numerator and denominator need one value per row of the design ({design.n}); "
                             f"got {y.shape} and {x.shape}")
-    den = float(design.weights @ x)
-    if den <= 0:
-        return RatioEstimate(float("nan"), float("nan"), design.df, float("nan"), float("nan"))
-    r = float(design.weights @ y) / den
-    z = pd.DataFrame({"_z": (y - r * x) / den})
-    se = float(design_total(replace(design, data=z), "_z")["se"].iloc[0])
-    lo, hi = logit_interval(r, se, design.df, alpha)
-    return RatioEstimate(r, se, design.df, lo, hi)
+    return design_ratios(design, y[:, None], x[:, None], alpha=alpha)[0]
+
+
+def design_ratios(design: Design, numerators: np.ndarray, denominators: np.ndarray, *,
+                  alpha: float = 0.05) -> list[RatioEstimate]:
+    """:func:`design_ratio` of each column pair of ``numerators`` and ``denominators`` (n × k), in one pass."""
+    y = np.asarray(numerators, float)
+    x = np.asarray(denominators, float)
+    if y.ndim != 2 or y.shape != x.shape or y.shape[0] != design.n:
+        raise ArgumentError(f"numerators and denominators need shape (rows of the design = {design.n}, k); "
+                            f"got {y.shape} and {x.shape}")
+    den = design.weights @ x
+    ok = den > 0
+    r = np.where(ok, design.weights @ y / np.where(ok, den, 1.0), np.nan)
+    z = (y - np.nan_to_num(r) * x) / np.where(ok, den, 1.0)
+    names = [f"_z{j}" for j in range(y.shape[1])]
+    se = design_total(replace(design, data=pd.DataFrame(z, columns=names)), names)["se"].to_numpy(float)
+    out = []
+    for j in range(y.shape[1]):
+        if not ok[j]:
+            out.append(RatioEstimate(float("nan"), float("nan"), design.df, float("nan"), float("nan")))
+            continue
+        lo, hi = logit_interval(float(r[j]), float(se[j]), design.df, alpha)
+        out.append(RatioEstimate(float(r[j]), float(se[j]), design.df, lo, hi))
+    return out
