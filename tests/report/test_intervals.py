@@ -54,3 +54,14 @@ def test_shares_inside_keep_the_finite_population_interval():
     assert out["ci_method"].iloc[0] == "fpc_logit"
     assert out["ci_low"].iloc[0] == pytest.approx(39.2603, abs=1e-3)
     assert out["ci_high"].iloc[0] == pytest.approx(60.7397, abs=1e-3)
+
+
+def test_frame_sizes_given_once_give_the_same_intervals():
+    """The tables step reads the frame's sizes once (issue 17) and passes them to every table."""
+    from samanalyse.report.intervals import frame_sizes
+
+    cells = _cells([("kommuner", "rhf", "Helse Nord", 26, 100 * 9 / 26), ("kommuner", "total", "Samlet", 187, 50.0),
+                    ("helseforetak", "rhf", "Helse Nord", 4, 100.0), ("", "index", "x", 10, 30.0)])
+    sizes = frame_sizes(ROUND)
+    assert sizes[("kommuner", "total", "Samlet")] == 430
+    pd.testing.assert_frame_equal(add_intervals(cells, ROUND, sizes=sizes), add_intervals(cells, ROUND))
