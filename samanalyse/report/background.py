@@ -63,6 +63,7 @@ class BackgroundJob:
 
     def __init__(self, fn: Callable[[Any], Any], ctx: Any) -> None:
         self.fn = fn
+        self.data = getattr(ctx, "data", None)   # the data the child sees (a step may replace ctx.data later)
         sys.stdout.flush()   # the child must not write out what the parent has buffered
         sys.stderr.flush()
         mp = multiprocessing.get_context("fork")

@@ -101,7 +101,9 @@ PUBLISHED_STEPS = frozenset({"revisjon"})
 #: Computations run ahead in a forked process (issue 17): once the named step is done, ``fn(ctx)`` starts
 #: in the background; the step that needs it collects it with ``ctx.prepared(fn)``.
 BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
-    ("data", priorities.prepare),      # the factor analysis and its figures, while the tables are built
+    # the factor analysis and its figures, while the tables are built; after disclosure control, which may
+    # replace ctx.data by one with small groups merged (a job that saw data replaced since is computed again)
+    ("prikking", priorities.prepare),
     ("data", nonresponse.prepare),     # response against the frame, its model and chart (issue 15)
 ]
 

@@ -102,12 +102,17 @@ class Context:
         The background result comes with its warnings raised again here (see
         :mod:`samanalyse.report.background`); if the background process failed,
         ``fn`` runs now, so its errors are exactly those of a report without it.
+        It is also computed again when a step has replaced :attr:`data` since
+        the background process started (it would have seen the old data).
         """
         job = self.background.pop(fn, None)
         if job is not None:
-            ok, value = job.result()
-            if ok:
-                return value
+            if job.data is not self.data:
+                job.stop()
+            else:
+                ok, value = job.result()
+                if ok:
+                    return value
         return fn(self)
 
     @property

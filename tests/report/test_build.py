@@ -269,3 +269,24 @@ def test_a_background_failure_is_computed_again_with_the_real_error(tmp_path, mo
         build_report(ROUND, out, settings=FAST, workers=2)
     assert calls == [parent]          # the child's call was in the child; here only the step's own
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".r.")]
+
+
+def test_a_background_job_that_saw_replaced_data_is_computed_again(tmp_path, monkeypatch):
+    """A step replacing ctx.data after the fork (disclosure control merging groups) voids the background result."""
+    from samanalyse.report import build as rep
+
+    def compute(ctx):
+        return ("rows", len(ctx.data))
+
+    def replace(ctx):
+        ctx.data = ctx.data.iloc[:10].copy()
+
+    def collect(ctx):
+        ctx.facts["got"] = ctx.prepared(compute)
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("erstatt", replace), ("samle", collect)], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    assert seen["facts"]["got"] == ("rows", 10)
