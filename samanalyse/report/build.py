@@ -59,6 +59,7 @@ from samanalyse.report.sections import (
     tests,
 )
 from samanalyse.report.xlsx import write_xlsx
+from samanalyse.stats.factor.checks import blas_single_thread
 from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
@@ -119,6 +120,27 @@ def _run_step(fn: Callable[[Context], None], ctx: Context) -> list[str]:
     return [f"{w.category.__name__}: {w.message}" for w in seen if issubclass(w.category, SamanalyseWarning)]
 
 
+def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, workers: int,
+               progress: Callable[[str], None] | None) -> tuple[list[tuple[str, float]], list[str]]:
+    """Run the steps in order, starting the :data:`BACKGROUND` jobs; (time per step, warnings as text)."""
+    timings: list[tuple[str, float]] = []
+    caught: list[str] = []
+    try:
+        for name, fn in steps:
+            t0 = time.perf_counter()
+            caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
+            dt = time.perf_counter() - t0
+            timings.append((name, dt))
+            if progress:
+                progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
+            if workers > 1 and can_fork():
+                ctx.background.update({bg: BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name})
+    finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
+        for job in ctx.background.values():
+            job.stop()
+    return timings, caught
+
+
 def build_report(
     round: Round | str | Path,
     out: str | Path,
@@ -170,24 +192,13 @@ def build_report(
     settings = settings or ReportSettings.from_plan(rnd.plan)
     steps = [(n, fn) for n, fn in STEPS if (rnd.has_published or n not in PUBLISHED_STEPS)
              and (compare is not None or n != "trend")]
-    timings: list[tuple[str, float]] = []
-    caught: list[str] = []
     with report_folder(out) as tmp:
         ctx = Context(round=rnd, out=tmp, settings=settings, lang=lang,
                       compare=load_round(compare) if compare is not None else None, workers=workers)
-        try:
-            for name, fn in steps:
-                t0 = time.perf_counter()
-                caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
-                dt = time.perf_counter() - t0
-                timings.append((name, dt))
-                if progress:
-                    progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
-                if workers > 1 and can_fork():
-                    ctx.background.update({bg: BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name})
-        finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
-            for job in ctx.background.values():
-                job.stop()
+        # every matrix of a report is small: a multi-threaded BLAS would only wait for its threads (and take a
+        # core from the background processes, which inherit the limit); the numbers are the same
+        with blas_single_thread():
+            timings, caught = _run_steps(steps, ctx, workers, progress)
         manifest = build_manifest(rnd, settings=settings.__dict__, inputs=ctx.inputs, files=ctx.files,
                                   steps=timings, facts=ctx.facts, warnings=caught)
         write_manifest(tmp, manifest)

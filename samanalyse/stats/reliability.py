@@ -25,6 +25,7 @@ from scipy import stats
 
 from samanalyse.errors import ArgumentError, ConvergenceWarning, HeywoodWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
+from samanalyse.stats.factor.checks import blas_single_thread
 from samanalyse.stats.factor.extraction import PSI_LOWER, extract
 
 __all__ = ["ITEM_REST_COLUMNS", "AlphaResult", "OmegaResult", "cronbach_alpha", "item_rest", "mcdonald_omega"]
@@ -277,17 +278,18 @@ def _bootstrap(X: np.ndarray, psi: np.ndarray, n_boot: int, seed: int, confidenc
     rng = np.random.default_rng(seed)
     n = X.shape[0]
     vals, failed = [], 0
-    for _ in range(n_boot):
-        Xb = X[rng.integers(0, n, n)]
-        if np.any(Xb.std(axis=0) == 0):
-            failed += 1
-            continue
-        Rb = np.corrcoef(Xb, rowvar=False)
-        lb, _, okb = _one_factor(Rb, start=psi)
-        if not okb:
-            failed += 1
-            continue
-        vals.append(_omega_from_loadings(Rb, lb)[0])
+    with blas_single_thread():  # hundreds of tiny fits: a multi-threaded BLAS only waits (see blas_single_thread)
+        for _ in range(n_boot):
+            Xb = X[rng.integers(0, n, n)]
+            if np.any(Xb.std(axis=0) == 0):
+                failed += 1
+                continue
+            Rb = np.corrcoef(Xb, rowvar=False)
+            lb, _, okb = _one_factor(Rb, start=psi)
+            if not okb:
+                failed += 1
+                continue
+            vals.append(_omega_from_loadings(Rb, lb)[0])
     if failed > 0.05 * n_boot:
         log.warn(
             f"mcdonald_omega: {failed} of {n_boot} bootstrap resamples failed (constant item or no convergence); "
