@@ -183,10 +183,12 @@ def _domain_codes(d: Design, by: str | None) -> tuple[list[object], np.ndarray]:
         return [None], np.zeros(d.n, np.intp)
     if by not in d.data.columns:
         raise ArgumentError(f"by={by!r} is not a column of data; columns: {', '.join(map(str, d.data.columns))}")
-    col = d.data[by]
-    levels = sorted(col.dropna().unique(), key=str)
-    codes = pd.Index(levels, dtype=object).get_indexer(col.astype(object).to_numpy())
-    return levels, codes.astype(np.intp)
+    codes, uniques = pd.factorize(d.data[by], sort=False)   # missing: -1
+    order = sorted(range(len(uniques)), key=lambda i: str(uniques[i]))
+    rank = np.empty(len(order) + 1, np.intp)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1
+    return [uniques[i] for i in order], rank[codes]
 
 
 def _estimate(d: Design, y: str | Sequence[str], by: str | None, kind: str,

@@ -12,6 +12,7 @@ one in the frame.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,21 @@ def _place(raw: pd.Series, year: int, reg: pd.DataFrame, file: str) -> tuple[np.
 
 
 def read_person_frame(file: Path, year: int, count: str = PERSON_COUNT) -> pd.DataFrame:
+    """The kommuner of a person frame with ``frame_size``; read once per version of the file (see :func:`_read_frame`)."""
+    try:
+        st = Path(file).stat()
+        key = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return _read_frame(Path(file), year, count)
+    return _read_cached(str(file), key, year, count).copy()
+
+
+@lru_cache(maxsize=8)
+def _read_cached(file: str, key: tuple, year: int, count: str) -> pd.DataFrame:
+    return _read_frame(Path(file), year, count)
+
+
+def _read_frame(file: Path, year: int, count: str = PERSON_COUNT) -> pd.DataFrame:
     """The kommuner of a person frame (register rows of ``year``) with ``frame_size``, their persons.
 
     Parameters
