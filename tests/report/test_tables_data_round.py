@@ -94,3 +94,25 @@ def test_suppressed_cells_lose_interval_and_weighted_share(tmp_path: Path) -> No
         assert sec.detail_frame[sec.detail_frame.iloc[:, 0] == r["group"]][head].iloc[0] == ":"
     assert len(cells) == len(a)
     assert not np.isnan(a.loc[~gone & a["n"].notna(), "percent"]).all()
+
+
+def test_index_crosstab_column_under_min_base_is_not_published(tmp_path: Path) -> None:
+    """Table D (an index cross-table, which the prikking step does not cover): with min_base 70 the column
+    of 62 kommuner loses its shares, counts and intervals (n stays: it is over min_count), with a note."""
+    d = tmp_path / "runde"
+    shutil.copytree(ANNEN, d)
+    with open(d / "round.yaml", "a", encoding="utf-8") as fh:
+        fh.write("disclosure:\n  min_base: 70\n")
+    rnd = load_round(d)
+    ctx = _run(rnd, tmp_path / "ut", None)
+    cells = pd.read_csv(tmp_path / "ut" / "tables" / "D.csv", dtype={"symbol": str}, keep_default_na=False,
+                        na_values=[""])
+    small = cells["n"] < 70
+    assert small.any() and (~small).any()
+    assert (cells.loc[small, "symbol"] == ":").all() and cells.loc[~small, "symbol"].isna().all()
+    assert cells.loc[small, ["count", "percent", "value", "ci_low", "ci_high"]].isna().all().all()
+    assert cells.loc[small, "n"].notna().all()
+    sec = next(s for s in ctx.sections["tabeller"] if s.key == "D")
+    hidden = next(c for c in sec.html_frame.columns if "prosent" in c and cells.loc[small, "group"].iloc[0] in c)
+    assert (sec.html_frame[hidden] == ":").all() and (sec.detail_frame.iloc[:, 2] == ":").all()
+    assert any("færre enn 70" in n for n in sec.notes)

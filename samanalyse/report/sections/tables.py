@@ -290,7 +290,8 @@ def _run_data(ctx: Context) -> None:
     parts = []
     for tid, spec in catalogue.tables.items():
         cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=catalogue)
-        cells = _masked(ctx, _with_weighted(add_intervals(cells, rnd, spec=spec, sizes=sizes), designs, tid, ctx))
+        cells = _masked(ctx, _with_weighted(add_intervals(cells, rnd, spec=spec, sizes=sizes), designs, tid, ctx),
+                        spec)
         parts.append(cells)
         ctx.write_csv(tid, cells)
         first = cells["variant"].iloc[0] if len(cells) else ""
@@ -306,6 +307,8 @@ def _run_data(ctx: Context) -> None:
                              f"(tables/{tid}.csv).")
         if designs is not None:
             sec.notes.append(tr.t("design", "tables_note").format(method=designs.weights.method))
+        if spec["kind"] == "index_crosstab" and "symbol" in cells and (cells["symbol"] == SUPPRESSED).any():
+            sec.notes.append(tr.t("design", "suppressed_groups").format(min_base=rnd.disclosure.min_base))
         ctx.add("tabeller", sec)
     ctx.write_csv("alle_celler", pd.concat(parts, ignore_index=True))
 
@@ -327,17 +330,28 @@ def _with_weighted(cells: pd.DataFrame, designs: FormDesigns | None, tid: str, c
     return pd.concat([cells, extra], axis=1)
 
 
-def _masked(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
+def _masked(ctx: Context, cells: pd.DataFrame, spec: dict[str, Any] | None = None) -> pd.DataFrame:
     """``cells`` with every number disclosure control suppresses removed (``symbol`` ``:``), weighted ones too.
 
     :func:`~samanalyse.report.sections.disclosure.mask_cells` removes counts, shares and intervals;
-    the weighted columns go where it removed the share. Unchanged when the round has no rules.
+    the weighted columns go where it removed the share. An index cross-table (which the prikking step
+    does not cover) loses every number of a column (a class of the other index) whose base is under
+    the rules' ``min_base`` or that has a count of 1 to ``min_count`` - 1 (its n too when under
+    ``min_count``). Unchanged when the round has no rules.
     """
     from samanalyse.report.sections.disclosure import mask_cells
 
-    if ctx.facts.get("disclosure") is None or cells.empty:
+    rules = ctx.round.disclosure
+    if rules is None or ctx.facts.get("disclosure") is None or cells.empty:
         return cells
     out = mask_cells(ctx, cells)
+    if spec is not None and spec.get("kind") == "index_crosstab":
+        small = (out["n"] < rules.min_base) | ((out["count"] > 0) & (out["count"] < rules.min_count))
+        hidden = out["group"].isin(set(out.loc[small, "group"]))
+        out["n"] = out["n"].astype(float).where(~(hidden & (out["n"] < rules.min_count)))
+        for col in ("count", "percent", "value", "ci_low", "ci_high"):
+            out[col] = out[col].astype(float).where(~hidden)
+        out["symbol"] = np.where(hidden, SUPPRESSED, out["symbol"])
     gone = out["symbol"] == SUPPRESSED
     for col in WEIGHTED_COLUMNS[:-1]:
         if col in out:
