@@ -123,3 +123,15 @@ def test_the_report_says_what_was_merged(report: tuple[Path, Path, dict[str, Pat
             "Helse Nord er slått sammen til «Øvrige» (3 enheter) for å verne dem som svarte.") in html
     assert "Kommuner etter størrelsesklasse: Store kommuner har færre enn 3 enheter som svarte" in html
     assert "Tegn som hos SSB: «:» = kan ikke offentliggjøres" in html
+
+
+
+def test_a_merged_class_gets_intervals_as_the_others(report: tuple[Path, Path, dict[str, Path]]) -> None:
+    # init writes no frame: (the register gives it), so every group's interval is Wilson, the merged one's too
+    # (a round with frame: gets the merged frame: tests/report/test_disclosure_section.py)
+    folder, out, _ = report
+    cat = load_round(folder).catalogue
+    tid = next(t for t, s in cat.tables.items() if s.get("by") == "size_class" and s.get("kind") == "by_group")
+    rows = [r for r in _rows(out / "tables" / f"{tid}.csv") if r["breakdown"] == "size" and r["ci_low"]]
+    merged = {r["ci_method"] for r in rows if r["group"] == "Mellomstore kommuner og Store kommuner"}
+    assert merged == {r["ci_method"] for r in rows if r["group"] == "Små kommuner"} == {"wilson"}

@@ -81,6 +81,41 @@ def test_default_rules_merge_the_group_of_one(tmp_path: Path) -> None:
                                           "members": "Helse Nord|Helse Vest", "label": "Øvrige", "units": 4, "k": 3}]
 
 
+def test_merged_group_gets_its_members_frame(tmp_path: Path) -> None:
+    # annen's frame (round.yaml frame:, register 2010): helseforetak Helse Nord 4, Helse Vest 4 -> Øvrige 8
+    from samanalyse.report.intervals import add_intervals, frame_sizes
+    from samanalyse.stats.proportions import proportion_ci
+
+    ctx = _context(tmp_path, "disclosure: {}\n")
+    disclosure.run(ctx)
+    sizes = frame_sizes(ctx.round)
+    assert (sizes[("helseforetak", "rhf", "Helse Nord")], sizes[("helseforetak", "rhf", "Helse Vest")]) == (4, 4)
+    assert disclosure.merged_frame_sizes(ctx, sizes) == {("helseforetak", "rhf", "Øvrige"): 8}
+    # a share of 1 of the merged group's 4 respondents: finite-population with N = 8 (Wilson without it)
+    cell = pd.DataFrame({"population": ["helseforetak"], "breakdown": ["rhf"], "group": ["Øvrige"], "n": [4],
+                         "percent": [25.0]})
+    got = add_intervals(cell, ctx.round, sizes={**sizes, **disclosure.merged_frame_sizes(ctx, sizes)})
+    method = got["ci_method"].iloc[0]
+    assert method.startswith("fpc")   # the finite-population interval add_intervals uses (fpc / fpc_logit)
+    want = proportion_ci(1, 4, method=method, frame_size=8)
+    assert got["ci_low"].iloc[0] == pytest.approx(100 * want.ci_low)
+    assert add_intervals(cell, ctx.round, sizes=sizes)["ci_method"].iloc[0] == "wilson"
+
+
+def test_mask_cells_removes_the_intervals_of_a_suppressed_cell(tmp_path: Path) -> None:
+    from samanalyse.report.intervals import add_intervals
+
+    ctx = _context(tmp_path, "disclosure: {}\n")
+    disclosure.run(ctx)
+    rnd = ctx.round
+    cells = add_intervals(all_table_cells(ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue), rnd)
+    masked = disclosure.mask_cells(ctx, cells)
+    gone = masked["symbol"] == ":"
+    assert gone.any() and cells.loc[gone, "ci_low"].notna().any()
+    assert masked.loc[gone, ["ci_low", "ci_high"]].isna().all().all()
+    assert (masked.loc[~gone, "ci_low"].fillna(-1) == cells.loc[~gone, "ci_low"].fillna(-1)).all()
+
+
 def test_published_reproduction_groups_are_not_merged(tmp_path: Path) -> None:
     # The tables by RHF are public (published_reproduction): their groups are public already, not merged.
     ctx = _context(tmp_path, "disclosure:\n  published_reproduction: [tabeller]\n")

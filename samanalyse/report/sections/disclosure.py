@@ -35,7 +35,7 @@ from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
 __all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
-           "publish_hook", "merge_groups", "merge_notes"]
+           "publish_hook", "merge_groups", "merge_notes", "merged_frame_sizes"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
@@ -230,6 +230,25 @@ def merge_groups(ctx: Context, rules: Any) -> list[GroupMerge]:
         ctx.facts["data_unmerged"] = data
         ctx.data = apply_merges(data, merges)
     return merges
+
+
+def merged_frame_sizes(ctx: Context, sizes: dict[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:
+    """Frame sizes of the merged groups, for finite-population intervals: their members' frames added up.
+
+    ``sizes`` are the round's frame sizes per ``(population label, breakdown, group)``
+    (:func:`samanalyse.report.intervals.frame_sizes`); a merged group gets the sum over its members
+    under every breakdown that has them all. Empty without merges or without a frame.
+    """
+    out: dict[tuple[str, str, str], int] = {}
+    for m in ctx.facts.get("disclosure_merges", []):
+        if not m.label:
+            continue
+        pop = population_label(ctx.round.codebook, m.form)
+        for bd in {b for (p, b, _) in sizes if p == pop}:
+            parts = [sizes.get((pop, bd, g)) for g in m.members]
+            if all(n is not None for n in parts):
+                out[(pop, bd, m.label)] = int(sum(parts))   # type: ignore[arg-type]
+    return out
 
 
 def merge_notes(ctx: Context, merges: list[GroupMerge] | None = None, *, by: str | None = None) -> list[str]:
