@@ -8,6 +8,8 @@
         kommune: [rhf, size_class]
       bounds: [0.5, 2.0]      # bounds on g = weight / (N/n) (linear: optional; logit: default [0.5, 2])
       trim: [1.0, 6.0]        # trim the final weights to [lower, upper] (R trimWeights)
+      strata:                 # per form, optional: the design's strata, a respondent column
+        ansatt: rhf
 
 Every form starts from N/n (frame size over respondents) and is weighted to the frame's
 counts per group (:meth:`Round.frame_by`).
@@ -71,6 +73,11 @@ class RoundWeights:
     clusters : dict
         ``{form: Series}``: the first-stage cluster (kommune) of each respondent of a person form
         (index: the respondent ids); :func:`form_design` uses it. Empty for kommune and helseforetak forms.
+    strata : dict
+        ``{form: Series}``: the stratum of each respondent, for the forms ``weights.strata`` names.
+    stratum_sizes : dict
+        ``{form: {stratum: N_h}}``: frame units per stratum (the finite-population correction of a
+        stratified kommune or helseforetak form; unused for persons, whose first stage is the kommune).
     """
 
     method: str
@@ -78,6 +85,8 @@ class RoundWeights:
     margins: dict[str, tuple[str, ...]]
     frame_size: dict[str, int]
     clusters: dict[str, pd.Series] = field(default_factory=dict)
+    strata: dict[str, pd.Series] = field(default_factory=dict)
+    stratum_sizes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """``form, respondent, weight`` (:data:`WEIGHT_COLUMNS`), one row per respondent, sorted."""
@@ -98,7 +107,7 @@ class RoundWeights:
 def weights_setting(rnd: Round, method: str | None = None) -> dict:
     """The round's ``weights`` setting with ``method`` (e.g. from ``--weights``) put first.
 
-    Returns ``{"method", "margins", "bounds", "trim"}``; ``method`` is ``"none"`` when neither says.
+    Returns ``{"method", "margins", "strata", "bounds", "trim"}``; ``method`` is ``"none"`` when neither says.
 
     Raises
     ------
@@ -110,7 +119,7 @@ def weights_setting(rnd: Round, method: str | None = None) -> dict:
     if chosen not in WEIGHT_METHODS:
         raise RoundError([Problem(str(rnd.path / "round.yaml"), "weights.method", f"{chosen!r} is not a weighting "
                                   "method", ", ".join(WEIGHT_METHODS))])
-    return {"method": chosen, "margins": dict(meta.get("margins") or {}),
+    return {"method": chosen, "margins": dict(meta.get("margins") or {}), "strata": dict(meta.get("strata") or {}),
             "bounds": tuple(meta["bounds"]) if meta.get("bounds") else None,
             "trim": tuple(meta["trim"]) if meta.get("trim") else None}
 
@@ -163,16 +172,31 @@ def round_weights(rnd: Round, method: str | None = None) -> RoundWeights | None:
     setting = weights_setting(rnd, method)
     if setting["method"] == "none":
         return None
-    forms, margins, clusters = {}, {}, {}
+    forms, margins, clusters, strata, sizes = {}, {}, {}, {}, {}
     for form in rnd.forms:
         if form not in rnd.frame or round_respondents(rnd, form).empty:
             continue
         forms[form], margins[form] = _form_weights(rnd, form, setting)
+        who = round_respondents(rnd, form)
+        ids = who["respondent"].astype(str).to_numpy()
         if rnd.codebook.forms[form].unit is not None:
-            who = round_respondents(rnd, form)
-            clusters[form] = pd.Series(who["kommune"].astype(str).to_numpy(), index=who["respondent"].astype(str),
-                                       name="kommune")
-    return RoundWeights(setting["method"], forms, margins, {f: rnd.frame[f] for f in forms}, clusters)
+            clusters[form] = pd.Series(who["kommune"].astype(str).to_numpy(), index=ids, name="kommune")
+        if form in setting["strata"]:
+            col = _strata_column(rnd, form, setting["strata"][form], who)
+            strata[form] = pd.Series(who[col].astype(str).to_numpy(), index=ids, name=col)
+            sizes[form] = {str(k): int(v) for k, v in rnd.frame_by(form, col).items()}
+    return RoundWeights(setting["method"], forms, margins, {f: rnd.frame[f] for f in forms}, clusters, strata, sizes)
+
+
+def _strata_column(rnd: Round, form: str, col: str, who: pd.DataFrame) -> str:
+    file = str(rnd.path / "round.yaml")
+    if col not in who.columns or col in ("form", "respondent"):
+        raise RoundError([Problem(file, f"weights.strata.{form}", f"{col!r} is not a respondent column",
+                                  ", ".join(c for c in who.columns if c not in ("form", "respondent")))])
+    if (who[col].isna() | (who[col].astype(str) == "")).any():
+        raise DataError(f"strata for form {form!r}: some respondents have no {col}; give it, or leave "
+                        f"weights.strata.{form} out")
+    return col
 
 
 def form_design(data: pd.DataFrame, form: str, weights: RoundWeights | None, frame_size: int, *,
@@ -184,7 +208,9 @@ def form_design(data: pd.DataFrame, form: str, weights: RoundWeights | None, fra
     raking, R ``rake``). A person form (persons within kommuner): clusters = kommuner (R
     ``svydesign(ids=~kommune, weights=~w)``, with-replacement ultimate-cluster variance, no fpc: every
     kommune of the frame is in the survey, so a first-stage fpc would leave no variance), from
-    ``clusters`` or else ``weights.clusters``. Without weights every respondent has N/n.
+    ``clusters`` or else ``weights.clusters``. With ``weights.strata`` (``round.yaml`` ``weights: strata:``)
+    the design is stratified (R ``strata=~h``; for units with the fpc N_h of each stratum). Without weights
+    every respondent has N/n.
     """
     ids = data["respondent"].astype(str)
     if clusters is None and weights is not None and form in weights.clusters:
@@ -195,7 +221,14 @@ def form_design(data: pd.DataFrame, form: str, weights: RoundWeights | None, fra
         if base["_cluster"].isna().any():
             raise DataError(f"form {form!r}: {int(base['_cluster'].isna().sum())} respondents have no kommune "
                             "(the cluster of a person)")
-    design_args = {"clusters": "_cluster"} if clusters is not None else {"frame_size": float(frame_size)}
+    design_args: dict = {"clusters": "_cluster"} if clusters is not None else {"frame_size": float(frame_size)}
+    if weights is not None and form in weights.strata:
+        base = base.assign(_stratum=weights.strata[form].reindex(ids.to_numpy()).to_numpy(object))
+        design_args["strata"] = "_stratum"
+        if clusters is None:   # units: the fpc of each stratum
+            sizes = weights.stratum_sizes[form]
+            base = base.assign(_fpc=[float(sizes.get(str(h), np.nan)) for h in base["_stratum"]])
+            design_args["frame_size"] = "_fpc"
     if weights is None or form not in weights.forms:
         return survey_design(base, weights=[frame_size / len(data)] * len(data), **design_args)
     res = weights.forms[form]

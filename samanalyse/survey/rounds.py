@@ -110,6 +110,8 @@ ROUND_SCHEMA: dict[str, Any] = {
                             "additionalProperties": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
                 "bounds": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
                 "trim": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+                # the design's strata per form: a respondent column (e.g. rhf), for the variances
+                "strata": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },
         "disclosure": DISCLOSURE_SCHEMA,

@@ -127,3 +127,28 @@ def test_respondents_come_from_the_export(rnd) -> None:
     who = round_respondents(rnd, "ansatt")
     assert who["respondent"].is_unique and len(who) == len(REF["weights"])
     assert who["kommune"].str.fullmatch(r"\d{4}").all()
+
+
+@pytest.mark.parametrize("key, item, labels, by", [
+    ("A_ikke", "s_hjem", ["Lite fornøyd", "Ikke fornøyd"], "rhf"),
+    ("B_ikke", "s_akutt", ["Lite fornøyd", "Ikke fornøyd"], "size_class"),
+])
+def test_declared_strata_equal_r(data, tmp_path: Path, key, item, labels, by) -> None:
+    import shutil
+
+    folder = tmp_path / "runde"
+    shutil.copytree(ROUND, folder)
+    yaml = (folder / "round.yaml").read_text(encoding="utf-8")
+    (folder / "round.yaml").write_text(yaml.replace("weights:\n  method: raking\n",
+                                                    "weights:\n  method: raking\n  strata: {ansatt: rhf}\n"),
+                                       encoding="utf-8")
+    w = round_weights(load_round(folder))
+    frame = pd.DataFrame({"respondent": data["respondent"], by: data[by].astype(str),
+                          "y": data[item].isin(labels).astype(float)})
+    design = form_design(frame, "ansatt", w, w.frame_size["ansatt"])
+    assert design.df == 39 - 4   # kommuner minus strata
+    got = design_share(design, "y", by=by).set_index("domain")
+    ref = REF["stratified"][key]
+    got = got.loc[ref["groups"]]
+    for col in ("estimate", "se", "ci_lower", "ci_upper", "deff"):
+        np.testing.assert_allclose(got[col], ref[col], atol=TOL, rtol=TOL, err_msg=col)

@@ -86,4 +86,12 @@ sub <- subset(update(des, y = as.numeric(s_hjem %in% "Svært fornøyd")), !is.na
 ci <- svyciprop(~y, sub, method = "logit")
 out$answered_share <- list(item = "s_hjem", category = "Svært fornøyd", estimate = as.numeric(coef(ci)),
                            se = as.numeric(SE(ci)), ci = as.numeric(confint(ci)))
+# the same round with strata = RHF declared (round.yaml weights: strata: {ansatt: rhf}): kommuner within RHF
+des_s <- rake(svydesign(ids = ~knr, strata = ~rhf, weights = ~w0, data = resp), list(~rhf, ~size_class),
+              list(pop_rhf, pop_size), control = list(maxit = 1000, epsilon = 1e-13))
+des_keep <- des
+des <- des_s
+out$stratified <- list(A_ikke = share("s_hjem", c("Lite fornøyd", "Ikke fornøyd"), "rhf"),
+                       B_ikke = share("s_akutt", c("Lite fornøyd", "Ikke fornøyd"), "size_class"))
+des <- des_keep
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "tests/reference/staff_round.json")
