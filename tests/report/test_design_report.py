@@ -50,7 +50,7 @@ def test_weighted_tables_sit_beside_the_unweighted_and_equal_r(weighted: Context
     t01 = pd.read_csv(weighted.out / "tables" / "T01.csv")
     assert list(t01.columns[:len(UNWEIGHTED_COLUMNS)]) == UNWEIGHTED_COLUMNS
     assert list(t01.columns[len(UNWEIGHTED_COLUMNS):]) == ["weighted", "weighted_se", "deff", "weighted_ci_low",
-                                                            "weighted_ci_high", "weighted_method"]
+                                                            "weighted_ci_high", "weighted_method", "weighted_symbol"]
     ref = REF["T01"]["kommune"]["darlig"]["Helse Midt"]
     row = t01[(t01["population"] == "kommuner") & (t01["group"] == "Helse Midt") & (t01["category"] == "Dårlig")]
     assert row["weighted"].iloc[0] == pytest.approx(100 * ref["estimate"], abs=1e-4)
@@ -59,13 +59,21 @@ def test_weighted_tables_sit_beside_the_unweighted_and_equal_r(weighted: Context
     # every regenerated cell of every table has its weighted share (the transcription's labels matched the
     # cells); the printed "Sum" rows are not regenerated and have none
     for f in sorted((weighted.out / "tables").glob("T*.csv")) + [weighted.out / "tables" / "V3.csv"]:
-        cells = pd.read_csv(f)
-        assert cells.loc[cells["regenerated"].notna(), "weighted"].notna().all(), f.name
+        cells = pd.read_csv(f, dtype={"weighted_symbol": str}, keep_default_na=False, na_values=[""])
+        shown = cells["regenerated"].notna() & (cells["weighted_symbol"] != ":")
+        assert cells.loc[shown, "weighted"].notna().all(), f.name
+    # the weighted shares are samanalyse's, so they follow 2010's rules (min_base 5, min_count 3): the
+    # helseforetak per RHF (n = 3, 4, 4, 7 with a cell of 1) are ':', the study's own numbers stay
+    hf = t01[(t01["population"] == "helseforetak") & (t01["breakdown"] == "rhf")]
+    assert (hf["weighted_symbol"] == ":").all() and hf["weighted"].isna().all() and hf["regenerated"].notna().all()
+    assert t01.loc[t01["population"] == "kommuner", "weighted"].notna().all()
     sec = _section(weighted, "tabeller", "T01")
     assert {"Kommuner: Dårlig – vektet", "Kommuner: Dårlig – vektet SF", "Kommuner: Dårlig – designeffekt",
             "Kommuner: Dårlig – vektet KI nedre", "Kommuner: Dårlig – vektet KI øvre"} <= set(sec.frame.columns)
     assert sec.detail_frame.iloc[0, 1] == "25,6 (17–37), n = 39; vektet 27,4 (17–40)"
     assert any("Vektet andel" in n and "raking" in n for n in sec.notes)
+    assert sec.detail_frame.iloc[0, 3] == "25,0 (5–69), n = 4; vektet :"
+    assert sec.frame.loc[0, "Helseforetak: Dårlig – vektet"] == ":"
 
 
 def test_tests_are_rao_scott_and_say_so(weighted: Context) -> None:

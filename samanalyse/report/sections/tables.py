@@ -92,12 +92,17 @@ def _weighted_columns(out: pd.DataFrame, head: str, sel: pd.DataFrame, tr: Trans
     """The weighted share, its SE, design effect and interval beside a printed column (when weighted)."""
     if "weighted" not in sel:
         return
+    gone = sel["weighted_symbol"] == SUPPRESSED if "weighted_symbol" in sel else None
     for col in WEIGHTED_COLUMNS[:-1]:
-        out[f"{head} – {tr.t('design', col)}"] = sel[col].astype(float).round(3 if col == "deff" else 1)
+        values = sel[col].astype(float).round(3 if col == "deff" else 1)
+        out[f"{head} – {tr.t('design', col)}"] = values if gone is None else values.astype(object).where(~gone,
+                                                                                                         SUPPRESSED)
 
 
 def _weighted_text(r: pd.Series, tr: Translation) -> str:
     """``; vektet 45,2 (38,1–52,6)`` for the on-demand detail of a weighted cell ("" without weights)."""
+    if r.get("weighted_symbol", "") == SUPPRESSED:
+        return f"; {tr.t('design', 'weighted_short')} {SUPPRESSED}"
     if "weighted" not in r or pd.isna(r["weighted"]):
         return ""
     ci = ("" if pd.isna(r["weighted_ci_low"]) else
@@ -241,7 +246,7 @@ def _run_published(ctx: Context) -> None:
     by_table = dict(tuple(cells.groupby("table", sort=False)))
     for tid, spec in catalogue.tables.items():
         mine = by_table[tid].copy() if tid in by_table else cells.iloc[:0].copy()
-        cmp = _with_weighted(add_intervals(mine, rnd, spec=spec, sizes=sizes), designs, tid, ctx)
+        cmp = _small_weighted(ctx, _with_weighted(add_intervals(mine, rnd, spec=spec, sizes=sizes), designs, tid, ctx))
         ctx.write_csv(tid, cmp)
         ctx.facts["table_cells"][tid] = cmp
         laid = _layout(cmp, spec, rnd.codebook, tr)
@@ -266,6 +271,8 @@ def _run_published(ctx: Context) -> None:
                              + " " + ", ".join(f"{k} ({v})" for k, v in used.items()) + ".")
         if designs is not None:
             sec.notes.append(tr.t("design", "tables_note").format(method=designs.weights.method))
+        if "weighted_symbol" in cmp and (cmp["weighted_symbol"] == SUPPRESSED).any():
+            sec.notes.append(tr.t("design", "suppressed_groups").format(min_base=rnd.disclosure.min_base))
         ctx.add("tabeller", sec)
 
 
@@ -328,6 +335,29 @@ def _with_weighted(cells: pd.DataFrame, designs: FormDesigns | None, tid: str, c
     extra = pd.DataFrame([look.get(k, {}) for k in _key(cells)], index=cells.index, columns=list(WEIGHTED_COLUMNS))
     extra["weighted_method"] = extra["weighted_method"].fillna("")
     return pd.concat([cells, extra], axis=1)
+
+
+def _small_weighted(ctx: Context, cmp: pd.DataFrame) -> pd.DataFrame:
+    """A published reproduction's cells with the weighted shares samanalyse adds following the rules.
+
+    The study's own numbers are public and printed as they are (``published_reproduction``); the
+    weighted share is samanalyse's, so a group (population, breakdown, group) with a base under
+    ``min_base`` or a cell of 1 to ``min_count`` - 1 units loses every weighted number
+    (``weighted_symbol`` ``:``). Unchanged without rules or without weights.
+    """
+    rules = ctx.round.disclosure
+    if rules is None or "weighted" not in cmp or cmp.empty:
+        return cmp
+    count = (cmp["percent"].astype(float) * cmp["n"].astype(float) / 100).round()
+    small = (cmp["n"].astype(float) < rules.min_base) | ((count > 0) & (count < rules.min_count))
+    keys = list(zip(cmp["population"].fillna(""), cmp["breakdown"].fillna(""), cmp["group"].fillna("")))
+    hidden = {k for k, s in zip(keys, small) if s}
+    gone = pd.Series([k in hidden for k in keys], index=cmp.index)
+    out = cmp.copy()
+    for col in WEIGHTED_COLUMNS[:-1]:
+        out[col] = out[col].astype(float).where(~gone)
+    out["weighted_symbol"] = np.where(gone, SUPPRESSED, "")
+    return out
 
 
 def _masked(ctx: Context, cells: pd.DataFrame, spec: dict[str, Any] | None = None) -> pd.DataFrame:
