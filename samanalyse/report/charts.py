@@ -1,7 +1,9 @@
 """Charts of the study's tables: satisfaction by group with intervals, experience with virkemidler (stacked).
 
-Built from the cells the tables section computed (``ctx.facts["table_cells"]``,
-after :meth:`~samanalyse.report.context.Context.publish`), with labels from the
+Built from the cells the tables section computed (``ctx.facts["table_cells"]``; for a round
+without published numbers the catalogue's ``by_group`` tables again, with their intervals),
+after :meth:`~samanalyse.report.context.Context.publish` (disclosure control: a suppressed share
+is not drawn, it shows ``:`` and the caption says what ``:`` means), with labels from the
 catalogue and the codebook; PNG and SVG, byte-identical on rerun
 (:func:`samanalyse.report.figures.save_figure`). A report on reconstructed
 data carries its note below the axes, in space reserved for it.
@@ -17,8 +19,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from samanalyse.report.context import Context
+from samanalyse.survey.disclosure import SUPPRESSED
 
-__all__ = ["run", "plot_shares_by_group", "plot_experience"]
+__all__ = ["run", "plot_shares_by_group", "plot_experience", "has_suppressed"]
 
 _COLOURS = ["#1b4f72", "#5dade2", "#d35400", "#f5b041", "#7f8c8d", "#bdc3c7"]
 _REST = "#bdc3c7"  # what the printed categories leave (Vet ikke, unanswered)
@@ -40,19 +43,37 @@ def _freeze(fig: Figure) -> Figure:
     return fig
 
 
+def _gone(s: pd.DataFrame) -> np.ndarray:
+    """True where a cell's share is suppressed by disclosure control (``symbol`` ``:``, no share)."""
+    if "symbol" not in s:
+        return np.zeros(len(s), dtype=bool)
+    return (s["symbol"].fillna("").to_numpy() == SUPPRESSED) & s["percent"].isna().to_numpy()
+
+
+def has_suppressed(cells: pd.DataFrame) -> bool:
+    """True if any of ``cells`` is suppressed (its chart then shows ``:`` and says what it means)."""
+    return bool(_gone(cells).any()) if len(cells) else False
+
+
 def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: str, xlabel: str,
-                         note: str = "") -> Figure:
+                         note: str = "", legend: str = "") -> Figure:
     """Horizontal bars of one category's share per group, a 95 % interval on each bar; one panel per table.
+
+    A share suppressed by disclosure control (``symbol`` ``:``) is not drawn: its place shows ``:``
+    (SSB's symbol), and ``legend`` (what ``:`` means) is printed under the figure.
 
     Parameters
     ----------
     panels : list of (title, cells)
-        Cells with ``population``, ``group``, ``category``, ``percent``, ``ci_low``, ``ci_high``, ``n``.
+        Cells with ``population``, ``group``, ``category``, ``percent``, ``ci_low``, ``ci_high``, ``n``
+        (and ``symbol`` after disclosure control).
     category : str
         The category whose share is drawn (e.g. "Godt").
     xlabel : str
     note : str
         A note below the axes (e.g. that the data is reconstructed).
+    legend : str
+        What ``:`` means (the translation table's ``disclosure.suppressed``); shown if a bar is suppressed.
     """
     ncol = 2 if len(panels) > 1 else 1
     nrow = int(np.ceil(len(panels) / ncol))
@@ -71,11 +92,14 @@ def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: st
             ax.barh(pos, s["percent"], height=h * 0.9, color=_COLOURS[j % len(_COLOURS)],
                     xerr=err, error_kw={"ecolor": "#333", "capsize": 2, "lw": 0.8},
                     label=f"{pop}")
-            for py, v, n in zip(pos, s["percent"], s["n"]):
-                if not pd.isna(v):
+            for py, v, n, gone in zip(pos, s["percent"], s["n"], _gone(s)):
+                if gone:   # not drawn: SSB's ':' where the bar would start
+                    ax.text(1, py, SUPPRESSED, va="center", ha="left", fontsize=10, fontweight="bold",
+                            color="#222")
+                elif not pd.isna(v):
                     ax.text(1, py, f"n={int(n)}", va="center", ha="left", fontsize=7, color="white")
         ax.set_yticks(y, [textwrap.fill(str(g), 18) for g in groups], fontsize=8)
-        ax.invert_yaxis()
+        ax.set_ylim(len(groups) - 0.5, -0.5)   # top to bottom, every group's row also where no bar is drawn
         ax.set_xlim(0, 100)
         ax.set_title(textwrap.fill(title, 55), fontsize=9, loc="left")
         ax.grid(axis="x", color="#ddd", lw=0.5)
@@ -87,18 +111,28 @@ def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: st
     if len(pops) > 1:
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper right", ncols=len(pops), fontsize=8, frameon=False)
+    if legend and any(has_suppressed(c[c["category"] == category]) for _, c in panels):
+        fig.suptitle(legend, fontsize=8, x=0.01, ha="left", color="#222")
     return _freeze(fig)
 
 
 def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str], xlabel: str, title: str,
-                    note: str = "") -> Figure:
-    """Stacked horizontal bars: the share of each category per virkemiddel (one bar per row)."""
+                    note: str = "", legend: str = "") -> Figure:
+    """Stacked horizontal bars: the share of each category per virkemiddel (one bar per row).
+
+    A row with a suppressed share (NaN) is not drawn at all, only ``:``: a stacked bar with one part
+    left out would show the missing share as the gap. ``legend`` (what ``:`` means) then goes under it.
+    """
     fig = _figure(10, 1.6 + 0.42 * len(rows), note)
     ax = fig.subplots()
     left = np.zeros(len(rows))
     y = np.arange(len(rows))
+    gone = np.array([any(pd.isna(s.get(c, 0.0)) for c in categories) for _, s in rows], dtype=bool)
+    for yy in y[gone]:
+        ax.text(1, yy, SUPPRESSED, ha="left", va="center", fontsize=10, fontweight="bold", color="#222")
     for j, cat in enumerate(categories):
-        vals = np.array([float(s.get(cat, 0.0)) if not pd.isna(s.get(cat, np.nan)) else 0.0 for _, s in rows])
+        vals = np.array([0.0 if g or pd.isna(s.get(cat, np.nan)) else float(s.get(cat, 0.0))
+                         for (_, s), g in zip(rows, gone)])
         colour = _REST if j == len(categories) - 1 and j >= 3 else _COLOURS[j % len(_COLOURS)]
         ax.barh(y, vals, left=left, color=colour, label=textwrap.fill(cat, 28), height=0.75)
         for yy, l0, v in zip(y, left, vals):
@@ -111,8 +145,43 @@ def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str],
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.set_title(textwrap.fill(title, 80), fontsize=10, loc="left")
-    fig.legend(loc="outside upper center", ncols=min(4, len(categories)), fontsize=8, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    if legend and gone.any():   # what ':' means, as the legend's last entry (no patch)
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="none", edgecolor="none"))
+        labels.append(legend)
+    fig.legend(handles, labels, loc="outside upper center", ncols=min(4, len(labels)), fontsize=8, frameon=False)
     return _freeze(fig)
+
+
+def _legend(ctx: Context) -> str:
+    """What ``:`` means (translation table ``disclosure.suppressed``); empty for a round without rules."""
+    return ctx.tr.t("disclosure", "suppressed", default="") if ctx.round.disclosure is not None else ""
+
+
+def _with_legend(caption: str, legend: str) -> str:
+    """A caption followed by what ``:`` means, as a sentence of its own."""
+    return f"{caption.rstrip()}{'' if caption.rstrip().endswith(('.', ':')) else '.'} {legend}"
+
+
+def _data_cells(ctx: Context) -> dict[str, pd.DataFrame]:
+    """The ``by_group`` tables' cells of a round without published numbers, with intervals (as the tables print)."""
+    from samanalyse.analysis.tables import table_cells
+    from samanalyse.report.intervals import add_intervals, frame_sizes
+    from samanalyse.report.sections.disclosure import merged_frame_sizes
+
+    rnd = ctx.round
+    if ctx.data is None or rnd.has_published:
+        return {}
+    sizes = frame_sizes(rnd)
+    sizes = {**sizes, **merged_frame_sizes(ctx, sizes)}
+    out = {}
+    for tid, spec in rnd.catalogue.tables.items():
+        if spec.get("kind") == "by_group" and "variants" not in spec:
+            cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue)
+            out[tid] = add_intervals(cells, rnd, spec=spec, sizes=sizes)
+    return out
 
 
 def _note(ctx: Context) -> str:
@@ -137,8 +206,11 @@ def _satisfaction(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tup
         name = f"figur_{cat.tables[tids[0]].get('item', '')}_{by}".replace("__", "_")
         name = f"andel_{by}"
         caption = tr.t("figure", f"share_by_{by}").format(category=category)
+        legend = _legend(ctx)
         fig = plot_shares_by_group(panels, category=category, xlabel=tr.t("figure", "share_axis").format(
-            category=category), note=_note(ctx))
+            category=category), note=_note(ctx), legend=legend)
+        if legend and any(has_suppressed(c[c["category"] == category]) for _, c in panels):
+            caption = _with_legend(caption, legend)
         out[name] = (caption, fig)
     return out
 
@@ -176,16 +248,21 @@ def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple
                 shares = sel[sel["category"].isin(categories)].set_index("category")["percent"]
                 rest = cat.tables[t].get("notes") or []
                 if rest:  # what the printed categories leave: "Vet ikke", unanswered (the table's notes)
-                    shares = pd.concat([shares, pd.Series({" / ".join(rest): max(0.0, 100 - shares.sum())})])
+                    # (suppressed if a share or a note is: the rest would give it away)
+                    hidden = has_suppressed(c[(c["population"] == pop) & (c["breakdown"].isin(["total", "note"]))])
+                    left = np.nan if hidden or shares.isna().any() else max(0.0, 100 - shares.sum())
+                    shares = pd.concat([shares, pd.Series({" / ".join(rest): left})])
                 rows.append((lab, shares))
         notes = cat.tables[tids[0]].get("notes") or []
         if notes:
             categories.append(" / ".join(notes))
         label = _topic_label(ctx, topic)
         title = tr.t("figure", "experience").format(group=label)
+        legend = _legend(ctx)
         fig = plot_experience(rows, categories=categories, xlabel=tr.t("figure", "percent_axis"), title=title,
-                              note=_note(ctx))
-        out[f"erfaringer_{topic}"] = (title, fig)
+                              note=_note(ctx), legend=legend)
+        gone = any(pd.isna(v) for _, r in rows for v in r.to_numpy())
+        out[f"erfaringer_{topic}"] = (_with_legend(title, legend) if gone and legend else title, fig)
     return out
 
 
@@ -206,8 +283,12 @@ def _topic_label(ctx: Context, topic: str) -> str:
 def run(ctx: Context) -> None:
     """The study tables' charts into ``figures/`` (PNG and SVG); captions in ``ctx.charts``."""
     from samanalyse.report.figures import save_figure
+    from samanalyse.report.sections.disclosure import annotate_tables
 
-    cells = {t: ctx.publish(f"figur/{t}", c) for t, c in ctx.facts.get("table_cells", {}).items()}
+    annotate_tables(ctx)   # the merge notes under the tables by a merged column (the tables step ran before)
+    # a round without published numbers: the tables' cells again (the tables step keeps only the study's)
+    source = ctx.facts.get("table_cells") or _data_cells(ctx)
+    cells = {t: ctx.publish(f"figur/{t}", c) for t, c in source.items()}
     if not cells:
         return
     figs = {**_satisfaction(ctx, cells), **_experience(ctx, cells)}

@@ -35,7 +35,7 @@ from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
 __all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
-           "publish_hook", "merge_groups", "merge_notes", "merged_frame_sizes"]
+           "publish_hook", "merge_groups", "merge_notes", "merged_frame_sizes", "annotate_tables"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
@@ -193,9 +193,29 @@ def publish_hook(ctx: Context) -> Any:
         group, _, key = name.partition("/")
         tid = key.split("#")[0]
         if group == "tabeller" and not ctx.round.has_published and tid in ctx.round.catalogue.tables:
-            return _mask_wide(ctx, tid, frame)
+            return _merged_rows_first(ctx, _mask_wide(ctx, tid, frame))
         return frame
     return hook
+
+
+def _merged_rows_first(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """A wide table with the rows of merged groups moved up to just before its total row (``Samlet``).
+
+    The layout takes rows in the order the cells come, form by form, so a group only one form merged
+    would come after the total and the footnotes.
+    """
+    from samanalyse.analysis.tables import TOTAL
+
+    labels = {m.label for m in ctx.facts.get("disclosure_merges", []) if m.label}
+    rows = frame.iloc[:, 0].astype(str).tolist() if len(frame.columns) else []
+    if not labels or TOTAL not in rows:
+        return frame
+    at = rows.index(TOTAL)
+    late = [i for i, r in enumerate(rows) if r in labels and i > at]
+    if not late:
+        return frame
+    order = [i for i in range(at) if i not in late] + late + [i for i in range(at, len(rows)) if i not in late]
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _public_columns(rnd: Round, rules: Any) -> set[str]:
@@ -266,6 +286,20 @@ def merge_notes(ctx: Context, merges: list[GroupMerge] | None = None, *, by: str
             by=ctx.tr.t("column", m.by, default=m.by).lower() if m.by != "rhf" else "RHF")
         out.append(merge_note(m, rules, prefix=prefix, and_word=ctx.tr.t("disclosure", "and", default="og")))
     return out
+
+
+def annotate_tables(ctx: Context) -> None:
+    """Put the merge notes under every catalogue table (``tabeller`` section) broken down by a merged column.
+
+    Run after the tables step (the figures step calls it): the tables are built without knowing of
+    the merge, and a reader of one table must see there which groups it pools and why.
+    """
+    cat = ctx.round.catalogue
+    for sec in ctx.sections.get("tabeller", []):
+        by = cat.tables.get(sec.key, {}).get("by")
+        for note in merge_notes(ctx, by=by) if by else []:
+            if note not in sec.notes:
+                sec.notes.append(note)
 
 
 def _merge_frame(ctx: Context, merges: list[GroupMerge]) -> pd.DataFrame:
