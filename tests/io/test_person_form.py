@@ -107,3 +107,56 @@ def test_validate_and_add_accept_a_person_export(tmp_path: Path, capsys) -> None
     assert main(["add", str(export), "--round", str(folder), "--form", "ansatt"]) == 0
     assert load_round(folder).meta["responses"] == {"ansatt": "svar/ansatt.csv"}
     assert (folder / "svar" / "ansatt.csv").read_bytes() == export.read_bytes()
+
+
+def _bad_frame(tmp_path: Path) -> str:
+    folder = tmp_path / "runde"
+    shutil.copytree(ROUND, folder)
+    (folder / "ramme_ansatte.csv").write_text("kommune,ansatte\n0301,10\n9999,5\n", encoding="utf-8")
+    with pytest.raises(RoundError) as exc:
+        load_round(folder).frame
+    return str(exc.value).replace(str(folder), "{round}")
+
+
+def _no_kommune_column(tmp_path: Path) -> str:
+    csv = _export(tmp_path, "respondent,s_hjem,s_akutt,s_ut,e_avtale,e_moter,e_koord\nP1,Ikke fornøyd,,,,,\n")
+    with pytest.raises(DataError) as exc:
+        read_responses(csv, load_round(ROUND), "ansatt")
+    return str(exc.value).replace(str(csv), "{file}")
+
+
+def _unit_on_kommune_form(tmp_path: Path) -> str:
+    cb = tmp_path / "codebook.yaml"
+    cb.write_text((ROUND / "codebook.yaml").read_text(encoding="utf-8").replace("respondent: person",
+                                                                               "respondent: kommune"), encoding="utf-8")
+    with pytest.raises(CodebookError) as exc:
+        read_codebook(cb)
+    return str(exc.value).replace(str(cb), "{file}")
+
+
+CASES = {"person-frame-unknown-kommune": _bad_frame, "person-export-without-kommune": _no_kommune_column,
+         "person-unit-on-kommune-form": _unit_on_kommune_form}
+
+
+BAD_INPUTS: list[dict[str, str]] = [
+    {"id": "person-frame-unknown-kommune", "area": "Ansatte (personskjema)",
+     "input": "a person frame (round.yaml person_frames) with a kommunenummer that never existed",
+     "message": "The round has 1 problem:\n  - {round}/ramme_ansatte.csv: row 3, column 'kommune': Kommunenummer 9999 "
+                "has never existed (not a kommune at any time from 2010 to 2024); check the number. Allowed: a "
+                "kommunenummer of the 2024 register (or an earlier one that the crosswalk places)."},
+    {"id": "person-export-without-kommune", "area": "Ansatte (personskjema)",
+     "input": "an export of a person form (unit: kommune) without a kommune column",
+     "message": "{file} cannot be used as ansatt responses of round ansatte: 1 problem (and 1 warning):\n  - {file}: "
+                "row 1: no column names the kommune of each person (the ansatt form's unit). Allowed: a column called "
+                "'kommunenummer', 'kommunenr', 'kommune_nr', 'knr', 'kommune'; or mapping={'<column>': 'kommune'}."},
+    {"id": "person-unit-on-kommune-form", "area": "Ansatte (personskjema)",
+     "input": "a codebook giving unit: to a form whose respondent is not a person",
+     "message": "The codebook has 1 problem:\n  - {file}, line 11: forms.ansatt.unit: a kommune form has no unit "
+                "column: only a person form names the unit its respondents belong to. Allowed: leave unit out, or "
+                "respondent: person."},
+]
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c["id"] for c in BAD_INPUTS])
+def test_bad_inputs(case: dict[str, str], tmp_path: Path) -> None:
+    assert CASES[case["id"]](tmp_path) == case["message"]
