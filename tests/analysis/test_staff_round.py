@@ -121,6 +121,7 @@ def test_the_whole_report_runs_on_the_staff_round(rnd, tmp_path: Path) -> None:
     assert persons.set_index("rhf").at["Samlet", "utvalg"] == REF["frame"]["total"]
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "svarprosent" in html and "response_rate" not in html   # the bortfall headers in bokmål
+    assert "Ansatte per størrelsesklasse for kommunen de arbeider i" in html
 
 
 def test_respondents_come_from_the_export(rnd) -> None:

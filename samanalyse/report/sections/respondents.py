@@ -51,7 +51,9 @@ def run(ctx: Context) -> None:
     shown = by_rhf.assign(form=[population_label(rnd.codebook, f).capitalize() for f in by_rhf["form"]])
     ctx.add("respondenter", Section("rhf", tr.t("heading", "respondents_rhf"),
                                      shown.rename(columns=show), notes=[note] if note else [], sources=src))
-    ctx.add("respondenter", Section("storrelse", tr.t("heading", "respondents_size").format(reference=size_reference(rnd)),
+    size_title = tr.t("staff", "respondents_size") if any(kinds[f] == "person" for f in sized) \
+        else tr.t("heading", "respondents_size")
+    ctx.add("respondenter", Section("storrelse", size_title.format(reference=size_reference(rnd)),
                                      by_size.rename(columns=show), sources=src))
 
 
