@@ -49,8 +49,8 @@ td.diff{color:#a00;font-weight:bold} td.txt{text-align:left}
 nav ol{padding-left:1.4em} nav li{margin:.15em 0} nav .lab{font-weight:bold;white-space:nowrap}
 input.vis{position:absolute;opacity:0;width:1px;height:1px} .detail{display:none}
 label.vis{display:inline-block;margin:.4em 0;cursor:pointer;color:#1b4f72;text-decoration:underline}
-label.vis::before{content:'\25B8  ';text-decoration:none;display:inline-block}
-input.vis:checked+label.vis::before{content:'\25BE  '} input.vis:focus-visible+label.vis{outline:2px solid #1b4f72}
+label.vis::before{content:'▸ ';text-decoration:none;display:inline-block}
+input.vis:checked+label.vis::before{content:'▾ '} input.vis:focus-visible+label.vis{outline:2px solid #1b4f72}
 input.vis:checked+label.vis+.detail{display:block}
 figure{margin:1em 0} figure img{max-width:100%;height:auto} figcaption{font-size:.9em}
 tr:target,li:target{background:#fff3cd}
@@ -91,8 +91,13 @@ def _breakable(name: object) -> str:
     return html.escape(str(name)).replace("_", "_\u200b").replace("/", "/\u200b")
 
 
+#: Columns holding p-values by their program name, wherever they are (printed "< 0,001", never "0").
+_P_NAMES = ("p_value", "p_adjusted")
+
+
 def _html_table(frame: pd.DataFrame, tr: Translation, p_columns: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th scope='col'>{_breakable(c)}</th>" for c in frame.columns)
+    head = "".join(f"<th scope='col'>{_breakable(tr.header(c))}</th>" for c in frame.columns)
+    p_columns = tuple(p_columns) + _P_NAMES
     diff_word = tr.t("column", "difference")
     body = []
     for row in frame.itertuples(index=False):

@@ -88,6 +88,11 @@ class Translation:
             return ""
         return f"{float(v):.{digits}f}".replace(".", self.decimal)
 
+    def header(self, name: object) -> str:
+        """The header of a column: the group ``header`` for a program's name left in a table (``p_value`` ->
+        ``p-verdi``), else the name as it is."""
+        return self.t("header", str(name), default=str(name))
+
     def legend(self, symbols: list[str]) -> str:
         """SSB's legend of the ``symbols`` that occur (keys of :data:`SYMBOLS`), e.g. ``Tegnforklaring: «:» kan
         ikke offentliggjøres.``; empty when none occurs."""

@@ -133,7 +133,7 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
         return
     ws.append([])
     header = [str(c) for c in sec.frame.columns]
-    ws.append(header)
+    ws.append([tr.header(c) for c in header])
     header_row = ws.max_row
     for c in ws[header_row]:
         c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="DDDDEE")
@@ -150,7 +150,8 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
                 cell.number_format = "0%"
     ws.freeze_panes = f"B{header_row + 1}"
     for i, col in enumerate(header, start=1):
-        width = max([min(len(col), 24)] + [len(str(v)) for v in sec.frame.iloc[:, i - 1] if not pd.isna(v)])
+        width = max([min(len(tr.header(col)), 24)]
+                    + [len(str(v)) for v in sec.frame.iloc[:, i - 1] if not pd.isna(v)])
         ws.column_dimensions[get_column_letter(i)].width = min(50, max(8, width + 2))
     _page_setup(ws, header_row)
 

@@ -61,6 +61,32 @@ def test_nb_report_has_no_english_status_words(reports):
     assert "gjengitt" in text and "umulig" in text  # the Norwegian ones are there instead
 
 
+def _headers(out: Path) -> tuple[set[str], set[str]]:
+    """The column headers of the page's tables and of the workbook's sheets (the row under the first empty row)."""
+    from openpyxl import load_workbook
+
+    page = (out / "index.html").read_text(encoding="utf-8")
+    page_heads = {html.unescape(h).replace("\u200b", "") for h in re.findall(r"<th[^>]*>([^<]*)</th>", page)}
+    sheet_heads: set[str] = set()
+    for ws in load_workbook(out / "rapport.xlsx").worksheets[1:]:
+        rows = list(ws.iter_rows(values_only=True))
+        gap = next((i for i, r in enumerate(rows) if all(v is None for v in r)), None)
+        if gap is not None and gap + 1 < len(rows):
+            sheet_heads |= {str(v) for v in rows[gap + 1] if v is not None}
+    return page_heads, sheet_heads
+
+
+def test_no_program_names_as_column_headers(reports):
+    program = set(translation("nb").table["header"])           # p_value, cramers_v, ci_low, pc_retain, ...
+    for heads in _headers(reports["nb"]):
+        assert heads and sorted(h for h in heads if h in program) == []
+        # no snake_case name left (kommunenummer-like single words are fine)
+        assert sorted(h for h in heads if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)) == []
+    norwegian = set(translation("nb").table["header"].values()) - set(translation("en").table["header"].values())
+    for heads in _headers(reports["en"]):
+        assert sorted(heads & norwegian) == [] and "PC retained" in heads
+
+
 #: English words of the audit's explanations ("... but no whole number of the 18 helseforetak gives these shares").
 ENGLISH_PROSE = {"the", "but", "gives", "says", "cannot", "which", "does", "not", "number", "shares", "table", "text"}
 
