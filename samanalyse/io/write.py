@@ -134,6 +134,11 @@ def _write_sav(responses: Responses, target: Path) -> None:
     missing: dict[str, list[float]] = {}
     col_labels = ["Respondent"]
     measure = {"respondent": "nominal"}
+    if responses.unit is not None:   # a person form's kommune, as text (leading zeros kept)
+        unit = responses.data[responses.unit]
+        df[responses.unit] = unit.astype(object).where(unit.notna(), "").to_numpy(dtype=object)
+        col_labels.append(responses.unit.capitalize())
+        measure[responses.unit] = "nominal"
     lost: list[str] = []
     for iid in responses.item_ids:
         item = cb.item(iid)

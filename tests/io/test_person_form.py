@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,17 @@ BAD_INPUTS: list[dict[str, str]] = [
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=[c["id"] for c in BAD_INPUTS])
 def test_bad_inputs(case: dict[str, str], tmp_path: Path) -> None:
     assert CASES[case["id"]](tmp_path) == case["message"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".sav"])
+def test_a_person_export_written_and_read_back_keeps_the_kommune(tmp_path: Path, suffix: str) -> None:
+    from samanalyse.io.write import write_responses
+
+    rnd = load_round(ROUND)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        resp = read_responses(ROUND / "responses_ansatte.csv", rnd, "ansatt")
+        write_responses(resp, tmp_path / f"ut{suffix}")
+        again = read_responses(tmp_path / f"ut{suffix}", rnd, "ansatt")
+    assert again.data["kommune"].tolist() == resp.data["kommune"].tolist()
+    assert again.data["s_hjem"].astype(object).fillna("").tolist() == resp.data["s_hjem"].astype(object).fillna("").tolist()
