@@ -153,3 +153,20 @@ def test_declared_strata_equal_r(data, tmp_path: Path, key, item, labels, by) ->
     got = got.loc[ref["groups"]]
     for col in ("estimate", "se", "ci_lower", "ci_upper", "deff"):
         np.testing.assert_allclose(got[col], ref[col], atol=TOL, rtol=TOL, err_msg=col)
+
+
+def test_a_staff_round_with_only_a_total_frame_still_reports(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "runde"
+    shutil.copytree(ROUND, folder)
+    yaml = (folder / "round.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("person_frames:\n  ansatt: {file: ramme_ansatte.csv, count: ansatte}\n", "frame:\n  ansatt: 2041\n")
+    (folder / "round.yaml").write_text(yaml.replace("weights:\n  method: raking\n", ""), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = build_report(load_round(folder), tmp_path / "rapport").out
+    persons = pd.read_csv(out / "tables" / "respondenter_rhf.csv").set_index("rhf")
+    assert persons.at["Samlet", "utvalg"] == 2041 and persons.at["Samlet", "respondenter"] == 923
+    assert persons.loc["Helse Midt", ["utvalg", "svarprosent"]].isna().all()   # no frame per RHF
+    assert not (out / "tables" / "bortfall.csv").exists()

@@ -66,14 +66,17 @@ class Prepared:
     chart: tuple[str, ...]
 
 
-def prepare(ctx: Context) -> Prepared:
+def prepare(ctx: Context) -> Prepared | None:
     """Response against the frame, its tests, the propensity model and the chart (files into ``figures/``).
 
     Needs only the round, so the report may run it ahead in a background process
-    (:mod:`samanalyse.report.background`) while its first steps run.
+    (:mod:`samanalyse.report.background`) while its first steps run. None when no form's frame lists
+    its units (e.g. a person form given only as a total).
     """
     rnd = ctx.round
     forms = [f for f in rnd.forms if f in rnd.frame and rnd.has_frame_units(f)]
+    if not forms:
+        return None
     frames = {f: frame_response(rnd, f) for f in forms}     # each form's frame read once
     by_form = {f: response_by(rnd, f, frame=frames[f]) for f in forms}
     rates = pd.concat(list(by_form.values()), ignore_index=True)
@@ -86,6 +89,16 @@ def run(ctx: Context) -> None:
     """Nonresponse tables and chart; with weights: the weights and the weighted comparison."""
     rnd = ctx.round
     prep = ctx.prepared(prepare)
+    if prep is not None:
+        _response(ctx, prep)
+    weights = round_weights(rnd, getattr(ctx.settings, "weights", None))
+    if weights is not None:
+        _weights(ctx, weights)
+
+
+def _response(ctx: Context, prep: Prepared) -> None:
+    """Response against the frame: its tables, sections and chart."""
+    rnd = ctx.round
     rates, tests = prep.rates, prep.tests
     ctx.write_csv("bortfall", rates)
     ctx.write_csv("bortfall_tester", tests)
@@ -105,9 +118,6 @@ def run(ctx: Context) -> None:
     ctx.files += [f"figures/{name}" for name in prep.chart]
     ctx.figures["bortfall"] = (_t(ctx, "chart", "Svarprosent per RHF og størrelsesklasse"),
                                ctx.out / "figures" / next(n for n in prep.chart if n.endswith(".png")))
-    weights = round_weights(rnd, getattr(ctx.settings, "weights", None))
-    if weights is not None:
-        _weights(ctx, weights)
 
 
 def _model(ctx: Context, forms: list[str], frames: dict[str, pd.DataFrame]) -> pd.DataFrame | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from samanalyse.report.context import Context, Section
@@ -27,10 +28,11 @@ def run(ctx: Context) -> None:
             continue
         sub = resp[resp["form"] == form]
         frame_rhf = (frames[kinds[form]]["rhf"].value_counts() if kinds[form] in frames
-                     else rnd.frame_by(form, "rhf"))   # a person form: persons per RHF
+                     else rnd.frame_by(form, "rhf") if rnd.has_frame_units(form)   # a person form: persons per RHF
+                     else None)                                                     # persons given as a total only
         for rhf in rhf_order():
             rows.append({"form": form, "rhf": rhf, "respondenter": int((sub["rhf"] == rhf).sum()),
-                         "utvalg": int(frame_rhf.get(rhf, 0))})
+                         "utvalg": int(frame_rhf.get(rhf, 0)) if frame_rhf is not None else np.nan})
         rows.append({"form": form, "rhf": "Samlet", "respondenter": len(sub), "utvalg": rnd.frame[form]})
     by_rhf = pd.DataFrame(rows)
     by_rhf["svarprosent"] = (100 * by_rhf["respondenter"] / by_rhf["utvalg"]).round(1)
