@@ -125,8 +125,7 @@ def _head(ctx: Context) -> list[str]:
         f"{__version__}</small></h1>",
     ]
     if rnd.reconstructed:
-        note = rnd.notes.get("reconstruction" if tr.lang == "nb" else f"reconstruction_{tr.lang}") \
-            or rnd.notes.get("reconstruction", "")
+        note = tr.round_note(rnd.notes, "reconstruction")
         p.append(f"<p class='banner'><strong>{html.escape(tr.t('note', 'reconstructed_banner'))}</strong> "
                  f"{html.escape(note)}</p>")
     cite = rnd.notes.get("citation")
@@ -207,7 +206,7 @@ def _group_title(ctx: Context, key: str) -> str:
 def _methods(ctx: Context) -> list[str]:
     rnd, tr = ctx.round, ctx.tr
     frame = ", ".join(f"{n} {tr.t('word', f, default=f)}" for f, n in rnd.frame.items())
-    text = rnd.notes.get("methods" if tr.lang == "nb" else f"methods_{tr.lang}") or tr.t("note", "methods")
+    text = tr.round_note(rnd.notes, "methods") or tr.t("note", "methods")
     return [f"<h2 id='metode'>{html.escape(tr.t('heading', 'methods'))}</h2>",
             f"<p>{html.escape(tr.t('note', 'frame'))}: {html.escape(frame)} "
             f"({html.escape(str(rnd.meta.get('fielded', '')))}). {html.escape(text)}</p>",

@@ -88,6 +88,11 @@ class Translation:
             return ""
         return f"{float(v):.{digits}f}".replace(".", self.decimal)
 
+    def round_note(self, notes: dict[str, Any], key: str) -> str:
+        """A note of the round (``round.yaml`` ``notes``) in this language: ``<key>_<lang>`` where there is one,
+        else ``<key>`` (the round's own language); empty if neither."""
+        return str((notes.get(f"{key}_{self.lang}") if self.lang != "nb" else None) or notes.get(key) or "")
+
     def header(self, name: object) -> str:
         """The header of a column: the group ``header`` for a program's name left in a table (``p_value`` ->
         ``p-verdi``), else the name as it is."""

@@ -82,7 +82,7 @@ def _index(wb: Workbook, ctx: Context, entries: list[tuple[str, str]]) -> None:
     ws.title = "Innhold"
     _text(ws, ctx.round.title, bold=True)
     if ctx.round.reconstructed:
-        _text(ws, f"{tr.t('note', 'reconstructed_banner')} {ctx.round.notes.get('reconstruction', '')}".strip())
+        _text(ws, f"{tr.t('note', 'reconstructed_banner')} {tr.round_note(ctx.round.notes, 'reconstruction')}".strip())
     if ctx.round.notes.get("citation"):
         _text(ws, f"{tr.t('heading', 'citation')}: {ctx.round.notes['citation']}")
     _text(ws, f"{tr.t('word', 'source_ssb')}. {tr.t('note', 'ssb_note')}", italic=True)
