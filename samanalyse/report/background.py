@@ -17,16 +17,18 @@ that is still running before that.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
 import sys
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
 
-__all__ = ["BackgroundJob", "can_fork"]
+__all__ = ["BackgroundJob", "can_fork", "WholeStep", "StepDelta", "take_over", "raise_again"]
 
 #: A warning as sent from the child: category, message text, file, line.
 _Warning = tuple[type[Warning], str, str, int]
@@ -58,12 +60,19 @@ def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any) -> None:
         conn.close()
 
 
+def raise_again(caught: list[_Warning]) -> None:
+    """Raise the warnings a child caught, here (so the running step reports them as its own)."""
+    for category, message, filename, lineno in caught:
+        warnings.warn_explicit(message, category, filename, lineno)
+
+
 class BackgroundJob:
     """``fn(ctx)`` computed in a forked child process; :meth:`result` collects it (see the module notes)."""
 
     def __init__(self, fn: Callable[[Any], Any], ctx: Any) -> None:
         self.fn = fn
         self.data = getattr(ctx, "data", None)   # the data the child sees (a step may replace ctx.data later)
+        self.facts = dict(getattr(ctx, "facts", {}))   # and the facts
         sys.stdout.flush()   # the child must not write out what the parent has buffered
         sys.stderr.flush()
         mp = multiprocessing.get_context("fork")
@@ -72,17 +81,20 @@ class BackgroundJob:
         self._proc.start()
         child_conn.close()
 
-    def result(self) -> tuple[bool, Any]:
-        """Wait for the child: ``(True, value)`` with its warnings raised again here, or ``(False, None)``."""
+    def collect(self) -> tuple[bool, Any, list[_Warning]]:
+        """Wait for the child: ``(True, value, warnings)``, or ``(False, None, [])`` if it failed."""
         try:
             ok, value, caught = self._conn.recv()
         except (EOFError, OSError):
             ok, value, caught = False, None, []
         finally:
             self.stop()
-        if ok:
-            for category, message, filename, lineno in caught:
-                warnings.warn_explicit(message, category, filename, lineno)
+        return (True, value, caught) if ok else (False, None, [])
+
+    def result(self) -> tuple[bool, Any]:
+        """:meth:`collect`, with the child's warnings raised again here: ``(True, value)`` or ``(False, None)``."""
+        ok, value, caught = self.collect()
+        raise_again(caught)
         return ok, value
 
     def stop(self) -> None:
@@ -91,3 +103,63 @@ class BackgroundJob:
             self._proc.terminate()
         self._proc.join()
         self._conn.close()
+
+
+@dataclass(frozen=True)
+class StepDelta:
+    """What a step run whole in the child added to the context: files, figures and facts (new or changed).
+
+    ``before`` holds the pickles of the changed facts as the step found them; ``complete`` is False when
+    the step changed more than that (its files are then removed and the parent runs it itself).
+    """
+
+    files: tuple[str, ...]
+    figures: dict[str, Any]
+    facts: dict[str, Any]
+    before: dict[str, bytes]
+    complete: bool
+
+
+class WholeStep:
+    """A report step run whole in the child (``BackgroundJob(WholeStep(fn), ctx)``); returns its :class:`StepDelta`.
+
+    The step may only add files, figures and facts; if it changes the data, the hooks, the sections or
+    the inputs, or removes a fact, the delta is not ``complete`` and the parent runs the step itself.
+    """
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self.fn = fn
+
+    def __call__(self, ctx: Any) -> StepDelta:
+        before = {k: pickle.dumps(v) for k, v in ctx.facts.items()}
+        files, figures, hooks, inputs = list(ctx.files), dict(ctx.figures), list(ctx.hooks), list(ctx.inputs)
+        sections, data = {g: list(s) for g, s in ctx.sections.items()}, ctx.data
+        self.fn(ctx)
+        same = (ctx.data is data and ctx.hooks == hooks and ctx.inputs == inputs and ctx.files[:len(files)] == files
+                and {g: list(s) for g, s in ctx.sections.items()} == sections and set(before) <= set(ctx.facts))
+        changed = {k: v for k, v in ctx.facts.items() if k not in before or pickle.dumps(v) != before[k]}
+        return StepDelta(tuple(ctx.files[len(files):]),
+                         {k: v for k, v in ctx.figures.items() if figures.get(k) is not v}, changed,
+                         {k: before[k] for k in changed if k in before}, same)
+
+
+def take_over(job: BackgroundJob, ctx: Any) -> bool:
+    """Add what a :class:`WholeStep` child added to ``ctx``, if that is what the step would add now.
+
+    False if the child failed, or the step changed more than files, figures and facts, or since the fork
+    a step replaced the data or any fact, or changed a fact this step changes: the files the child wrote
+    are removed and the caller runs the step itself.
+    """
+    current = job.data is ctx.data and all(ctx.facts.get(k) is v for k, v in job.facts.items())
+    ok, delta, caught = job.collect()
+    if not ok:
+        return False
+    if not (current and delta.complete and all(pickle.dumps(ctx.facts.get(k)) == b for k, b in delta.before.items())):
+        for name in delta.files:
+            (ctx.out / name).unlink(missing_ok=True)
+        return False
+    raise_again(caught)
+    ctx.files += list(delta.files)
+    ctx.figures.update(delta.figures)
+    ctx.facts.update(delta.facts)
+    return True

@@ -37,7 +37,7 @@ from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
 from samanalyse.report import charts
-from samanalyse.report.background import BackgroundJob, can_fork
+from samanalyse.report.background import BackgroundJob, WholeStep, can_fork, take_over
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.html import write_html
 from samanalyse.report.manifest import (
@@ -63,7 +63,8 @@ from samanalyse.stats.factor.checks import blas_single_thread
 from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
-__all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND"]
+__all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND",
+           "BACKGROUND_STEPS"]
 
 
 def _step_data(ctx: Context) -> None:
@@ -107,6 +108,13 @@ BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     ("prikking", priorities.prepare),
     ("data", nonresponse.prepare),     # response against the frame, its model and chart (issue 15)
 ]
+#: Steps run whole in a forked process (issue 17): step -> the step after which it starts. Such a step may
+#: only add files, figures and facts (:class:`~samanalyse.report.background.WholeStep`); at its place in
+#: the order the report takes over what it added, unless the data or a fact was replaced meanwhile, and
+#: otherwise (or if the child failed) runs it itself.
+BACKGROUND_STEPS: dict[str, str] = {
+    "figurer": "tabeller",             # the study tables' charts: they need the table cells only
+}
 
 
 def _run_step(fn: Callable[[Context], None], ctx: Context) -> list[str]:
@@ -128,13 +136,17 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
     try:
         for name, fn in steps:
             t0 = time.perf_counter()
-            caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
+            job = ctx.background.pop(name, None)
+            run = fn if job is None else (lambda c, job=job, fn=fn: take_over(job, c) or fn(c))
+            caught += [f"{name}: {w}" for w in _run_step(run, ctx)]
             dt = time.perf_counter() - t0
             timings.append((name, dt))
             if progress:
                 progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
             if workers > 1 and can_fork():
                 ctx.background.update({bg: BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name})
+                ctx.background.update({s: BackgroundJob(WholeStep(f), ctx) for s, f in steps
+                                       if BACKGROUND_STEPS.get(s) == name})
     finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
         for job in ctx.background.values():
             job.stop()

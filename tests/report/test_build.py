@@ -290,3 +290,34 @@ def test_a_background_job_that_saw_replaced_data_is_computed_again(tmp_path, mon
     monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
     build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
     assert seen["facts"]["got"] == ("rows", 10)
+
+
+@pytest.mark.parametrize("adds_hook", [False, True])
+def test_a_whole_step_in_the_background_is_taken_over_or_run_again(tmp_path, monkeypatch, adds_hook):
+    """BACKGROUND_STEPS: a step that only adds files and facts is run in the child and taken over; one that
+    changes more (here: a hook) is run again by the report itself."""
+    import warnings
+
+    from samanalyse.errors import SmallCellWarning
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    def step(ctx):
+        warnings.warn("from the step", SmallCellWarning)
+        (ctx.out / "egen.txt").write_text(str(os.getpid()), encoding="utf-8")
+        ctx.files.append("egen.txt")
+        ctx.facts["egen_pid"] = os.getpid()
+        if adds_hook:
+            ctx.hooks.append(lambda name, frame: frame)
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("egen", step)], "data", "respondenter"))
+    monkeypatch.setattr(rep, "BACKGROUND", [])
+    monkeypatch.setattr(rep, "BACKGROUND_STEPS", {"egen": "data"})
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    out = tmp_path / "r"
+    result = build_report(ROUND, out, settings=FAST, workers=2)
+    assert "egen.txt" in result.files and "egen: SmallCellWarning: from the step" in seen["warnings"]
+    in_child = can_fork() and not adds_hook
+    assert (seen["facts"]["egen_pid"] != os.getpid()) == in_child
+    assert (out / "egen.txt").read_text(encoding="utf-8") == str(seen["facts"]["egen_pid"])
