@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy import sparse, special
 from scipy import stats as sps
 
 from samanalyse.errors import ArgumentError, DataError
@@ -167,9 +167,11 @@ def _values(d: Design, names: list[str]) -> np.ndarray:
         raise ArgumentError(f"{missing[0]!r} is not a column of data; columns: {', '.join(map(str, d.data.columns))}")
     if not names:
         return np.zeros((d.n, 0))
-    block = d.data[names]
-    if all(pd.api.types.is_float_dtype(t) for t in block.dtypes):
-        values = np.ascontiguousarray(block.to_numpy(float))   # row-major: sparse products would copy it
+    dtypes = d.data.dtypes
+    if all(pd.api.types.is_float_dtype(dtypes[v]) for v in names):
+        values = np.empty((d.n, len(names)))   # row-major (sparse products would copy a column-major one)
+        for j, v in enumerate(names):
+            values[:, j] = d.data[v].to_numpy(float)
         bad = np.isnan(values).any(axis=0)
         if bad.any():
             _numeric(d, names[int(np.flatnonzero(bad)[0])])   # raises, naming the rows
@@ -254,28 +256,32 @@ def design_total(design: Design, y: str | Sequence[str], *, by: str | None = Non
     return pd.DataFrame(rows)[ESTIMATE_COLUMNS]
 
 
-def _share_ci(p: float, se: float, df: int, n_rows: int, method: str, alpha: float) -> tuple[float, float]:
+def _share_ci(p: np.ndarray, se: np.ndarray, df: np.ndarray, n_rows: np.ndarray, method: str,
+              alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """The intervals of shares ``p`` with standard errors ``se`` (arrays, one per estimate); see :func:`design_share`."""
     t = sps.t.ppf(1 - alpha / 2, df)
     if method == "mean":
         return p - t * se, p + t * se
-    if p <= 0 or p >= 1 or se == 0:
-        return (np.nan, np.nan) if method != "beta" else (0.0 if p <= 0 else np.nan, 1.0 if p >= 1 else np.nan)
+    ok = (p > 0) & (p < 1) & (se != 0)
+    q = np.where(ok, p, 0.5)
+    sd = np.where(ok, se, 1.0)
     if method in ("logit", "xlogit"):
-        lo = np.log(p / (1 - p))
-        h = t * se / (p * (1 - p))
-        return float(sps.logistic.cdf(lo - h)), float(sps.logistic.cdf(lo + h))
-    if method == "asin":
-        a = np.arcsin(np.sqrt(p))
-        h = t * se / (2 * np.sqrt(p * (1 - p)))
-        return float(np.sin(a - h) ** 2), float(np.sin(a + h) ** 2)
-    n_eff = p * (1 - p) / se ** 2
-    if method == "wilson":
-        c = (p + t ** 2 / (2 * n_eff)) / (1 + t ** 2 / n_eff)
-        h = t / (1 + t ** 2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + t ** 2 / (4 * n_eff ** 2))
-        return float(c - h), float(c + h)
-    n_eff = n_eff * (sps.t.ppf(alpha / 2, n_rows - 1) / sps.t.ppf(alpha / 2, df)) ** 2
-    return (float(sps.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)),
-            float(sps.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))))
+        h = t * sd / (q * (1 - q))
+        lo, hi = special.expit(special.logit(q) - h), special.expit(special.logit(q) + h)
+    elif method == "asin":
+        a, h = np.arcsin(np.sqrt(q)), t * sd / (2 * np.sqrt(q * (1 - q)))
+        lo, hi = np.sin(a - h) ** 2, np.sin(a + h) ** 2
+    elif method == "wilson":
+        n_eff = q * (1 - q) / sd ** 2
+        c = (q + t ** 2 / (2 * n_eff)) / (1 + t ** 2 / n_eff)
+        h = t / (1 + t ** 2 / n_eff) * np.sqrt(q * (1 - q) / n_eff + t ** 2 / (4 * n_eff ** 2))
+        lo, hi = c - h, c + h
+    else:   # beta: Korn-Graubard
+        n_eff = q * (1 - q) / sd ** 2 * (sps.t.ppf(alpha / 2, n_rows - 1) / sps.t.ppf(alpha / 2, df)) ** 2
+        lo = sps.beta.ppf(alpha / 2, n_eff * q, n_eff * (1 - q) + 1)
+        hi = sps.beta.ppf(1 - alpha / 2, n_eff * q + 1, n_eff * (1 - q))
+        return (np.where(ok, lo, np.where(p <= 0, 0.0, np.nan)), np.where(ok, hi, np.where(p >= 1, 1.0, np.nan)))
+    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
 def design_share(design: Design, y: str | Sequence[str], *, by: str | None = None, method: str = "logit",
@@ -298,10 +304,15 @@ def design_share(design: Design, y: str | Sequence[str], *, by: str | None = Non
     if other.any():
         raise DataError(f"column {names[int(np.flatnonzero(other)[0])]!r} must be 0/1 for a share; it has other values")
     rows = _estimate(design, names, by, "mean", values, binary=True)
-    for r in rows:
-        r["ci_lower"], r["ci_upper"] = _share_ci(r["estimate"], r["se"], r["df"], r["n_rows"], method, alpha)
-        r["method"] = method
-    return pd.DataFrame(rows)[ESTIMATE_COLUMNS]
+    out = pd.DataFrame(rows)
+    if len(out):
+        lo, hi = _share_ci(out["estimate"].to_numpy(float), out["se"].to_numpy(float), out["df"].to_numpy(float),
+                           out["n_rows"].to_numpy(float), method, alpha)
+        out["ci_lower"], out["ci_upper"] = lo.astype(float), hi.astype(float)
+    else:
+        out = pd.DataFrame(columns=ESTIMATE_COLUMNS)
+    out["method"] = method
+    return out[ESTIMATE_COLUMNS]
 
 
 @dataclass(frozen=True)
