@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from samanalyse.analysis.priorities.clusters import ClusterResult
 from samanalyse.analysis.priorities.scores import priority_items
 from samanalyse.errors import ArgumentError, DataError, SamanalyseError
+from samanalyse.report.i18n import translation
 from samanalyse.stats.factor.checks import check_choice
 from samanalyse.stats.factor.efa import EFAResult
 from samanalyse.stats.factor.parallel import ParallelAnalysis
@@ -171,16 +172,36 @@ def plot_priorities(
     return _finish(fig)
 
 
-def _column_label(col: str, codebook: Codebook | None) -> str:
+def _item_label(it: object, lang: str) -> str:
+    """An item's short label (or text) in ``lang``: the codebook's English fields for ``"en"`` where there are any."""
+    if lang == "en":
+        english = getattr(it, "short_en", "") or getattr(it, "text_en", "")
+        if english:
+            return str(english)
+    return str(getattr(it, "label"))
+
+
+def _column_label(col: str, codebook: Codebook | None, lang: str = "nb") -> str:
     if codebook is None:
         return col
     if col in codebook:
-        it = codebook.item(col)
-        return f"{col}: {it.label}"
+        return f"{col}: {_item_label(codebook.item(col), lang)}"
     for it in codebook.item_list:
         if it.virkemiddel == col:
-            return it.label
+            return _item_label(it, lang)
     return col
+
+
+def _decimal_axis(axis: object, lang: str, digits: int = 1) -> None:
+    """Tick labels of ``axis`` with the language's decimal mark (``2,5``)."""
+    from matplotlib.ticker import FuncFormatter
+
+    tr = translation(lang)
+    def tick(v: float, _pos: int) -> str:
+        text = f"{int(v)}" if float(v).is_integer() else tr.number(round(v, digits), digits)
+        return text.replace("-", "\u2212")  # a minus sign, as matplotlib's own ticks
+
+    axis.set_major_formatter(FuncFormatter(tick))  # type: ignore[attr-defined]
 
 
 def plot_loadings(
@@ -189,8 +210,9 @@ def plot_loadings(
     codebook: Codebook | None = None,
     clusters: ClusterResult | None = None,
     min_loading: float = 0.30,
+    lang: str = "nb",
 ) -> Figure:
-    """Heatmap of the pattern loadings (items x factors), values printed.
+    """Heatmap of the pattern loadings (items x factors), values printed with the language's decimal mark.
 
     Parameters
     ----------
@@ -201,6 +223,8 @@ def plot_loadings(
         Name factor columns by cluster (``A (F1)``).
     min_loading : float
         Loadings at or above this (absolute) are printed in bold.
+    lang : {"nb", "en"}
+        Language of the words (translation group ``factor_figure``) and item labels.
 
     Returns
     -------
@@ -211,53 +235,60 @@ def plot_loadings(
     if clusters is not None:
         cols = [f"{clusters.factor_clusters.get(f, f)} ({f})" if clusters.factor_clusters.get(f, f) != f else f
                 for f in M.columns]
-    ylabels = [_wrap(_column_label(c, codebook), 34) for c in M.index]
+    tr = translation(lang)
+    ylabels = [_wrap(_column_label(c, codebook, lang), 34) for c in M.index]
     fig = _new_figure((3.4 + 1.1 * len(cols), 1.0 + 0.45 * len(M) + 0.1 * sum(s.count("\n") for s in ylabels)))
     ax = fig.add_subplot()
     im = ax.imshow(M.to_numpy(float), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(M.shape[0]):
         for j in range(M.shape[1]):
             v = M.iat[i, j]
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, tr.number(v, 2), ha="center", va="center", fontsize=8,
                     fontweight="bold" if abs(v) >= min_loading else "normal",
                     color="white" if abs(v) > 0.6 else "black")
     ax.set_xticks(range(len(cols)), cols)
     ax.set_yticks(range(len(ylabels)), ylabels, fontsize=8)
-    ax.set_title(f"Ladninger ({fit.method}, {fit.rotation})", fontsize=10)
-    fig.colorbar(im, ax=ax, shrink=0.8, label="ladning")
+    ax.set_title(tr.t("factor_figure", "loadings_title").format(method=fit.method, rotation=fit.rotation), fontsize=10)
+    bar = fig.colorbar(im, ax=ax, shrink=0.8, label=tr.t("factor_figure", "loading"))
+    _decimal_axis(bar.ax.yaxis, lang, 2)
     return _finish(fig)
 
 
-def plot_parallel(pa: ParallelAnalysis) -> Figure:
+def plot_parallel(pa: ParallelAnalysis, *, lang: str = "nb") -> Figure:
     """Parallel-analysis plot: observed eigenvalues against the simulated mean and quantile.
 
     Parameters
     ----------
     pa : ParallelAnalysis
+    lang : {"nb", "en"}
+        Language of the words (translation group ``factor_figure``) and the decimal mark.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     t = pa.table
+    tr = translation(lang)
+    words = {k: tr.t("factor_figure", k) for k in ("pc_observed", "pc_simulated", "pc_resampled", "fa_observed",
+                                                   "fa_simulated", "number", "eigenvalue", "parallel_title")}
+    q = tr.percent(100 * pa.quantile) + tr.t("factor_figure", "percent_sign")
     fig = _new_figure((7.0, 4.5))
     ax = fig.add_subplot()
     x = t["number"].to_numpy()
-    ax.plot(x, t["pc_observed"], "x-", color="tab:blue", label="PC, observert")
-    ax.plot(x, t["pc_simulated_quantile"], ":", color="tab:red",
-            label=f"PC, simulert ({pa.quantile:.0%}-persentil)")
-    ax.plot(x, t["pc_resampled_quantile"], "--", color="tab:red", alpha=0.6,
-            label=f"PC, trukket på nytt ({pa.quantile:.0%}-persentil)")
-    ax.plot(x, t["fa_observed"], "^-", color="tab:green", label="FA, observert")
-    ax.plot(x, t["fa_simulated_quantile"], ":", color="tab:orange",
-            label=f"FA, simulert ({pa.quantile:.0%}-persentil)")
+    ax.plot(x, t["pc_observed"], "x-", color="tab:blue", label=words["pc_observed"])
+    ax.plot(x, t["pc_simulated_quantile"], ":", color="tab:red", label=words["pc_simulated"].format(q=q))
+    ax.plot(x, t["pc_resampled_quantile"], "--", color="tab:red", alpha=0.6, label=words["pc_resampled"].format(q=q))
+    ax.plot(x, t["fa_observed"], "^-", color="tab:green", label=words["fa_observed"])
+    ax.plot(x, t["fa_simulated_quantile"], ":", color="tab:orange", label=words["fa_simulated"].format(q=q))
     ax.axhline(1.0, color="grey", lw=0.8)
     ax.set_xticks(x)
-    ax.set_xlabel("Komponent-/faktornummer")
-    ax.set_ylabel("Egenverdi")
+    ax.set_xlabel(words["number"])
+    ax.set_ylabel(words["eigenvalue"])
+    _decimal_axis(ax.yaxis, lang)
     nf = pa.n_factors
-    ax.set_title(f"Parallellanalyse ({pa.correlation}, {pa.n_iter} iterasjoner): "
-                 f"{nf['parallel_fa']} faktorer, {nf['parallel_pc']} komponenter", fontsize=10)
+    ax.set_title(words["parallel_title"].format(
+        correlation=tr.t("factor_figure", pa.correlation, default=pa.correlation), n_iter=pa.n_iter,
+        fa=nf["parallel_fa"], pc=nf["parallel_pc"]), fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper right")
     return _finish(fig)
 

@@ -130,3 +130,22 @@ def test_priorities_in_english_use_the_codebooks_english_texts(synth: dict, cb) 
     nb = {t.get_text().replace("\n", " ") for t in rf.plot_priorities(data, codebook=cb, form="helseforetak")
           .axes[0].get_yticklabels()}
     assert "Bedre informasjonsteknologi" in nb
+
+
+def test_factor_figures_speak_the_reports_language(synth: dict, cb) -> None:
+    fig = rf.plot_loadings(synth["fit"], codebook=cb)
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert "Bedre informasjonsteknologi" in labels and not any("_" in lab for lab in labels)  # not the ids
+    values = [t.get_text() for t in fig.axes[0].texts]
+    assert values and all("," in v and "." not in v for v in values)       # 0,67: decimal comma
+    assert fig.axes[0].get_title().startswith("Ladninger")
+    en = rf.plot_loadings(synth["fit"], codebook=cb, lang="en")
+    assert all("." in t.get_text() for t in en.axes[0].texts) and en.axes[0].get_title().startswith("Loadings")
+    assert "Better information technology" in [t.get_text().replace("\n", " ") for t in en.axes[0].get_yticklabels()]
+    pa = parallel_analysis(synth["scores"], correlation="pearson", missing="pairwise", n_iter=5, seed=1)
+    nb, en = rf.plot_parallel(pa), rf.plot_parallel(pa, lang="en")
+    assert nb.axes[0].get_ylabel() == "Egenverdi" and en.axes[0].get_ylabel() == "Eigenvalue"
+    assert "95 %-persentil" in " ".join(t.get_text() for t in nb.axes[0].get_legend().get_texts())
+    nb.canvas.draw()
+    ticks = [t.get_text() for t in nb.axes[0].get_yticklabels() if t.get_text()]
+    assert any("," in t for t in ticks) and not any("." in t for t in ticks)

@@ -55,8 +55,10 @@ def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure
         if ctx.round.reconstructed:
             caption += _RECONSTRUCTED
         figs[pr.figure_files.get(form, f"prioriteringer_{form}")] = (caption, fig)
-    figs["faktorladninger"] = (ctx.tr.t("heading", "loadings_figure"), plot_loadings(res.analysis.efa))
-    figs["parallellanalyse"] = (ctx.tr.t("heading", "parallel_figure"), plot_parallel(res.analysis.parallel))
+    figs["faktorladninger"] = (ctx.tr.t("heading", "loadings_figure"),
+                               plot_loadings(res.analysis.efa, codebook=ctx.round.codebook, lang=ctx.lang))
+    figs["parallellanalyse"] = (ctx.tr.t("heading", "parallel_figure"),
+                                plot_parallel(res.analysis.parallel, lang=ctx.lang))
     return figs
 
 
