@@ -58,7 +58,8 @@ def _cache_key(rnd: Round, form: str | None) -> tuple | None:
         files += ([rnd.path / mapping] if mapping else []) + [rnd.path / "round.yaml",
                                                               rnd.file("codebook", "codebook.yaml")]
         files += register_files(rnd.register_year)
-        return (str(rnd.path.resolve()), form if not listed.is_file() else None,
+        meta = repr(sorted((k, repr(v)) for k, v in rnd.meta.items()))   # a Round built with other settings
+        return (str(rnd.path.resolve()), form if not listed.is_file() else None, meta,
                 *((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
     except (OSError, SamanalyseError):
         return None
