@@ -182,7 +182,7 @@ def _contents(ctx: Context) -> list[str]:
         p.append(f"<li><a href='#{key}'>{html.escape(_group_title(ctx, key))}</a><ol>")
         for sec in secs:
             label, _, rest = sec.title.partition(": ")
-            if rest and len(label) <= 14:
+            if rest and len(label) <= 14 and label[-1:].isdigit():  # a table's label ("Tabell 1") in bold
                 p.append(f"<li><a href='#{key}-{sec.key}'><span class='lab'>{html.escape(label)}</span> "
                          f"{html.escape(rest)}</a></li>")
             else:

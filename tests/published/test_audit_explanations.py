@@ -94,3 +94,18 @@ def test_a_check_without_a_template_is_named():
     with pytest.raises(NotFoundError, match=r"data/translations/nb.yaml has no audit_explanation for the check "
                                             r"'nope' \(severity 'note'\)"):
         explanation_nb(Finding(check="nope", severity="note", tables=(), values="", explanation="x"))
+
+
+def test_the_values_of_a_finding_in_each_language(result):
+    rate = next(f for f in result.findings if f.check == "response rate")
+    # the study's own words stay; the connecting words are the language's
+    assert rate.values == "text, line 531: “Svarprosenten for helseforetakene var 90 (n=18) og for kommunene 44 (n=187).”"
+    assert rate.values_in("nb") == ("teksten, linje 531: «Svarprosenten for helseforetakene var 90 (n=18) og for "
+                                    "kommunene 44 (n=187).»")
+    annex = next(f for f in result.findings if f.check == "annex" and f.population == "helseforetak"
+                 and f.item == "q5e")
+    assert annex.values_in("nb") == ("q5e: Tabell 25 besvart 84 % (noter: Vet ikke/ikke aktuelt 11 + NA 6) mot "
+                                     "Vedlegg 3 Gjennomført 89 % / Vet ikke/ikke aktuelt 11 %")
+    for f in result.findings:
+        words = set(re.findall(r"[a-z]+", f.values_in("nb")))
+        assert not words & {"text", "line", "tables", "answered", "notes", "vs", "caption", "by"}, f.values_in("nb")

@@ -72,9 +72,10 @@ class AnnexChecks(AuditorBase):
             vals = []
             for row, ann, gj, vk, fits in members:
                 ans = sum(c.value for c in row.cells)  # type: ignore[misc]
-                miss = " + ".join(f"{self.nt.abbreviate(c.category)} {fmt(c.value)}" for c in row.notes) or "not printed"
-                vals.append(f"{row.item}: {table_name(row.table)} answered {ans:g}% (notes: {miss}) vs {annex} "
-                            f"{gj.category} {fmt(gj.value)}% / {vk.category} {fmt(vk.value)}%")
+                miss = " + ".join(f"{self.nt.abbreviate(c.category)} {fmt(c.value)}" for c in row.notes)
+                vals.append(say("values_annex", item=row.item, table=table_name(row.table), answered=float(ans),
+                                notes=miss or say("not_printed"), annex=annex, gj_category=gj.category,
+                                gj=fmt(gj.value), vk_category=vk.category, vk=fmt(vk.value)))
             items = ", ".join(m[0].item for m in members)
             cs = [c for row, ann, gj, vk, _ in members for c in row.all + [gj, vk]]
             tabs = tuple(sorted({m[0].table for m in members})) + (members[0][1].table,)
@@ -90,7 +91,7 @@ class AnnexChecks(AuditorBase):
             else:
                 expl = say("annex_none", population=pop, items=items, annex=annex, answered=answered)
                 proof = f"no whole counts of the {n} {pop} reproduce both the item table and {annex} under any of the three readings"
-            self.add(check="annex", severity="inconsistent", tables=tabs, values="; ".join(vals), parts=(expl,),
+            self.add(check="annex", severity="inconsistent", tables=tabs, values=tuple(vals), parts=(expl,),
                      proof=proof, cells=tuple(c.cell_id for c in cs), lines=tuple(sorted({c.line for c in cs})),
                      population=pop, item=";".join(m[0].item for m in members))
 

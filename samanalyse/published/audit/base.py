@@ -59,9 +59,13 @@ class AuditorBase:
         return self.sizes.get((population, group))
 
     def add(self, **kw: object) -> None:
-        """Record a finding (the fields of :class:`Finding`); its English explanation from its ``parts``."""
+        """Record a finding (the fields of :class:`Finding`); its English explanation from its ``parts``, its
+        ``values`` from phrases when given as a tuple of :class:`~.explain.Say`."""
         if "explanation" not in kw:
             kw["explanation"] = render(kw["parts"], "en")  # type: ignore[arg-type]
+        if isinstance(kw.get("values"), tuple):  # phrases: the English text, and the phrases for other languages
+            kw["values_parts"] = kw["values"]
+            kw["values"] = render(kw["values"], "en", sep="; ", sentences=False)  # type: ignore[arg-type]
         self.findings.append(Finding(**kw))  # type: ignore[arg-type]
 
     def values_text(self, cells: Sequence[Cell]) -> str:

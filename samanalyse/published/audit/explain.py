@@ -113,8 +113,9 @@ class _Writer(string.Formatter):
         return self.format(self.sentences[s.key], **dict(s.fields))
 
 
-def render(parts: Sequence[Say], lang: str) -> str:
-    """The sentences ``parts`` in ``lang`` (``"nb"`` or ``"en"``), each with a capital first letter, joined by spaces.
+def render(parts: Sequence[Say], lang: str, *, sep: str = " ", sentences: bool = True) -> str:
+    """The sentences ``parts`` in ``lang`` (``"nb"`` or ``"en"``), joined by ``sep``; with ``sentences`` each
+    begins with a capital letter (phrases such as the values of a finding keep theirs).
 
     Raises
     ------
@@ -123,4 +124,4 @@ def render(parts: Sequence[Say], lang: str) -> str:
     """
     w = _Writer(lang)
     texts = [w.sentence(p) for p in parts]
-    return " ".join(t[:1].upper() + t[1:] for t in texts)  # each begins a sentence
+    return sep.join(t[:1].upper() + t[1:] if sentences else t for t in texts)

@@ -55,6 +55,8 @@ class Finding:
         Population(s) concerned, ``;``-separated.
     item : str
         Item(s) concerned, ``;``-separated.
+    values_parts : tuple of Say
+        :attr:`values` as phrases (their connecting words in each language; :meth:`values_in`).
     parts : tuple of Say
         The explanation as sentences with their numbers (:mod:`.explain`): what
         :meth:`explanation_in` writes in each language; :attr:`explanation`
@@ -72,6 +74,11 @@ class Finding:
     population: str = ""
     item: str = ""
     parts: tuple[Say, ...] = ()
+    values_parts: tuple[Say, ...] = ()
+
+    def values_in(self, lang: str) -> str:
+        """The numbers involved in ``lang``: :attr:`values_parts` in that language's words, else :attr:`values`."""
+        return render(self.values_parts, lang, sep="; ", sentences=False) if self.values_parts else self.values
 
     def as_row(self) -> dict[str, str]:
         """The finding as a flat dict of strings (columns :data:`FINDING_COLUMNS`)."""

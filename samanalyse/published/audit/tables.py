@@ -219,6 +219,6 @@ class TableChecks(AuditorBase):
                 self.checked["caption"] += 1
                 if int(v) != n:
                     self.add(check="caption", severity="inconsistent", tables=(str(t),),
-                             values=f"caption n = {int(v)}; respondents = {n}",
+                             values=(say("values_caption", printed=int(v), n=n),),
                              parts=(say("caption", table=table_name(str(t)), printed=int(v), population=pop, n=n),),
                              proof=f"{int(v)} != {n}", lines=(int(line),), population=pop)

@@ -75,13 +75,15 @@ class StatementChecks(TermChecks):
             quote = quote if len(quote) <= 160 else quote[:157] + "..."
             tables = m["tables"]  # type: ignore[assignment]
             sids, lines = m["sids"], m["lines"]
-            again = f" (also lines {', '.join(map(str, lines[1:]))})" if len(lines) > 1 else ""  # type: ignore[index,arg-type]
+            again = ", ".join(map(str, lines[1:]))  # type: ignore[index]
             self.add(check="statement", severity=sev,
                      tables=tuple(tables[:6]) + (("...",) if len(tables) > 6 else ()),  # type: ignore[index,arg-type]
-                     values=f"text, line {lines[0]}{again}: “{quote}”; tables: "  # type: ignore[index]
-                            + ", ".join(dict.fromkeys(f"{table_name(c.table)} {c.population} {c.item}"
-                                                      f"{(' ' + c.group) if c.breakdown in BREAKDOWN_COLUMNS else ''} "
-                                                      f"{self.nt.abbreviate(c.category)} {fmt(c.value)}%" for c in cs)),
+                     values=(say("values_text_again" if again else "values_text", line=lines[0], again=again,  # type: ignore[index]
+                                 quote=quote),
+                             say("values_tables", cells=", ".join(dict.fromkeys(
+                                 f"{table_name(c.table)} {c.population} {c.item}"
+                                 f"{(' ' + c.group) if c.breakdown in BREAKDOWN_COLUMNS else ''} "
+                                 f"{self.nt.abbreviate(c.category)} {fmt(c.value)}%" for c in cs)))),
                      parts=expl, proof="; ".join(dict.fromkeys(r[2] for r in results)),  # type: ignore[attr-defined]
                      cells=tuple(sids) + tuple(dict.fromkeys(c.cell_id for c in cs)),  # type: ignore[arg-type]
                      lines=tuple(lines) + tuple(sorted({c.line for c in cs})),  # type: ignore[arg-type]
@@ -94,7 +96,7 @@ class StatementChecks(TermChecks):
             self.checked["statement"] += 1
             got = self._value(Term(key[0], key[1], [key[2]], key[3].split("+"), None), key[1], key[2], [], None)
             self.add(check="statement", severity="loose wording", tables=tuple(sorted({c.table for c in got[1]})) if got else (),
-                     values="; ".join(f"{c[0]} (line {c[2]}): {c[3]}" for c in claims),
+                     values=tuple(say("values_claim", statement=c[0], line=c[2], claim=c[3]) for c in claims),
                      parts=(say("different_figures_table" if got else "different_figures", population=key[1],
                                 item=key[2], category=key[3], table=Span(*got[0]) if got else "",
                                 values=Joined(tuple(say("percent_3g", v=float(v)) for v in vals),
@@ -105,7 +107,7 @@ class StatementChecks(TermChecks):
 
     def _rate_finding(self, r: Result, st: object, sid: str, line: int) -> None:
         sev, pop = r[0].split(":", 2)[1:]
-        self.add(check="response rate", severity=sev, tables=(), values=f"text, line {line}: “{st.quote}”",  # type: ignore[attr-defined]
+        self.add(check="response rate", severity=sev, tables=(), values=(say("values_text", line=line, again="", quote=st.quote),),  # type: ignore[attr-defined]
                  parts=r[1], proof=r[2], cells=(sid,), lines=(line,), population=pop)
 
 

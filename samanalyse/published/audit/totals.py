@@ -98,7 +98,8 @@ class TotalChecks(AuditorBase):
                     if a[3] & b[3]:
                         continue
                     self.add(check="breakdown", severity="impossible", tables=(a[0], b[0]),
-                             values=f"{table_name(a[0])} by {a[1]}, {table_name(b[0])} by {b[1]}",
+                             values=(say("values_two_ways", a=table_name(a[0]), by_a=say(f"group_{a[1]}"),
+                                         b=table_name(b[0]), by_b=say(f"group_{b[1]}")),),
                              parts=(say("breakdown_two_ways", a=table_name(a[0]), b=table_name(b[0]), population=pop,
                                         item=item),),
                              proof=(f"totals possible from {table_name(a[0])}: {sorted(a[3])[:6]}; "

@@ -32,7 +32,7 @@ def run(ctx: Context) -> None:
             tr.t("column", "severity"): tr.t("severity", f.severity),
             tr.t("column", "check"): tr.t("check", f.check),
             tr.t("column", "tables"): ", ".join(f.tables),
-            tr.t("column", "values"): f.values,
+            tr.t("column", "values"): f.values_in(tr.lang),
             tr.t("column", "explanation"): f.explanation_in(tr.lang),
         })
     for sec in ctx.sections.get("tabeller", []):
