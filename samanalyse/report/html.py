@@ -261,7 +261,7 @@ def _audit_table(ctx: Context, sec: Section) -> str:
     """The audit's findings, one row each with an anchor; table ids link to the tables; explanations in the report's
     language."""
     tr = ctx.tr
-    frame = sec.frame
+    frame = sec.html_frame if sec.html_frame is not None else sec.frame   # table ids, linked to the tables
     known = {s.key for s in ctx.sections.get("tabeller", [])}
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []

@@ -305,3 +305,15 @@ def test_no_table_is_cut_in_print(reports, tmp_path):
         pieces = [w for head in re.findall(r"<thead><tr>(.*?)</tr></thead>", shown)
                   for w in html.unescape(re.findall(r"<th[^>]*>([^<]*)</th>", head)[-1]).replace("\u200b", " ").split()]
         assert pieces and [w for w in pieces if w not in printed] == []
+
+
+def test_workbook_names_the_audited_tables_as_printed(reports):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(reports["nb"] / "rapport.xlsx")["revisjon"]
+    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(rows) if r[0] == translation("nb").t("column", "finding"))
+    tables = rows[head].index(translation("nb").t("column", "tables"))
+    first = rows[head + 1]
+    assert first[tables] == "Tabell 16"      # finding 1: Tabell 16's 77 % and 23 % of 18 helseforetak
+    assert all(not re.search(r"\bT\d+\b", str(r[tables])) for r in rows[head + 1:] if r[tables])

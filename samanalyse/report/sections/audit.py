@@ -41,6 +41,10 @@ def run(ctx: Context) -> None:
 
     show = pd.DataFrame(rows, columns=[tr.t("column", k) for k in
                                        ("finding", "severity", "check", "tables", "values", "explanation")])
+    # the workbook names the tables as printed ("Tabell 16"); the page links the ids to the tables
+    col, cat = tr.t("column", "tables"), ctx.round.catalogue
+    named = show.assign(**{col: [", ".join(cat.label(t) if t in cat.tables else t for t in f.tables)
+                                 for f in result.findings]})
     ctx.facts["audit_findings"] = list(result.findings)
-    ctx.add("revisjon", Section("revisjon", tr.t("heading", "revisjon"), show, kind="audit",
+    ctx.add("revisjon", Section("revisjon", tr.t("heading", "revisjon"), named, kind="audit", html_frame=show,
                                 notes=[tr.t("note", "audit_intro")]))
