@@ -133,10 +133,11 @@ class WholeStep:
     def __call__(self, ctx: Any) -> StepDelta:
         before = {k: pickle.dumps(v) for k, v in ctx.facts.items()}
         files, figures, hooks, inputs = list(ctx.files), dict(ctx.figures), list(ctx.hooks), list(ctx.inputs)
-        sections, data = {g: list(s) for g, s in ctx.sections.items()}, ctx.data
+        data = ctx.data
+        kept = pickle.dumps((ctx.sections, ctx.data))   # also changes made in place (a note added to a section)
         self.fn(ctx)
         same = (ctx.data is data and ctx.hooks == hooks and ctx.inputs == inputs and ctx.files[:len(files)] == files
-                and {g: list(s) for g, s in ctx.sections.items()} == sections and set(before) <= set(ctx.facts))
+                and set(before) <= set(ctx.facts) and pickle.dumps((ctx.sections, ctx.data)) == kept)
         changed = {k: v for k, v in ctx.facts.items() if k not in before or pickle.dumps(v) != before[k]}
         return StepDelta(tuple(ctx.files[len(files):]),
                          {k: v for k, v in ctx.figures.items() if figures.get(k) is not v}, changed,

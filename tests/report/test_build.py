@@ -292,10 +292,10 @@ def test_a_background_job_that_saw_replaced_data_is_computed_again(tmp_path, mon
     assert seen["facts"]["got"] == ("rows", 10)
 
 
-@pytest.mark.parametrize("adds_hook", [False, True])
-def test_a_whole_step_in_the_background_is_taken_over_or_run_again(tmp_path, monkeypatch, adds_hook):
+@pytest.mark.parametrize("change", ["nothing more", "a hook", "a section in place"])
+def test_a_whole_step_in_the_background_is_taken_over_or_run_again(tmp_path, monkeypatch, change):
     """BACKGROUND_STEPS: a step that only adds files and facts is run in the child and taken over; one that
-    changes more (here: a hook) is run again by the report itself."""
+    changes more (a hook; a note added in place to an earlier section) is run again by the report itself."""
     import warnings
 
     from samanalyse.errors import SmallCellWarning
@@ -307,8 +307,10 @@ def test_a_whole_step_in_the_background_is_taken_over_or_run_again(tmp_path, mon
         (ctx.out / "egen.txt").write_text(str(os.getpid()), encoding="utf-8")
         ctx.files.append("egen.txt")
         ctx.facts["egen_pid"] = os.getpid()
-        if adds_hook:
+        if change == "a hook":
             ctx.hooks.append(lambda name, frame: frame)
+        elif change == "a section in place":
+            next(iter(ctx.sections.values()))[0].notes.append("added later")
 
     seen = {}
     monkeypatch.setattr(rep, "STEPS", _only([("egen", step)], "data", "respondenter"))
@@ -318,6 +320,6 @@ def test_a_whole_step_in_the_background_is_taken_over_or_run_again(tmp_path, mon
     out = tmp_path / "r"
     result = build_report(ROUND, out, settings=FAST, workers=2)
     assert "egen.txt" in result.files and "egen: SmallCellWarning: from the step" in seen["warnings"]
-    in_child = can_fork() and not adds_hook
+    in_child = can_fork() and change == "nothing more"
     assert (seen["facts"]["egen_pid"] != os.getpid()) == in_child
     assert (out / "egen.txt").read_text(encoding="utf-8") == str(seen["facts"]["egen_pid"])
