@@ -138,20 +138,21 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
     for c in ws[header_row]:
         c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="DDDDEE")
     pct_cols = {i for i, c in enumerate(header) if c in sec.percent_columns}
+    widths = [min(len(tr.header(c)), 24) for c in header]   # the widest printed value per column, from the rows
     for row in sec.frame.itertuples(index=False):
         values = [_cell_value(v, i in pct_cols) for i, v in enumerate(row)]
         ws.append(values)
         r = ws.max_row
-        for i, v in enumerate(values):
+        for i, (raw, v) in enumerate(zip(row, values)):
+            if v is not None:
+                widths[i] = max(widths[i], len(str(raw)))
             cell = ws.cell(row=r, column=i + 1)
             if isinstance(v, str):
                 cell.data_type = "s"
             elif i in pct_cols and v is not None:
                 cell.number_format = "0%"
     ws.freeze_panes = f"B{header_row + 1}"
-    for i, col in enumerate(header, start=1):
-        width = max([min(len(tr.header(col)), 24)]
-                    + [len(str(v)) for v in sec.frame.iloc[:, i - 1] if not pd.isna(v)])
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(50, max(8, width + 2))
     _page_setup(ws, header_row)
 
