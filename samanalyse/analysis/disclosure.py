@@ -56,8 +56,13 @@ class CountTable:
     """A published table of counts: the answers to ``item``, by ``by`` (or overall if None).
 
     ``categories`` gives the printed categories in order (default: the values seen, sorted).
+    ``labels`` (optional) says which values of ``item`` each printed category counts, one
+    ``(category, values)`` pair per category: categories may then overlap or pool values (e.g. a
+    collapse group, "Vet ikke" with the blanks), and every table of the same ``item`` column is one
+    model over the same answers. Without ``labels`` a category counts the value of its own name.
     ``known_n``: each group's n is published elsewhere (e.g. a table of respondents per group),
-    so the attacker knows it and it may not be suppressed here.
+    so the attacker knows it and it may not be suppressed here. ``known``: further categories
+    (by name) that are published whatever the rules say (e.g. the n of those who answered).
     """
 
     table: str
@@ -65,6 +70,12 @@ class CountTable:
     by: str | None = None
     categories: tuple[str, ...] | None = None
     known_n: bool = False
+    labels: tuple[tuple[str, frozenset[str]], ...] | None = None
+    known: tuple[str, ...] = ()
+
+    def values_of(self, category: str) -> frozenset[str]:
+        """The values of ``item`` that ``category`` counts."""
+        return dict(self.labels or ()).get(category, frozenset([category]))
 
 
 @dataclass(frozen=True)
@@ -298,8 +309,10 @@ def _item_cells(data: pd.DataFrame, tables: list[CountTable], rules: DisclosureR
     """The cells of one item's tables (rows of CELL_COLUMNS' first 6) and the cells x atoms matrix."""
     item = tables[0].item
     bys = sorted({t.by for t in tables if t.by})
-    atoms = _atoms(data, item, bys, [c for t in tables for c in (t.categories or ())])
+    values = [v for t in tables for c in (t.categories or ()) for v in t.values_of(c)]
+    atoms = _atoms(data, item, bys, values)
     answered = atoms[item].notna().to_numpy()
+    answer = atoms[item].astype(str).to_numpy()
     rows: list[dict[str, Any]] = []
     members: list[np.ndarray] = []
     for t in tables:
@@ -312,7 +325,7 @@ def _item_cells(data: pd.DataFrame, tables: list[CountTable], rules: DisclosureR
         for group, in_group in levels:
             base = in_group & answered
             for cat in [*cats, BASE]:
-                mask = base if cat == BASE else base & (atoms[item].astype(str) == cat).to_numpy()
+                mask = base if cat == BASE else base & np.isin(answer, list(t.values_of(cat)))
                 rows.append({"table": t.table, "item": item, "group": group, "category": cat,
                              "count": int(atoms["count"].to_numpy()[mask].sum()),
                              "base": int(atoms["count"].to_numpy()[base].sum())})
@@ -453,8 +466,10 @@ def _protect_item(data: pd.DataFrame, tables: list[CountTable], rules: Disclosur
     values = mu @ atoms
     is_base = rows["category"].to_numpy() == BASE
     known_n = {t.table for t in tables if t.known_n}
+    known = {(t.table, c) for t in tables for c in t.known}
     public_row = (rows["table"].map(rules.is_published_reproduction).to_numpy(dtype=bool)
-                  | (is_base & rows["table"].isin(known_n).to_numpy()))
+                  | (is_base & rows["table"].isin(known_n).to_numpy())
+                  | np.array([(tb, c) in known for tb, c in zip(rows["table"], rows["category"])], dtype=bool))
     by_count = primary_suppression(values, min_count=rules.min_count, protect_zeros=rules.protect_zeros)
     small_base = (rows["base"].to_numpy() < rules.min_base) & ~is_base & (rows["base"].to_numpy() > 0)
     p_count = np.zeros(len(uniq), dtype=bool)

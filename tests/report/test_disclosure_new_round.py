@@ -108,12 +108,17 @@ def test_every_suppressed_cell_is_proven_safe_and_blank(report: tuple[Path, Path
     alle = pd.read_csv(out / "tables" / "alle_celler.csv", dtype={"symbol": str})
     gone = alle[alle["symbol"] == ":"]
     assert len(gone) and gone[["count", "percent", "value"]].isna().all().all()
-    # every count of 1 or 2 of the helseforetak in the by_group tables (what the step covers) is among them.
-    # NOT covered yet: the response-rate table (kind response_rates, V3) prints its counts as they are.
+    # no count of 1 or 2 of the helseforetak is printed: the by_group tables and the response-rate table
+    # (Vedlegg 3, every counting variant) alike; only its pooled priority rows (several items per row,
+    # counts of answers, not of units) are not covered
     cat = load_round(report[0]).catalogue
-    by_group = [t for t, s in cat.tables.items() if s.get("kind") == "by_group" and "variants" not in s]
-    shown = alle[(alle["symbol"] != ":") & (alle["population"] == "helseforetak") & alle["table"].isin(by_group)]
-    assert len(shown) and not shown["count"].between(1, 2).any()
+    rates = [t for t, s in cat.tables.items() if s.get("kind") == "response_rates"]
+    assert rates
+    shown = alle[(alle["symbol"] != ":") & (alle["population"] == "helseforetak")
+                 & ~alle["item"].fillna("").str.startswith("prio_")]
+    assert len(shown[shown["table"].isin(rates)]) and not shown["count"].between(1, 2).any()
+    v3 = f[f["table"].str.startswith(f"{rates[0]} (")]
+    assert len(v3) and set(v3["reason"]) <= {"primary", "secondary"}
 
 
 def test_the_report_says_what_was_merged(report: tuple[Path, Path, dict[str, Path]]) -> None:

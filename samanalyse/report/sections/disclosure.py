@@ -39,84 +39,119 @@ __all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "M
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
-_OTHER = "\x00other"   # a respondent of the form in no printed category: in the base, never printed
+_BLANK = "\x00blank"        # a blank answer of the form: in every base, counted where a category counts blanks
+_ANSWERED = "\x00answered"  # the respondents who answered (the n of a share of those who answered)
 
 
-def _column(work: pd.DataFrame, rnd: Round, spec: dict[str, Any], form: str, cats: list[str]) -> pd.Series | None:
-    """Each respondent's printed category of ``spec`` on ``form`` (None: other form); None if categories overlap."""
-    item = rnd.codebook.item(spec["item"])
-    values = work[spec["item"]].astype(object).where(work[spec["item"]].notna(), None)
-    in_form = (work["form"] == form).to_numpy()
-    out = pd.Series(np.where(in_form, _OTHER, None), index=work.index, dtype=object)
-    taken = np.zeros(len(work), dtype=bool)
-    for c in cats:
-        labels = category_labels(item, rnd.catalogue.rule(c))
-        hit = in_form & values.map(lambda v, s=labels: v in s).to_numpy(dtype=bool)
-        if (hit & taken).any():
-            return None
-        out[hit] = c
-        taken |= hit
-    return out
+def _raw_column(work: pd.DataFrame, item: str, form: str) -> pd.Series:
+    """Each respondent's answer to ``item`` as text, blank as :data:`_BLANK`; None for another form."""
+    values = work[item].astype(object)
+    text = pd.Series([_BLANK if pd.isna(v) else str(v) for v in values], index=work.index, dtype=object)
+    return text.where((work["form"] == form).to_numpy(), None)
+
+
+def _labels(rnd: Round, item: str, rules: dict[str, dict[str, Any]]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """``(category, answers)`` of each printed category (blank as :data:`_BLANK`)."""
+    it = rnd.codebook.item(item)
+    return tuple((c, frozenset(_BLANK if v is None else str(v) for v in category_labels(it, r)))
+                 for c, r in rules.items())
+
+
+#: What a count table of the report stands for: (catalogue table, form, item, variant).
+Origin = tuple[str, str, str, str]
 
 
 def catalogue_count_tables(rnd: Round, data: pd.DataFrame) -> tuple[pd.DataFrame, list[CountTable],
-                                                                   dict[str, tuple[str, str, str]], list[str]]:
-    """The round's ``by_group`` catalogue tables as count tables, one per form.
+                                                                   dict[str, Origin], list[str]]:
+    """The round's catalogue tables of counts as count tables, per form (and item and variant).
+
+    ``by_group`` tables give one count table per form (id ``"<table> (<population>)"``); a
+    ``response_rates`` table (Vedlegg 3) one per form, single-item row and counting variant (id
+    ``"<table> (<population>, <item>, <variant>)"``, the n of those who answered known when the
+    variant's base is ``answered``). Every table of the same item and form counts the same answers
+    (one column per item and form, blanks included), so they are protected together.
 
     Returns
     -------
     (data, tables, origin, skipped)
-        ``data`` with one derived column per (item, form, categories); the count
-        tables (id ``"<table> (<population>)"``); for each id the catalogue table,
-        form and item; and the catalogue tables not covered (other kinds, variants,
-        overlapping categories), which the step lists in ``prikking`` notes.
+        ``data`` with one answer column per (item, form); the count tables; for each id the catalogue
+        table, form, item and variant (``""``); and the catalogue tables not covered (index
+        cross-tables, pooled rows of a response-rate table), which the step lists in its facts.
     """
+    from samanalyse.analysis.tables import response_rate_units, variants
+
     cat = rnd.catalogue
     work = data.copy()
     tables: list[CountTable] = []
-    origin: dict[str, tuple[str, str, str]] = {}
+    origin: dict[str, Origin] = {}
     skipped: list[str] = []
+
+    def column(item: str, form: str) -> str:
+        name = f"\x00{item}|{form}"
+        if name not in work:
+            work[name] = _raw_column(work, item, form)
+        return name
+
     for tid in cat.tables:
         spec = cat.spec(tid)
-        by = spec.get("by")
-        if spec.get("kind") != "by_group" or "variants" in spec or (by is not None and by not in work):
+        by, kind = spec.get("by"), spec.get("kind")
+        if kind == "response_rates":
+            for form in spec.get("forms", []):
+                pop = population_label(rnd.codebook, form)
+                for unit, its in response_rate_units(rnd.codebook, form):
+                    if len(its) != 1 or its[0].id not in work:
+                        skipped.append(tid)   # a pooled row (several items): not a count of units
+                        continue
+                    for vname, base, rules in variants(spec, cat):
+                        key = f"{tid} ({pop}, {unit}, {vname})" if vname else f"{tid} ({pop}, {unit})"
+                        labels = _labels(rnd, its[0].id, rules)
+                        if base != "all":   # the n of those who answered is printed: known
+                            labels += ((_ANSWERED, frozenset(str(x) for x in its[0].scale.labels())),)
+                        tables.append(CountTable(key, column(its[0].id, form), None, tuple(c for c, _ in labels),
+                                                 known_n=True, labels=labels,
+                                                 known=(_ANSWERED,) if base != "all" else ()))
+                        origin[key] = (tid, form, its[0].id, vname)
+            continue
+        if kind != "by_group" or "variants" in spec or (by is not None and by not in work):
             skipped.append(tid)
             continue
         cats = [*spec.get("categories", []), *spec.get("notes", [])]
-        forms = spec.get("forms") or ([spec["form"]] if spec.get("form") else [])
-        for form in forms:
-            name = f"\x00{spec['item']}|{form}|{'|'.join(cats)}"
-            if name not in work:
-                col = _column(work, rnd, spec, form, cats)
-                if col is None:
-                    skipped.append(tid)
-                    break
-                work[name] = col
+        for form in spec.get("forms") or ([spec["form"]] if spec.get("form") else []):
             key = f"{tid} ({population_label(rnd.codebook, form)})"
-            # every respondent of the form is in a printed category or the base, and the respondents
-            # step publishes the respondents per group: the attacker knows each group's n
-            tables.append(CountTable(key, name, by, tuple(cats), known_n=True))
-            origin[key] = (tid, form, spec["item"])
+            # every respondent of the form is in the base, and the respondents step publishes the
+            # respondents per group: the attacker knows each group's n
+            tables.append(CountTable(key, column(spec["item"], form), by, tuple(cats), known_n=True,
+                                     labels=_labels(rnd, spec["item"], {c: cat.rule(c) for c in cats})))
+            origin[key] = (tid, form, spec["item"], "")
     return work, tables, origin, sorted(set(skipped))
 
 
 def suppressed_cells(ctx: Context, cells: pd.DataFrame, *, category: str | None = None) -> pd.Series:
-    """True for each of the report's cells (``table``, ``population``, ``breakdown``, ``group``, ``category``)
-    whose count the disclosure step suppressed (all False without rules).
+    """True for each of the report's cells (``table``, ``population``, ``breakdown``, ``group``, ``category``,
+    and ``item``/``variant`` where a table has several) whose count the disclosure step suppressed
+    (all False without rules).
 
     ``category=BASE`` ("n") asks instead whether the n of the cell's group was suppressed.
     """
     prot: TableProtection | None = ctx.facts.get("disclosure")
+    origin: dict[str, Origin] = ctx.facts.get("disclosure_origin", {})
     if prot is None or cells.empty:
         return pd.Series(False, index=cells.index)
     hidden = prot.cells[prot.cells["status"].isin(["primary", "secondary"])]
     total = prot.rules.total_label
-    keys = {(t.split(" (")[0], t.split(" (", 1)[1][:-1], g, c) for t, g, c in
-            zip(hidden["table"], hidden["group"], hidden["category"])}
+    book = ctx.round.codebook
+    keys = set()
+    for t, g, c in zip(hidden["table"], hidden["group"], hidden["category"]):
+        tid, form, item, variant = origin[t]
+        keys.add((tid, population_label(book, form), item, variant, g, c))
     group = np.where(cells["breakdown"].isin(["total", "note"]), total, cells["group"])
     cats = cells["category"] if category is None else pd.Series(category, index=cells.index)
-    return pd.Series([(t, p, g, c) in keys for t, p, g, c in
-                      zip(cells["table"], cells["population"], group, cats)], index=cells.index)
+    if "item" not in cells:   # cells of by_group tables without their item: match table and group only
+        keys = {(k[0], k[1], "", "", k[4], k[5]) for k in keys}
+    items = cells["item"].fillna("") if "item" in cells else pd.Series("", index=cells.index)
+    variant = cells["variant"].fillna("") if "variant" in cells else pd.Series("", index=cells.index)
+    return pd.Series([k in keys for k in zip(cells["table"], cells["population"], items, variant, group, cats)],
+                     index=cells.index)
 
 
 #: Columns of the report's cells that :func:`mask_cells` blanks where a cell is suppressed.
@@ -339,7 +374,7 @@ def run(ctx: Context) -> None:
         return
     merges = merge_groups(ctx, rules)
     work, tables, origin, skipped = catalogue_count_tables(ctx.round, ctx.data)
-    public = tuple(k for k, (tid, _, _) in origin.items()
+    public = tuple(k for k, (tid, _, _, _) in origin.items()
                    if STEP in rules.published_reproduction or tid in rules.published_reproduction)
     # the groups are merged already (per form, above): the tables' groups are printed as they are now
     effective = replace(rules, published_reproduction=public, min_units_per_group=1)
@@ -347,9 +382,11 @@ def run(ctx: Context) -> None:
     prot.check()
     ctx.facts["disclosure"] = prot
     ctx.facts["disclosure_not_covered"] = skipped
+    ctx.facts["disclosure_origin"] = origin
     ctx.hooks.append(publish_hook(ctx))
     out = prot.prikking()
     out["item"] = [origin[t][2] for t in out["table"]]
+    out["category"] = out["category"].replace({_ANSWERED: "n (svarte)"})
     ctx.write_csv("prikking", out)
     if merges:
         ctx.write_csv("prikking_grupper", pd.DataFrame(
