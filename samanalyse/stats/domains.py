@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from samanalyse.stats.weighting import WeightingResult, _indicator, _rake_coefficients
+from samanalyse.stats.weighting import WeightingResult, _indicator, _rake_coefficients, rake_system
 
 __all__ = ["DomainSums", "domain_sums", "domain_variances", "domain_degf"]
 
@@ -90,24 +90,50 @@ def _grouped(s: DomainSums, weights: np.ndarray, h: np.ndarray, k: int, scale: n
     return sums.reshape(k, d_count * s.p)
 
 
+#: The parts of a calibration's adjustment that do not depend on the variables: (calibration, clusters) -> parts.
+_SETUP: dict[tuple[int, int], tuple[WeightingResult, np.ndarray, tuple]] = {}
+
+
+def _setup(cal: WeightingResult, clusters: np.ndarray) -> tuple:
+    """Cluster x cell matrices (and the raking system) of ``cal``, built once per weighting and clustering."""
+    key = (id(cal), hash(clusters.tobytes()))
+    hit = _SETUP.get(key)
+    if hit is not None and hit[0] is cal and np.array_equal(hit[1], clusters):
+        return hit[2]
+    s_c = _indicator(clusters)
+    if cal._kind == "poststratify":
+        (codes, _, psw), = cal._parts
+        parts: tuple = (((s_c @ sparse.diags(psw)) @ _indicator(codes).T).tocsr(),)
+    elif cal._kind == "rake":
+        ind = [_indicator(codes) for codes, _ in cal._parts]
+        parts = ([((s_c @ sparse.diags(psw)) @ m.T).tocsr() for m, (_, psw) in zip(ind, cal._parts)], ind,
+                 rake_system(cal._parts, ind))
+    else:
+        q, w = cal._parts
+        parts = (s_c @ (q * w[:, None]),)
+    if len(_SETUP) > 8:
+        _SETUP.clear()
+    _SETUP[key] = (cal, clusters.copy(), parts)
+    return parts
+
+
 def _corrections(s: DomainSums, weights: np.ndarray, clusters: np.ndarray, k: int,
                  cal: WeightingResult | None) -> list[tuple[sparse.csr_matrix | np.ndarray, np.ndarray]]:
     """The calibration's adjustment of the cluster totals as pairs (C, A): subtract C @ A (k × D·p)."""
     if cal is None or cal._kind == "none":
         return []
-    s_c = _indicator(clusters)
+    parts = _setup(cal, clusters)
     if cal._kind == "poststratify":
         (codes, oldw, psw), = cal._parts
         cells = int(codes.max()) + 1
         means = _grouped(s, weights, codes, cells, oldw / psw) / np.bincount(
             codes, weights=oldw, minlength=cells)[:, None]
-        return [((s_c @ sparse.diags(psw)) @ _indicator(codes).T, means)]
+        return [(parts[0], means)]
     if cal._kind == "rake":
-        ind = [_indicator(codes) for codes, _ in cal._parts]
+        c_list, ind, system = parts
         b = [_grouped(s, weights, codes, ind_m.shape[0], 1.0 / psw)
              for ind_m, (codes, psw) in zip(ind, cal._parts)]
-        return [((s_c @ sparse.diags(psw)) @ ind_m.T, am)
-                for (_, psw), ind_m, am in zip(cal._parts, ind, _rake_coefficients(b, cal._parts, ind))]
+        return list(zip(c_list, _rake_coefficients(b, cal._parts, ind, system)))
     q, w = cal._parts
     ratio = np.zeros((q.shape[1], s.n_domains * s.p))
     for d in range(s.n_domains):   # (q / w)' x, domain by domain
@@ -117,7 +143,7 @@ def _corrections(s: DomainSums, weights: np.ndarray, clusters: np.ndarray, k: in
         if s.kind == "mean":
             part = (part - qd.sum(axis=0)[:, None] * s.centred_mean[d][None]) / s.psum[d]
         ratio[:, d * s.p:(d + 1) * s.p] = part
-    return [(s_c @ (q * w[:, None]), ratio)]
+    return [(parts[0], ratio)]
 
 
 def domain_variances(s: DomainSums, weights: np.ndarray, strata: np.ndarray, clusters: np.ndarray,

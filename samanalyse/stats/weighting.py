@@ -142,15 +142,23 @@ def _indicator(codes: np.ndarray) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(int(codes.max()) + 1, n))
 
 
-def _rake_coefficients(b: list[np.ndarray], parts: tuple, ind: list) -> list[np.ndarray]:
+def rake_system(parts: tuple, ind: list) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
+    """The cell counts and the small dense ``G_ml`` of :func:`_rake_coefficients` (they depend on the weights only)."""
+    counts = [np.asarray(s.sum(axis=1)).ravel()[:, None] for s in ind]
+    g = [[((s_m @ sparse.diags(psw_l / psw_m)) @ s_l.T).toarray() for s_l, (_, psw_l) in zip(ind, parts)]
+         for s_m, (_, psw_m) in zip(ind, parts)]
+    return counts, g
+
+
+def _rake_coefficients(b: list[np.ndarray], parts: tuple, ind: list,
+                       system: tuple[list[np.ndarray], list[list[np.ndarray]]] | None = None) -> list[np.ndarray]:
     """Cell-level coefficients ``A_m`` of R's ten raking sweeps ``x <- x - psw_m * ave(x / psw_m, margin_m)``.
 
     After any number of sweeps ``x = x0 - sum_m psw_m * A_m[codes_m]``; a sweep only updates the small
-    ``A_m``, through ``G_ml = S_m diag(psw_l / psw_m) S_l'``; ``b_m = S_m (x0 / psw_m)``.
+    ``A_m``, through ``G_ml = S_m diag(psw_l / psw_m) S_l'``; ``b_m = S_m (x0 / psw_m)``. ``system``:
+    :func:`rake_system` computed once for these weights.
     """
-    counts = [np.asarray(s.sum(axis=1)).ravel()[:, None] for s in ind]
-    g = [[(s_m @ sparse.diags(psw_l / psw_m)) @ s_l.T for s_l, (_, psw_l) in zip(ind, parts)]
-         for s_m, (_, psw_m) in zip(ind, parts)]
+    counts, g = system if system is not None else rake_system(parts, ind)
     a = [np.zeros_like(bm) for bm in b]
     for _ in range(10):
         for m in range(len(parts)):
