@@ -221,6 +221,21 @@ def test_audit_section_shows_each_finding_once_and_tables_link_to_their_own(repo
     linked = set(re.findall(r"href='#funn-(\d+)'", t16))
     own = {str(i + 1) for i, cells in enumerate(findings["cells"]) if any(c.startswith("T16-") for c in cells.split(";"))}
     assert linked == own and own
+    # every study table: it links exactly the findings that name one of its own cells
+    parts = re.split(r"(?=<h3 id=')", page)
+    checked = 0
+    for part in parts:
+        m = re.match(r"<h3 id='tabeller-(\w+)'", part)
+        if not m:
+            continue
+        tid = m.group(1)
+        # (a finding naming no cell at all concerns the tables it lists)
+        mine = {str(i + 1) for i, (cells, tabs) in enumerate(zip(findings["cells"], findings["tables"]))
+                if any(c.startswith(f"{tid}-") for c in cells.split(";"))
+                or ("-" not in cells and tid in tabs.split(";"))}
+        assert set(re.findall(r"href='#funn-(\d+)'", part)) == mine, tid
+        checked += bool(mine)
+    assert checked >= 10
 
 
 def test_study_tables_carry_n_and_interval(reports):

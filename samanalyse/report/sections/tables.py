@@ -81,8 +81,11 @@ def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Trans
         out[f"{head} – {w['published']}"] = sel["published"]
         out[f"{head} – {w['difference']}"] = sel["difference"]
         out[f"{head} – {w['n']}"] = sel["n"].astype("Int64")
-        out[f"{head} – {w['ci_low']}"] = sel["ci_low"].round(1)
-        out[f"{head} – {w['ci_high']}"] = sel["ci_high"].round(1)
+        hid = sel["ci_method"] == SUPPRESSED if "ci_method" in sel else None
+        for k in ("ci_low", "ci_high"):
+            values = sel[k].astype(float).round(1)
+            out[f"{head} – {w[k]}"] = values if hid is None or not hid.any() else values.astype(object).where(
+                ~hid, SUPPRESSED)
         _weighted_columns(out, head, sel, tr)
     out.index.name = ""
     return out.reset_index()
@@ -127,8 +130,8 @@ def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
             if r is None or pd.isna(r[value]):
                 text.append("")
                 continue
-            ci = ("" if pd.isna(r["ci_low"]) else
-                  f" ({tr.percent(r['ci_low'])}–{tr.percent(r['ci_high'])})")
+            ci = (f" ({SUPPRESSED})" if r.get("ci_method") == SUPPRESSED else
+                  "" if pd.isna(r["ci_low"]) else f" ({tr.percent(r['ci_low'])}–{tr.percent(r['ci_high'])})")
             n = "" if pd.isna(r["n"]) else f", n = {int(r['n'])}"
             text.append(f"{tr.percent(r[value], 1)}{ci}{n}{_weighted_text(r, tr)}")
         out[_head(pop, kol)] = text
@@ -271,8 +274,8 @@ def _run_published(ctx: Context) -> None:
                              + " " + ", ".join(f"{k} ({v})" for k, v in used.items()) + ".")
         if designs is not None:
             sec.notes.append(tr.t("design", "tables_note").format(method=designs.weights.method))
-        if "weighted_symbol" in cmp and (cmp["weighted_symbol"] == SUPPRESSED).any():
-            sec.notes.append(tr.t("design", "suppressed_groups").format(min_base=rnd.disclosure.min_base))
+        if any(c in cmp and (cmp[c] == SUPPRESSED).any() for c in ("weighted_symbol", "ci_method")):
+            sec.notes.append(tr.t("design", "suppressed_intervals").format(min_base=rnd.disclosure.min_base))
         ctx.add("tabeller", sec)
 
 
@@ -338,25 +341,37 @@ def _with_weighted(cells: pd.DataFrame, designs: FormDesigns | None, tid: str, c
 
 
 def _small_weighted(ctx: Context, cmp: pd.DataFrame) -> pd.DataFrame:
-    """A published reproduction's cells with the weighted shares samanalyse adds following the rules.
+    """A published reproduction's cells with the intervals and weighted shares samanalyse adds following the rules.
 
     The study's own numbers are public and printed as they are (``published_reproduction``); the
-    weighted share is samanalyse's, so a group (population, breakdown, group) with a base under
-    ``min_base`` or a cell of 1 to ``min_count`` - 1 units loses every weighted number
-    (``weighted_symbol`` ``:``). Unchanged without rules or without weights.
+    intervals and weighted shares are samanalyse's (issue 16, item 5):
+
+    - an interval follows the primary rules cell by cell: a share whose base is under ``min_base``
+      or whose count is 1 to ``min_count`` - 1 loses its interval (``ci_low``/``ci_high`` empty,
+      ``ci_method`` ``:``). No secondary suppression: the share it would narrow is published;
+    - a weighted share is new information, so a group (population, breakdown, group) with a base
+      under ``min_base`` or any cell of 1 to ``min_count`` - 1 units loses every weighted number
+      (``weighted_symbol`` ``:``), so that no hidden one follows from the others.
+
+    Unchanged without rules.
     """
     rules = ctx.round.disclosure
-    if rules is None or "weighted" not in cmp or cmp.empty:
+    if rules is None or cmp.empty:
         return cmp
     count = (cmp["percent"].astype(float) * cmp["n"].astype(float) / 100).round()
     small = (cmp["n"].astype(float) < rules.min_base) | ((count > 0) & (count < rules.min_count))
-    keys = list(zip(cmp["population"].fillna(""), cmp["breakdown"].fillna(""), cmp["group"].fillna("")))
-    hidden = {k for k, s in zip(keys, small) if s}
-    gone = pd.Series([k in hidden for k in keys], index=cmp.index)
     out = cmp.copy()
-    for col in WEIGHTED_COLUMNS[:-1]:
-        out[col] = out[col].astype(float).where(~gone)
-    out["weighted_symbol"] = np.where(gone, SUPPRESSED, "")
+    if "ci_low" in out and small.any():
+        out["ci_low"] = out["ci_low"].astype(float).where(~small)
+        out["ci_high"] = out["ci_high"].astype(float).where(~small)
+        out["ci_method"] = out["ci_method"].astype(object).where(~small, SUPPRESSED)
+    if "weighted" in out:
+        keys = list(zip(cmp["population"].fillna(""), cmp["breakdown"].fillna(""), cmp["group"].fillna("")))
+        hidden = {k for k, s in zip(keys, small) if s}
+        gone = pd.Series([k in hidden for k in keys], index=cmp.index)
+        for col in WEIGHTED_COLUMNS[:-1]:
+            out[col] = out[col].astype(float).where(~gone)
+        out["weighted_symbol"] = np.where(gone, SUPPRESSED, "")
     return out
 
 
