@@ -275,7 +275,8 @@ def _run_published(ctx: Context) -> None:
         if designs is not None:
             sec.notes.append(tr.t("design", "tables_note").format(method=designs.weights.method))
         if any(c in cmp and (cmp[c] == SUPPRESSED).any() for c in ("weighted_symbol", "ci_method")):
-            sec.notes.append(tr.t("design", "suppressed_intervals").format(min_base=rnd.disclosure.min_base))
+            sec.notes.append(tr.t("design", "suppressed_intervals").format(
+                min_base=rnd.disclosure.min_base, min_count=rnd.disclosure.min_count))
         ctx.add("tabeller", sec)
 
 
