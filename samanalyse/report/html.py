@@ -49,13 +49,15 @@ td.diff{color:#a00;font-weight:bold} td.txt{text-align:left}
 nav ol{padding-left:1.4em} nav li{margin:.15em 0} nav .lab{font-weight:bold;white-space:nowrap}
 input.vis{position:absolute;opacity:0;width:1px;height:1px} .detail{display:none}
 label.vis{display:inline-block;margin:.4em 0;cursor:pointer;color:#1b4f72;text-decoration:underline}
-label.vis::before{content:'▸ ';text-decoration:none;display:inline-block}
-input.vis:checked+label.vis::before{content:'▾ '} input.vis:focus-visible+label.vis{outline:2px solid #1b4f72}
+label.vis::before{content:'▸';text-decoration:none;display:inline-block;margin-right:.35em}
+input.vis:checked+label.vis::before{content:'▾'} input.vis:focus-visible+label.vis{outline:2px solid #1b4f72}
 input.vis:checked+label.vis+.detail{display:block}
 figure{margin:1em 0} figure img{max-width:100%;height:auto} figcaption{font-size:.9em}
 tr:target,li:target{background:#fff3cd}
 @media (min-width:60em){nav ol{columns:2;column-gap:2.5em} nav li{break-inside:avoid}}
-@media (max-width:40em){body{padding:.3em .6em} table{font-size:.78em} h1{font-size:1.25em}}
+@media (max-width:40em){body{padding:.3em .6em} table{font-size:.78em} h1{font-size:1.25em}
+ .wrap{background:linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/40px 100% no-repeat local,
+  radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),transparent) right/12px 100% no-repeat scroll}}
 @page{size:A4;margin:14mm 12mm}
 @media print{
  body{max-width:none;padding:0;font-size:9pt}
