@@ -57,6 +57,15 @@ def _labels(rnd: Round, item: str, rules: dict[str, dict[str, Any]]) -> tuple[tu
                  for c, r in rules.items())
 
 
+def _answered_variants(rnd: Round) -> set[tuple[str, str]]:
+    """(table, variant) of the counting variants whose n is of those who answered (base ``answered``)."""
+    from samanalyse.analysis.tables import variants
+
+    cat = rnd.catalogue
+    return {(tid, name) for tid in cat.tables if cat.spec(tid).get("kind") == "response_rates"
+            for name, base, _ in variants(cat.spec(tid), cat) if base != "all"}
+
+
 #: What a count table of the report stands for: (catalogue table, form, item, variant).
 Origin = tuple[str, str, str, str]
 
@@ -67,9 +76,10 @@ def catalogue_count_tables(rnd: Round, data: pd.DataFrame) -> tuple[pd.DataFrame
 
     ``by_group`` tables give one count table per form (id ``"<table> (<population>)"``); a
     ``response_rates`` table (Vedlegg 3) one per form, single-item row and counting variant (id
-    ``"<table> (<population>, <item>, <variant>)"``, the n of those who answered known when the
-    variant's base is ``answered``). Every table of the same item and form counts the same answers
-    (one column per item and form, blanks included), so they are protected together.
+    ``"<table> (<population>, <item>, <variant>)"``, with the n of those who answered a cell when the
+    variant's base is ``answered`` (the blanks are the form's n less it). Every table of the same item
+    and form counts the same answers (one column per item and form, blanks included), so they are
+    protected together.
 
     Returns
     -------
@@ -105,11 +115,10 @@ def catalogue_count_tables(rnd: Round, data: pd.DataFrame) -> tuple[pd.DataFrame
                     for vname, base, rules in variants(spec, cat):
                         key = f"{tid} ({pop}, {unit}, {vname})" if vname else f"{tid} ({pop}, {unit})"
                         labels = _labels(rnd, its[0].id, rules)
-                        if base != "all":   # the n of those who answered is printed: known
+                        if base != "all":   # the n printed is of those who answered: a cell (blanks = N - n)
                             labels += ((_ANSWERED, frozenset(str(x) for x in its[0].scale.labels())),)
                         tables.append(CountTable(key, column(its[0].id, form), None, tuple(c for c, _ in labels),
-                                                 known_n=True, labels=labels,
-                                                 known=(_ANSWERED,) if base != "all" else ()))
+                                                 known_n=True, labels=labels))
                         origin[key] = (tid, form, its[0].id, vname)
             continue
         if kind != "by_group" or "variants" in spec or (by is not None and by not in work):
@@ -131,7 +140,8 @@ def suppressed_cells(ctx: Context, cells: pd.DataFrame, *, category: str | None 
     and ``item``/``variant`` where a table has several) whose count the disclosure step suppressed
     (all False without rules).
 
-    ``category=BASE`` ("n") asks instead whether the n of the cell's group was suppressed.
+    ``category=BASE`` ("n") asks instead whether the n of the cell's group was suppressed (for a
+    counting variant of those who answered: their n).
     """
     prot: TableProtection | None = ctx.facts.get("disclosure")
     origin: dict[str, Origin] = ctx.facts.get("disclosure_origin", {})
@@ -146,6 +156,10 @@ def suppressed_cells(ctx: Context, cells: pd.DataFrame, *, category: str | None 
         keys.add((tid, population_label(book, form), item, variant, g, c))
     group = np.where(cells["breakdown"].isin(["total", "note"]), total, cells["group"])
     cats = cells["category"] if category is None else pd.Series(category, index=cells.index)
+    if category == BASE and "variant" in cells:   # the n of a variant of those who answered is theirs
+        answered = _answered_variants(ctx.round)
+        cats = pd.Series([_ANSWERED if (t, v) in answered else BASE for t, v in
+                          zip(cells["table"], cells["variant"].fillna(""))], index=cells.index)
     if "item" not in cells:   # cells of by_group tables without their item: match table and group only
         keys = {(k[0], k[1], "", "", k[4], k[5]) for k in keys}
     items = cells["item"].fillna("") if "item" in cells else pd.Series("", index=cells.index)
