@@ -127,10 +127,18 @@ def test_every_share_of_the_study_tables_has_an_interval(reports):
     from samanalyse.report.intervals import _frame_sizes
 
     sizes = _frame_sizes(ROUND)
-    checked = 0
+    rules = ROUND.disclosure
+    checked = hidden = 0
     for path in sorted((reports["nb"] / "tables").glob("T*.csv")):
         t = pd.read_csv(path)
         t = t[t["n"].fillna(0).gt(0) & t["percent"].notna()]
+        # the disclosure rules (round.yaml): no interval of a share with a base under min_base or a count of
+        # 1 to min_count - 1; those print ':' instead; every other share has its interval
+        count = (t["percent"] * t["n"] / 100).round()
+        small = t["n"].lt(rules.min_base) | (count.gt(0) & count.lt(rules.min_count))
+        assert (t["ci_method"].eq(":") == small).all(), path.name
+        hidden += int(small.sum())
+        t = t[~small]
         assert t["ci_low"].notna().all() and t["ci_high"].notna().all(), path.name
         for _, r in t[(t["ci_high"] - t["ci_low"]).abs() < 1e-12].iterrows():
             # a zero-width interval only where every unit of the group answered (the share is then known)
@@ -138,7 +146,8 @@ def test_every_share_of_the_study_tables_has_an_interval(reports):
             checked += 1
         edge = t[t["percent"].isin([0.0, 100.0]) & (t["ci_method"] == "exact")]
         assert ((edge["ci_high"] - edge["ci_low"]) > 1.9).all(), path.name  # binom.test(0, 187): 1.95 wide
-    assert checked > 0  # the RHF with every HF answering are there
+    # small groups lose the interval (the RHF where every HF answered, once the zero-width case, are all under 5)
+    assert hidden > 0
 
 
 def test_en_report_uses_the_english_item_texts_and_titles(reports):
@@ -240,9 +249,14 @@ def test_audit_section_shows_each_finding_once_and_tables_link_to_their_own(repo
 
 def test_study_tables_carry_n_and_interval(reports):
     t01 = pd.read_csv(reports["nb"] / "tables" / "T01.csv", dtype={"cell_id": str}).set_index("cell_id")
-    # Tabell 1, helseforetak in Helse Nord: 3 of the 4 helseforetak of the region answered
+    # Tabell 1, helseforetak in Helse Nord: 3 of the 4 helseforetak of the region answered, a base under the
+    # disclosure rules' min_base (5): n is shown, the interval is ':'
     row = t01.loc["T01-007"]
     assert row["population"] == "helseforetak" and row["group"] == "Helse Nord" and row["n"] == 3
+    assert row["ci_method"] == ":" and pd.isna(row["ci_low"]) and pd.isna(row["ci_high"])
+    # Helse Sør-Øst: 6 of the 7 helseforetak that answered say Godt; the interval is finite-population
+    row = t01.loc["T01-012"]
+    assert row["group"] == "Helse Sør-Øst" and row["n"] == 7 and round(row["percent"], 6) == round(600 / 7, 6)
     assert row["ci_method"] == "fpc_logit" and row["ci_low"] < row["percent"] < row["ci_high"]
     # kommuner in Helse Midt, Dårlig: 10 of 39 (26 %); the frame is 85 kommuner. Wilson (no fpc) would be wider.
     r = t01.loc["T01-001"]
