@@ -376,6 +376,32 @@ def _small_weighted(ctx: Context, cmp: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _masked_pooled(ctx: Context, out: pd.DataFrame) -> pd.DataFrame:
+    """A response-rate table's pooled rows (several items, e.g. the priorities of one virkemiddel) under the rules.
+
+    The prikking step cannot model them (their counts are answers, not units), so a row (population,
+    breakdown, group, pooled item, variant) with a base under ``min_base`` or any count of 1 to
+    ``min_count`` - 1 loses every number but its n (``symbol`` ``:``): no hidden count follows from
+    the row's others. Rows of one item are the prikking step's.
+    """
+    from samanalyse.analysis.tables import response_rate_units
+
+    rules = ctx.round.disclosure
+    pooled = {unit for form in ctx.round.codebook.forms for unit, its in response_rate_units(ctx.round.codebook, form)
+              if len(its) > 1}
+    rows = out["item"].isin(pooled)
+    if not rows.any():
+        return out
+    small = rows & ((out["n"] < rules.min_base) | ((out["count"] > 0) & (out["count"] < rules.min_count)))
+    keys = ["population", "breakdown", "group", "item", "variant"]
+    key = pd.MultiIndex.from_frame(out[keys].astype(str))
+    hidden = pd.Series(key.isin(key[small.to_numpy()]), index=out.index) & rows
+    for col in ("count", "percent", "value", "ci_low", "ci_high"):
+        out[col] = out[col].astype(float).where(~hidden)
+    out["symbol"] = np.where(hidden, SUPPRESSED, out["symbol"].fillna("") if "symbol" in out else "")
+    return out
+
+
 def _masked(ctx: Context, cells: pd.DataFrame, spec: dict[str, Any] | None = None) -> pd.DataFrame:
     """``cells`` with every number disclosure control suppresses removed (``symbol`` ``:``), weighted ones too.
 
@@ -383,7 +409,8 @@ def _masked(ctx: Context, cells: pd.DataFrame, spec: dict[str, Any] | None = Non
     the weighted columns go where it removed the share. An index cross-table (which the prikking step
     does not cover) loses every number of a column (a class of the other index) whose base is under
     the rules' ``min_base`` or that has a count of 1 to ``min_count`` - 1 (its n too when under
-    ``min_count``). Unchanged when the round has no rules.
+    ``min_count``); so do the pooled rows of a response-rate table (:func:`_masked_pooled`). Unchanged
+    when the round has no rules.
     """
     from samanalyse.report.sections.disclosure import mask_cells
 
@@ -398,6 +425,8 @@ def _masked(ctx: Context, cells: pd.DataFrame, spec: dict[str, Any] | None = Non
         for col in ("count", "percent", "value", "ci_low", "ci_high"):
             out[col] = out[col].astype(float).where(~hidden)
         out["symbol"] = np.where(hidden, SUPPRESSED, out["symbol"])
+    if spec is not None and spec.get("kind") == "response_rates":
+        out = _masked_pooled(ctx, out)
     gone = out["symbol"] == SUPPRESSED
     for col in WEIGHTED_COLUMNS[:-1]:
         if col in out:
