@@ -28,14 +28,15 @@ SYMBOLS: dict[str, str] = {"suppressed": SUPPRESSED, "missing": MISSING, "zero":
 
 
 def symbols_in(*frames: pd.DataFrame | None) -> list[str]:
-    """The keys of :data:`SYMBOLS` whose symbol is a whole cell of one of ``frames`` (in the order of SYMBOLS)."""
+    """The keys of :data:`SYMBOLS` whose symbol is a whole cell of one of ``frames``, or stands in brackets in a
+    cell (an interval ``25,0 (:), n = 4``); in the order of SYMBOLS."""
     found: set[str] = set()
     for frame in frames:
         if frame is None or frame.empty:
             continue
         cells = {v for col in frame.columns if not pd.api.types.is_numeric_dtype(frame[col])
                  for v in frame[col].tolist() if isinstance(v, str)}
-        found |= {k for k, sym in SYMBOLS.items() if sym in cells}
+        found |= {k for k, sym in SYMBOLS.items() if sym in cells or any(f"({sym})" in c for c in cells)}
     return [k for k in SYMBOLS if k in found]
 
 #: Languages with a translation table.

@@ -34,6 +34,8 @@ def test_symbols_found_only_as_whole_cells() -> None:
     frame = pd.DataFrame({"a": ["12", ":", "x"], "b": [1.0, 2.0, 3.0], "c": ["0:3", "-", "..."]})
     assert symbols_in(frame, None) == ["suppressed", "zero"]   # "0:3" and "..." are not symbols
     assert symbols_in(pd.DataFrame({"a": [1, 2]})) == []
+    assert symbols_in(pd.DataFrame({"a": ["25,0 (:), n = 4", "Tabell 1: x"]})) == ["suppressed"]  # an interval
+    assert symbols_in(pd.DataFrame({"a": ["Hjem - fastlege", "kl. 10:30"]})) == []
     assert translation("nb").legend(["suppressed"]) == "Tegnforklaring: «:» kan ikke offentliggjøres."
     assert translation("nb").legend([]) == ""
 
@@ -45,7 +47,7 @@ def test_the_legend_stands_under_each_table_with_a_suppressed_cell(out: Path) ->
     with_symbol = [s for s in sections if "<td>:</td>" in s]
     assert with_symbol, "the made-up round's report suppresses cells"
     for s in sections[1:]:
-        has = "<td>:</td>" in s
+        has = "<td>:</td>" in s or "(:)" in s
         assert (legend in s) == has, s[:80]
     # and once in the methods section
     methods = page[page.index("id='metode'"):page.index("<h3 id=")]
