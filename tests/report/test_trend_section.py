@@ -83,3 +83,42 @@ def test_without_compare_there_is_no_trend(tmp_path: Path) -> None:
         res = build_report(NEW, out)
     assert "trend" not in dict(res.steps)
     assert not (out / "trend.html").exists() and not (out / "tables" / "trend.csv").exists()
+
+
+def test_english_trend_page_has_no_norwegian_words_of_the_section(tmp_path: Path) -> None:
+    """--lang en: every word of the section comes from the translation table (group trend_section)."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "data" / "translations"
+    nb = yaml.safe_load((root / "nb.yaml").read_text(encoding="utf-8"))["trend_section"]
+    en = yaml.safe_load((root / "en.yaml").read_text(encoding="utf-8"))["trend_section"]
+    out = tmp_path / "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(NEW, out, compare=OLD, lang="en")
+    page = (out / "trend.html").read_text(encoding="utf-8")
+    assert "Change from trend_gammel to trend_ny" in page and "Paired analysis: kommuner" in page
+    for key, word in nb.items():
+        fixed = str(word).split("{")[0].strip()          # the text before any filled-in value
+        if len(fixed) > 4 and word != en[key]:
+            assert fixed not in page, key
+
+
+def test_paired_counts_follow_the_disclosure_rules(tmp_path: Path) -> None:
+    """An item with 2 kommuner that changed answer (< min_count 3) or 4 pairs (< min_base 5) loses its count,
+    statistic and p; 10 changes in 40 pairs stay (2010's rules, round.yaml: 3 and 5)."""
+    from samanalyse.report.context import Context, ReportSettings
+    from samanalyse.report.sections.trend import _paired_under_rules
+    from samanalyse.survey.rounds import load_round
+
+    rnd = load_round("2010")
+    ctx = Context(round=rnd, out=tmp_path, settings=ReportSettings.from_plan(rnd.plan))
+    p = pd.DataFrame({"item": ["a", "b", "c"], "n_pairs": [40, 40, 4], "discordant": [10, 2, 1],
+                      "statistic": [4.0, 0.5, 1.0], "p": [0.04, 0.5, 0.3], "p_adjusted": [0.1, 0.9, 0.9],
+                      "p_bh": [0.1, 0.6, 0.6]})
+    out, hidden = _paired_under_rules(ctx, p)
+    assert hidden
+    assert list(out["symbol"]) == ["", ":", ":"]
+    assert out.loc[0, "discordant"] == 10 and out.loc[0, "p"] == 0.04
+    assert out.loc[1:, ["discordant", "statistic", "p", "p_adjusted", "p_bh"]].isna().all().all()
+    assert list(out["n_pairs"]) == [40, 40, 4]          # the pairs are published: respondents of both rounds

@@ -20,48 +20,67 @@ import pandas as pd
 
 from samanalyse.errors import SamanalyseError
 from samanalyse.report.context import Context, Section, fmt_cell
+from samanalyse.report.i18n import Translation, translation
 from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["run", "plot_trend", "TREND_GROUP"]
 
 #: The key of the report group the trend sections are added to.
 TREND_GROUP = "trend"
-_BY = {"total": "Alle", "rhf": "RHF", "size_class": "Kommunestørrelse"}
+#: The translation group of this section's words (data/translations/<lang>.yaml).
+_WORDS = "trend_section"
 
 
-def _pct(v: float) -> str:
-    return "" if pd.isna(v) else f"{100 * v:.1f}".replace(".", ",")
+def _w(tr: Translation, key: str, **fill: object) -> str:
+    """The section's word or sentence ``key`` in the report's language, with ``fill`` put in."""
+    text = tr.t(_WORDS, key)
+    return text.format(**fill) if fill else text
 
 
-def _p(p: float) -> str:
-    return "" if pd.isna(p) else "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
+def _by(tr: Translation, by: str) -> str:
+    return tr.t(_WORDS, f"by_{by}", default=by)
 
 
-def _share_text(p: float, n: int, gone: bool) -> str:
+def _pct(v: float, tr: Translation) -> str:
+    return "" if pd.isna(v) else tr.percent(100 * v, 1)
+
+
+def _p(p: float, tr: Translation) -> str:
+    return tr.p_value(p)
+
+
+def _share_text(p: float, n: int, gone: bool, tr: Translation) -> str:
     """``"12,5 % (40)"``; a suppressed share ``": (40)"`` (its n is published: the respondents per group)."""
-    return f"{SUPPRESSED} ({n})" if gone else f"{_pct(p)} % ({n})"
+    return f"{SUPPRESSED} ({n})" if gone else f"{_pct(p, tr)} % ({n})"
 
 
-def _table(t: pd.DataFrame) -> pd.DataFrame:
+def _rests_on(values: pd.Series, tr: Translation) -> pd.Series:
+    return values.map(lambda v: tr.t(_WORDS, f"rests_on.{v}", default=str(v)))
+
+
+def _table(t: pd.DataFrame, tr: Translation | None = None) -> pd.DataFrame:
     """The compact layout of the trend rows of one item group (``:`` where the disclosure rules suppress)."""
+    tr = tr or translation()
     gone = t["symbol"].eq(SUPPRESSED) if "symbol" in t else pd.Series(False, index=t.index)
     return pd.DataFrame({
-        "Spørsmål": t["label"], "Svar": t["category"], "Gruppering": t["by"].map(_BY).fillna(t["by"]),
-        "Gruppe": t["group"].where(t["by"] != "total", "Alle"),
-        f"{t['round_old'].iloc[0]} (n)": [_share_text(p, n, pd.isna(p) and g) for p, n, g in
+        _w(tr, "col_item"): t["label"], _w(tr, "col_category"): t["category"],
+        _w(tr, "col_by"): t["by"].map(lambda b: _by(tr, b)),
+        _w(tr, "col_group"): t["group"].where(t["by"] != "total", _by(tr, "total")),
+        f"{t['round_old'].iloc[0]} (n)": [_share_text(p, n, pd.isna(p) and g, tr) for p, n, g in
                                           zip(t["share_old"], t["n_old"], gone)],
-        f"{t['round_new'].iloc[0]} (n)": [_share_text(p, n, pd.isna(p) and g) for p, n, g in
+        f"{t['round_new'].iloc[0]} (n)": [_share_text(p, n, pd.isna(p) and g, tr) for p, n, g in
                                           zip(t["share_new"], t["n_new"], gone)],
-        "Endring, prosentpoeng [95 %-KI]": [SUPPRESSED if g else f"{_pct(d)} [{_pct(lo)}; {_pct(hi)}]"
-                                            for d, lo, hi, g in zip(t["difference"], t["ci_low"], t["ci_high"], gone)],
-        "p (Holm)": [SUPPRESSED if g else _p(v) for v, g in zip(t["p_adjusted"], gone)],
-        "Cohens h": [SUPPRESSED if g else v for v, g in zip(t["cohen_h"].round(2), gone)],
-        "Endret": t["changed"],
-        "Bygger på": t["rests_on"],
+        _w(tr, "col_change"): [SUPPRESSED if g else f"{_pct(d, tr)} [{_pct(lo, tr)}; {_pct(hi, tr)}]"
+                               for d, lo, hi, g in zip(t["difference"], t["ci_low"], t["ci_high"], gone)],
+        _w(tr, "col_p_holm"): [SUPPRESSED if g else _p(v, tr) for v, g in zip(t["p_adjusted"], gone)],
+        _w(tr, "col_cohen_h"): [SUPPRESSED if g else v for v, g in zip(t["cohen_h"].round(2), gone)],
+        _w(tr, "col_changed"): t["changed"],
+        _w(tr, "col_rests_on"): _rests_on(t["rests_on"], tr),
     })
 
 
-def plot_trend(rows: pd.DataFrame, *, by: str, title: str, legend: str = ""):  # type: ignore[no-untyped-def]
+def plot_trend(rows: pd.DataFrame, *, by: str, title: str, legend: str = "",  # type: ignore[no-untyped-def]
+               tr: Translation | None = None):
     """Both rounds side by side with intervals: one panel per item (rows) and category (columns).
 
     ``rows``: :func:`~samanalyse.analysis.trends.compare_rounds` rows of one item group, the total and
@@ -72,6 +91,7 @@ def plot_trend(rows: pd.DataFrame, *, by: str, title: str, legend: str = ""):  #
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    tr = tr or translation()
     d = rows[rows["by"].isin(["total", by])]
     items, cats = list(dict.fromkeys(d["item"])), list(dict.fromkeys(d["category"]))
     groups = ["total"] + [g for g in dict.fromkeys(d.loc[d["by"] == by, "group"])]
@@ -93,14 +113,14 @@ def plot_trend(rows: pd.DataFrame, *, by: str, title: str, legend: str = ""):  #
                 gone = cell["symbol"].eq(SUPPRESSED).to_numpy() if "symbol" in cell else np.zeros(len(x), bool)
                 for xx in (x + (k - 0.5) * 0.38)[gone & np.isnan(share)]:   # a suppressed bar: not drawn, ':'
                     ax.text(xx, 2, SUPPRESSED, ha="center", va="bottom", fontsize=9, fontweight="bold")
-            ax.set_xticks(x, ["Alle" if g == "total" else str(g).replace(" kommuner", "").replace("Helse ", "")
+            ax.set_xticks(x, [_by(tr, "total") if g == "total" else str(g).replace(" kommuner", "").replace("Helse ", "")
                               for g in groups], fontsize=7, rotation=30, ha="right")
             ax.set_ylim(0, 100)
             ax.tick_params(axis="y", labelsize=7)
             label = str(cell["label"].dropna().iloc[0]) if cell["label"].notna().any() else item
             ax.set_title(f"{label}: {cat}", fontsize=8)
             if j == 0:
-                ax.set_ylabel("Prosent", fontsize=8)
+                ax.set_ylabel(_w(tr, "axis_percent"), fontsize=8)
     axes[0][0].legend(fontsize=7, loc="upper left")
     fig.suptitle(title, fontsize=10)
     if legend and "symbol" in d and d["symbol"].eq(SUPPRESSED).any():
@@ -119,25 +139,51 @@ def _merges(ctx: Context, form: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def _paired_under_rules(ctx: Context, p: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The paired rows with the disclosure rules applied: an item with fewer than ``min_base`` pairs or
+    1 to ``min_count`` - 1 kommuner that changed their answer loses its count of changes, statistic and
+    p-values (``symbol`` ``:``), which would give that count away. Unchanged without rules."""
+    rules = ctx.round.disclosure
+    p = p.assign(symbol="")
+    if rules is None or p.empty:
+        return p, False
+    small = (p["n_pairs"] < rules.min_base) | ((p["discordant"] > 0) & (p["discordant"] < rules.min_count))
+    for col in ("discordant", "statistic", "p", "p_adjusted", "p_bh"):
+        p[col] = p[col].astype(float).where(~small)
+    p["symbol"] = p["symbol"].where(~small, SUPPRESSED)
+    return p, bool(small.any())
+
+
 def _paired(ctx: Context, new, old, form: str, data: tuple[pd.DataFrame, pd.DataFrame]) -> Section:  # type: ignore[no-untyped-def]
     from samanalyse.analysis.trends import paired_changes
 
+    tr = ctx.tr
     try:
         p = paired_changes(new, old, form=form, data=data)
     except SamanalyseError as exc:
-        return Section(f"parret_{form}", f"Parret analyse ({form}): ikke gjort", pd.DataFrame(),
-                       notes=[f"Den parrede analysen av kommuner som svarte i begge rundene er ikke gjort: {exc}"])
+        return Section(f"parret_{form}", _w(tr, "paired_not_done_title", form=form), pd.DataFrame(),
+                       notes=[_w(tr, "paired_not_done", reason=exc)])
+    p, hidden = _paired_under_rules(ctx, p)
     ctx.write_csv("trend_parret", p)
+    gone = p["symbol"].eq(SUPPRESSED)
+
+    def shown(values: pd.Series, fmt) -> list:  # type: ignore[no-untyped-def]
+        return [SUPPRESSED if g else fmt(v) for v, g in zip(values, gone)]
+
     frame = pd.DataFrame({
-        "Spørsmål": p["label"], "Test": p["test"], "Kategorier": p["categories"], "Par": p["n_pairs"],
-        "Sammenslåtte": p["merged_units"], "Delte (utelatt)": p["split_excluded"], "Endret svar": p["discordant"],
-        "Statistikk": p["statistic"].round(2), "df": p["df"], "p": p["p"].map(_p), "p (Holm)": p["p_adjusted"].map(_p),
-        "p (BH)": p["p_bh"].map(_p), "Endret": p["changed"], "Bygger på": p["rests_on"]})
-    return Section(f"parret_{form}", f"Parret analyse: kommuner som svarte i begge rundene ({form})", p,
-                   html_frame=frame,
-                   notes=["Kommunene er lagt på den nyeste rundens kommunekart. En sammenslått kommune sammenlignes "
-                          "med svaret som har størst samlet folkemengde blant delene som svarte; delte kommuner er "
-                          "utelatt. McNemar for to kategorier, Stuart–Maxwell for flere; Holm og BH over spørsmålene."])
+        _w(tr, "col_item"): p["label"], _w(tr, "col_test"): p["test"], _w(tr, "col_categories"): p["categories"],
+        _w(tr, "col_pairs"): p["n_pairs"], _w(tr, "col_merged"): p["merged_units"],
+        _w(tr, "col_split"): p["split_excluded"],
+        _w(tr, "col_discordant"): shown(p["discordant"], lambda v: "" if pd.isna(v) else int(v)),
+        _w(tr, "col_statistic"): shown(p["statistic"], lambda v: tr.number(v, 2)), "df": p["df"],
+        "p": shown(p["p"], lambda v: _p(v, tr)), _w(tr, "col_p_holm"): shown(p["p_adjusted"], lambda v: _p(v, tr)),
+        _w(tr, "col_p_bh"): shown(p["p_bh"], lambda v: _p(v, tr)), _w(tr, "col_changed"): p["changed"],
+        _w(tr, "col_rests_on"): _rests_on(p["rests_on"], tr)})
+    notes = [_w(tr, "paired_note")]
+    if hidden:
+        rules = ctx.round.disclosure
+        notes.append(_w(tr, "paired_suppressed", min_base=rules.min_base, min_count=rules.min_count))
+    return Section(f"parret_{form}", _w(tr, "paired_title", form=form), p, html_frame=frame, notes=notes)
 
 
 def run(ctx: Context) -> None:
@@ -167,11 +213,14 @@ def run(ctx: Context) -> None:
         topics = {it.id: it.topic or "" for it in new.codebook.item_list}
         for topic, rows in t.groupby(t["item"].map(topics), sort=False):
             key = f"{form}_{topic or 'andre'}"
-            ctx.add(TREND_GROUP, Section(key, f"Endring fra {old.name} til {new.name}: {topic or 'andre'} ({form})",
-                                         rows, html_frame=_table(rows)))
+            name = topic or _w(ctx.tr, "other_topic")
+            ctx.add(TREND_GROUP, Section(key, _w(ctx.tr, "title", old=old.name, new=new.name, topic=name, form=form),
+                                         rows, html_frame=_table(rows, ctx.tr)))
             for b in by:
-                title = f"{topic or 'andre'} ({form}) etter {_BY[b].lower()}: {old.name} og {new.name}, 95 %-KI"
-                fig = plot_trend(rows, by=b, title=title, legend=ctx.tr.t("disclosure", "suppressed", default=""))
+                title = _w(ctx.tr, "figure_title", topic=name, form=form, by=_by(ctx.tr, b).lower(), old=old.name,
+                           new=new.name)
+                fig = plot_trend(rows, by=b, title=title, legend=ctx.tr.t("disclosure", "suppressed", default=""),
+                                 tr=ctx.tr)
                 paths = save_figure(fig, ctx.out / "figures" / f"trend_{key}_{b}", formats=("png",))
                 plt.close(fig)
                 ctx.files += [f"figures/{p.name}" for p in paths]
@@ -180,8 +229,8 @@ def run(ctx: Context) -> None:
         if kommune:
             ctx.add(TREND_GROUP, _paired(ctx, new, old, form, (ctx.data, old_data)))
     if not parts:
-        ctx.add(TREND_GROUP, Section("ingen", f"Ingen spørsmål å sammenligne med {old.name}", pd.DataFrame(),
-                                     notes=["Kodeboken merker ingen spørsmål som de samme som i den tidligere runden."]))
+        ctx.add(TREND_GROUP, Section("ingen", _w(ctx.tr, "none_title", old=old.name), pd.DataFrame(),
+                                     notes=[_w(ctx.tr, "none_note")]))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     ctx.write_csv("trend", table)
     ctx.facts["trend"] = {"compare": old.name, "rows": len(table),
@@ -191,10 +240,7 @@ def run(ctx: Context) -> None:
 
 def _notes(ctx: Context) -> list[str]:
     old, new = ctx.compare, ctx.round  # type: ignore[attr-defined]
-    out = ["Andel av alle som fikk skjemaet i gruppen (ubesvart i nevneren). Hver runde er et utvalg uten "
-           "tilbakelegging fra sin egen populasjon (endelig-populasjonskorreksjon per runde); rundene er uavhengige. "
-           "Intervall for endringen: normaltilnærming; p: Wald-test; Holm- og BH-justering over alle rader. "
-           "RHF og kommunestørrelse etter hver rundes eget register."]
+    out = [_w(ctx.tr, "method_note")]
     rules = new.disclosure
     if rules is not None:
         from samanalyse.report.sections.disclosure import merge_notes
@@ -204,22 +250,21 @@ def _notes(ctx: Context) -> list[str]:
         out += merge_notes(ctx) + [ctx.tr.t("disclosure", "symbols", default="")]
     for rnd in (old, new):
         if rnd.reconstructed:
-            out.append(f"Runde {rnd.name} er rekonstruert. Bare andeler som de publiserte tabellene fastlegger "
-                       "(«Bygger på: publiserte tall») er fakta om runden; alt annet bygger på rekonstruksjonens "
-                       "antakelser.")
+            out.append(_w(ctx.tr, "reconstructed_note", round=rnd.name))
     return [n for n in out if n]
 
 
 def _write_page(ctx: Context, figures: list[tuple[str, Path]]) -> None:
     """``trend.html``: the trend section as a page of its own (figures embedded)."""
     old, new = ctx.compare, ctx.round  # type: ignore[attr-defined]
-    p = ["<!DOCTYPE html><html lang='nb'><head><meta charset='utf-8'>",
+    heading = html.escape(_w(ctx.tr, "page_title", old=old.name, new=new.name))
+    p = [f"<!DOCTYPE html><html lang='{ctx.tr.lang}'><head><meta charset='utf-8'>",
          "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-         f"<title>Endring fra {html.escape(old.name)} til {html.escape(new.name)}</title>",
+         f"<title>{heading}</title>",
          "<style>body{font-family:sans-serif;max-width:1300px;margin:1em auto;padding:0 1em}"
          "table{border-collapse:collapse;font-size:12px;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}"
          "th{background:#eef}.note{color:#555;font-size:13px}img{max-width:100%}</style></head><body>",
-         f"<h1>Endring fra {html.escape(old.name)} til {html.escape(new.name)}</h1>"]
+         f"<h1>{heading}</h1>"]
     p += [f"<p class='note'>{html.escape(n)}</p>" for n in _notes(ctx)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
