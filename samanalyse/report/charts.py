@@ -283,11 +283,9 @@ def _topic_label(ctx: Context, topic: str) -> str:
 def run(ctx: Context) -> None:
     """The study tables' charts into ``figures/`` (PNG and SVG); captions in ``ctx.charts``."""
     from samanalyse.report.figures import save_figure
-    from samanalyse.report.sections.disclosure import annotate_tables
 
-    annotate_tables(ctx)   # the merge notes under the tables by a merged column (the tables step ran before)
-    # a round without published numbers: the tables' cells again (the tables step keeps only the study's)
-    source = ctx.facts.get("table_cells") or _data_cells(ctx)
+    # a round without published numbers: the cells the tables step made (or made again, run alone)
+    source = ctx.facts.get("table_cells") or ctx.facts.get("data_table_cells") or _data_cells(ctx)
     cells = {t: ctx.publish(f"figur/{t}", c) for t, c in source.items()}
     if not cells:
         return

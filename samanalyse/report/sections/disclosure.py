@@ -340,8 +340,8 @@ def merge_notes(ctx: Context, merges: list[GroupMerge] | None = None, *, by: str
 def annotate_tables(ctx: Context) -> None:
     """Put the merge notes under every catalogue table (``tabeller`` section) broken down by a merged column.
 
-    Run after the tables step (the figures step calls it): the tables are built without knowing of
-    the merge, and a reader of one table must see there which groups it pools and why.
+    Run at the end of the tables step: the tables are built without knowing of the merge, and a
+    reader of one table must see there which groups it pools and why.
     """
     cat = ctx.round.catalogue
     for sec in ctx.sections.get("tabeller", []):

@@ -221,10 +221,13 @@ def _percent_columns(frame: pd.DataFrame, *words: str) -> tuple[str, ...]:
 
 def run(ctx: Context) -> None:
     """Every table of the round's catalogue: compared with the published numbers, or from the data alone."""
+    from samanalyse.report.sections.disclosure import annotate_tables
+
     if ctx.round.has_published:
         _run_published(ctx)
     else:
         _run_data(ctx)
+    annotate_tables(ctx)   # the merge notes of disclosure control under every table by a merged column
 
 
 def _run_published(ctx: Context) -> None:
@@ -299,10 +302,14 @@ def _run_data(ctx: Context) -> None:
     sizes = {**sizes, **merged_frame_sizes(ctx, sizes)}   # small groups merged by disclosure control (issue 16)
     designs = report_designs(ctx)
     parts = []
+    charted: dict[str, pd.DataFrame] = {}
+    ctx.facts["data_table_cells"] = charted
     for tid, spec in catalogue.tables.items():
-        cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=catalogue)
-        cells = _masked(ctx, _with_weighted(add_intervals(cells, rnd, spec=spec, sizes=sizes), designs, tid, ctx),
-                        spec)
+        cells = add_intervals(table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=catalogue), rnd,
+                              spec=spec, sizes=sizes)
+        if spec.get("kind") == "by_group" and "variants" not in spec:
+            charted[tid] = cells.copy()   # the charts' cells (they pass the publish hook themselves)
+        cells = _masked(ctx, _with_weighted(cells, designs, tid, ctx), spec)
         parts.append(cells)
         ctx.write_csv(tid, cells)
         first = cells["variant"].iloc[0] if len(cells) else ""
