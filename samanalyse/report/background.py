@@ -17,6 +17,7 @@ that is still running before that.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
 import sys
@@ -39,12 +40,36 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any) -> None:
+def _die_with(parent: int, ctx: Any, own: Connection) -> None:
+    """In the child: end when the report process ``parent`` ends, however it ends.
+
+    Linux delivers SIGTERM to the child when its parent dies (``prctl(PR_SET_PDEATHSIG)``); a parent
+    gone before that was set ends the child at once. The read ends of its own and the other jobs' pipes,
+    inherited from the parent, are closed, so a child whose parent died gets a broken pipe instead of waiting for
+    a sibling to read what it sends.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):   # not Linux: the closed pipe ends still stop the child
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    own.close()
+    for job in list(getattr(ctx, "background", {}).values()):
+        conn = getattr(job, "_conn", None)
+        if conn is not None:
+            conn.close()
+
+
+def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any, parent: int, own: Connection) -> None:
     """In the forked child: run ``fn(ctx)`` catching its warnings as the report's steps do; send the outcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the parent, which stops this child
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _die_with(parent, ctx, own)
     try:
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always", SamanalyseWarning)
@@ -77,7 +102,8 @@ class BackgroundJob:
         sys.stderr.flush()
         mp = multiprocessing.get_context("fork")
         self._conn, child_conn = mp.Pipe(duplex=False)
-        self._proc = mp.Process(target=_child, args=(child_conn, fn, ctx), daemon=False)
+        self._proc = mp.Process(target=_child, args=(child_conn, fn, ctx, os.getpid(), self._conn),
+                                 daemon=False)
         self._proc.start()
         child_conn.close()
 
