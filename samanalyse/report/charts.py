@@ -91,7 +91,7 @@ def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: st
             err = np.vstack([s["percent"] - s["ci_low"], s["ci_high"] - s["percent"]]).clip(min=0)
             ax.barh(pos, s["percent"], height=h * 0.9, color=_COLOURS[j % len(_COLOURS)],
                     xerr=err, error_kw={"ecolor": "#333", "capsize": 2, "lw": 0.8},
-                    label=f"{pop}")
+                    label=str(pop)[:1].upper() + str(pop)[1:])   # "Kommuner" in the legend
             for py, v, n, gone in zip(pos, s["percent"], s["n"], _gone(s)):
                 if gone:   # not drawn: SSB's ':' where the bar would start
                     ax.text(1, py, SUPPRESSED, va="center", ha="left", fontsize=10, fontweight="bold",
