@@ -74,3 +74,18 @@ def test_reruns_are_byte_identical(rnd, data, tmp_path: Path) -> None:
             (tmp_path / "b" / "tables" / f"{name}.csv").read_bytes()
     assert (tmp_path / "a" / "figures" / "bortfall.png").read_bytes() == \
         (tmp_path / "b" / "figures" / "bortfall.png").read_bytes()
+
+
+def test_cells_shown_say_form_grouping_and_term_in_words(rnd, data, tmp_path: Path) -> None:
+    """The page shows "Kommuner", "Størrelsesklasse" and "RHF: Helse Nord", not kommune/size_class/rhf=...;
+    the tidy CSVs keep the program's values."""
+    ctx = _ctx(rnd, data, tmp_path, None)
+    nonresponse.run(ctx)
+    secs = {s.key: s.frame for s in ctx.sections["respondenter"]}
+    rates, model = secs["bortfall"], secs["bortfall_modell"]
+    assert set(rates["Skjema"]) == {"Kommuner", "Helseforetak"}
+    assert {"RHF", "Størrelsesklasse"} <= set(rates["Gruppering"])
+    assert "RHF: Helse Nord" in set(model.iloc[:, 1]) and "Konstantledd" in set(model.iloc[:, 1])
+    assert not any("=" in str(t) or "_" in str(t) for t in model.iloc[:, 1])
+    raw = pd.read_csv(tmp_path / "tables" / "bortfall_modell.csv")
+    assert "rhf=Helse Nord" in set(raw["term"]) and "const" in set(raw["term"])

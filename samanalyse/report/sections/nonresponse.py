@@ -46,8 +46,28 @@ def _section(ctx: Context, key: str, title: str, frame: pd.DataFrame, *, notes: 
              percent: tuple[str, ...] = (), p: tuple[str, ...] = ()) -> Section:
     """A section whose column headers are the report language's labels (the tidy CSVs keep the names)."""
     names = {c: _t(ctx, f"col_{c}", c) for c in frame.columns if c in LABELLED}
-    return Section(key, title, frame.rename(columns=names), notes=notes or [],
+    return Section(key, title, _values(ctx, frame).rename(columns=names), notes=notes or [],
                    percent_columns=tuple(names.get(c, c) for c in percent), p_columns=tuple(names.get(c, c) for c in p))
+
+
+def _values(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Program values in the cells shown (form, grouping, a model's term ``rhf=Helse Nord``) as the report's words."""
+    from samanalyse.analysis.tables import population_label
+
+    out = frame.copy()
+
+    def by(name: str) -> str:
+        return _t(ctx, f"by_{name}", name)
+
+    if "form" in out:
+        out["form"] = [population_label(ctx.round.codebook, f).capitalize() if f in ctx.round.forms else f
+                       for f in out["form"]]
+    if "by" in out:
+        out["by"] = out["by"].map(lambda b: by(str(b)))
+    if "term" in out:
+        out["term"] = out["term"].map(lambda t: _t(ctx, "term_const", t) if t == "const" else
+                                      (f"{by(t.partition('=')[0])}: {t.partition('=')[2]}" if "=" in str(t) else by(t)))
+    return out
 
 
 @dataclass(frozen=True)
