@@ -82,3 +82,13 @@ def test_without_rules_every_share_keeps_its_interval(tmp_path: Path) -> None:
     assert (t["ci_method"].fillna("") != ":").all()
     hf = t[(t["population"] == "helseforetak") & (t["breakdown"] == "rhf") & t["percent"].notna()]
     assert hf["ci_low"].notna().all()
+
+
+def test_pooled_rows_are_named_by_their_virkemiddel(ruled: tuple[Path, Context]) -> None:
+    """Vedlegg 3's pooled priority rows read with the virkemiddel's text (codebook), not the program id."""
+    _, ctx = ruled
+    sec = next(s for s in ctx.sections["tabeller"] if s.key == "V3")
+    rows = [str(r) for r in sec.frame.iloc[:, 0]]
+    assert not any(r.startswith("prio_") for r in rows)
+    assert "Prioritering: Avtaler og ledelse (samlet over 4 spørsmål): Gjennomført" in rows
+    assert len(rows) == len(set(rows))

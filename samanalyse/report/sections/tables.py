@@ -42,7 +42,8 @@ def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tra
     elif kind == "index_crosstab":
         d["rad"], d["kol"] = d["category"], d["group"]
     else:
-        d["rad"] = [f"{_item_text(codebook, i, tr)}: {c}" for i, c in zip(d["item"], d["category"])]
+        texts = {i: _item_text(codebook, i, tr) for i in dict.fromkeys(d["item"])}
+        d["rad"] = [f"{texts[i]}: {c}" for i, c in zip(d["item"], d["category"])]
         d["kol"] = ""
     return d
 
@@ -60,8 +61,15 @@ def _item_text(codebook: Codebook, item: str, tr: Translation | None) -> str:
     """An item's short text in the report's language (the codebook's English field, else bokmål)."""
     try:
         it = codebook.item(item)
-    except Exception:  # noqa: BLE001 - an id not in the codebook is shown as it is
-        return item
+    except Exception:  # noqa: BLE001 - a pooled row (Vedlegg 3) is named by its items; else shown as it is
+        from samanalyse.analysis.tables import response_rate_units
+
+        pooled = [its for form in codebook.forms for unit, its in response_rate_units(codebook, form)
+                  if unit == item and its]
+        if not pooled:
+            return item
+        text = _item_text(codebook, pooled[0][0].id, tr)
+        return (tr or translation()).t("word", "pooled_row").format(text=text, n=len(pooled[0]))
     if tr is not None and tr.lang == "en":
         for attr in ("short_en", "text_en"):
             if getattr(it, attr, None):
