@@ -104,6 +104,23 @@ def prepare(ctx: Context) -> Prepared | None:
     return Prepared(res, tuple(figs))
 
 
+def _named(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its virkemiddel ids (columns ``item``, ``virkemiddel``) as the codebook's texts in the
+    report's language (the tidy CSVs keep the ids)."""
+    names: dict[str, str] = {}
+    for it in ctx.round.codebook.item_list:
+        if it.virkemiddel and it.virkemiddel not in names:
+            en = ctx.tr.lang == "en" and (getattr(it, "short_en", None) or getattr(it, "text_en", None))
+            names[it.virkemiddel] = str(en or it.short or it.text)
+    out = frame.copy()
+    for col in ("item", "virkemiddel"):
+        if col in out:
+            out[col] = out[col].map(lambda v: names.get(str(v), v))
+    if "item" in out and "virkemiddel" in out and (out["item"] == out["virkemiddel"]).all():
+        out = out.drop(columns="virkemiddel")   # the same column twice
+    return out
+
+
 def run(ctx: Context) -> None:
     """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``)."""
     prep = ctx.prepared(prepare)
@@ -122,17 +139,17 @@ def run(ctx: Context) -> None:
         efa_warn.append(tr.t("note", "not_converged"))
     if getattr(fa.efa, "heywood", ()):
         efa_warn.append(f"{tr.t('note', 'heywood')} {', '.join(fa.efa.heywood)}.")
-    boot_warn = ([f"{fa.clusters.n_boot - fa.clusters.n_boot_ok} av {fa.clusters.n_boot} "
+    boot_warn = ([f"{fa.clusters.n_boot - fa.clusters.n_boot_ok}/{fa.clusters.n_boot} "
                   f"{tr.t('note', 'boot_failed')}."] if fa.clusters.n_boot_ok < fa.clusters.n_boot else [])
     ctx.facts["n_clusters"] = int(fa.clusters.items["cluster"].nunique()) if "cluster" in fa.clusters.items else 0
     secs = [
-        Section("ladninger", tr.t("heading", "loadings").format(method=fa.efa.method, rotation=fa.efa.rotation), load,
-                warnings=efa_warn),
+        Section("ladninger", tr.t("heading", "loadings").format(method=fa.efa.method, rotation=fa.efa.rotation),
+                _named(ctx, load), warnings=efa_warn),
         Section("parallell", tr.t("heading", "parallel"), fa.parallel.table.round(3),
                 html_frame=_compact_parallel(fa.parallel.table),
                 notes=["tables/faktor_parallellanalyse.csv"]),
         Section("klynger", tr.t("heading", "clusters").format(ok=fa.clusters.n_boot_ok, n=fa.clusters.n_boot),
-                fa.clusters.items.round(3), warnings=boot_warn),
+                _named(ctx, fa.clusters.items.round(3)), warnings=boot_warn),
     ]
     finding = _finding_section(ctx, res)
     if finding is not None:
