@@ -350,3 +350,16 @@ def test_workbook_names_the_audited_tables_as_printed(reports):
     first = rows[head + 1]
     assert first[tables] == "Tabell 16"      # finding 1: Tabell 16's 77 % and 23 % of 18 helseforetak
     assert all(not re.search(r"\bT\d+\b", str(r[tables])) for r in rows[head + 1:] if r[tables])
+
+
+def test_round_notes_in_the_report_language(reports: dict[str, Path]) -> None:
+    """The banner and the respondents note come from round.yaml's notes, ``<key>_en`` for --lang en."""
+    import yaml
+
+    notes = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "rounds" / "2010" / "round.yaml")
+                           .read_text(encoding="utf-8"))["notes"]
+    pages = {lang: (reports[lang] / "index.html").read_text(encoding="utf-8") for lang in ("nb", "en")}
+    for key in ("reconstruction", "respondents"):
+        nb_start, en_start = notes[key][:40], notes[f"{key}_en"][:40]
+        assert nb_start in pages["nb"] and en_start not in pages["nb"], key
+        assert en_start in pages["en"] and nb_start not in pages["en"], key

@@ -42,8 +42,8 @@ def run(ctx: Context) -> None:
     by_size = k.groupby("size_class", observed=False).size().rename("respondenter").reset_index()
     by_size["size_class"] = by_size["size_class"].astype(str)
     ctx.write_csv("respondenter_storrelse", by_size)
-    note = rnd.notes.get("respondents", "")
     tr = ctx.tr
+    note = tr.round_note(rnd.notes, "respondents")
     src = [f"{tr.t('word', 'source_ssb')}. {tr.t('note', 'ssb_note')}"]
     cols = {"form": "form", "rhf": "rhf", "respondenter": "respondents", "utvalg": "frame",
             "svarprosent": "response_rate", "size_class": "size_class"}
