@@ -89,3 +89,14 @@ def test_cells_shown_say_form_grouping_and_term_in_words(rnd, data, tmp_path: Pa
     assert not any("=" in str(t) or "_" in str(t) for t in model.iloc[:, 1])
     raw = pd.read_csv(tmp_path / "tables" / "bortfall_modell.csv")
     assert "rhf=Helse Nord" in set(raw["term"]) and "const" in set(raw["term"])
+
+
+def test_weights_summary_in_words(rnd, data, tmp_path: Path) -> None:
+    """The weights' summary on the page: margins and method in words, the CSV keeps the program's values."""
+    ctx = _ctx(rnd, data, tmp_path, "raking")
+    nonresponse.run(ctx)
+    shown = next(s.frame for s in ctx.sections["respondenter"] if s.key == "vekter")
+    assert list(shown["Marginer"]) == ["RHF + Størrelsesklasse", "RHF"]
+    assert set(shown["Metode"]) == {"raking"} and "Effektiv n (Kish)" in shown
+    raw = pd.read_csv(tmp_path / "tables" / "vekter_oppsummering.csv")
+    assert list(raw["margins"]) == ["rhf + size_class", "rhf"]

@@ -64,6 +64,10 @@ def _values(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
                        for f in out["form"]]
     if "by" in out:
         out["by"] = out["by"].map(lambda b: by(str(b)))
+    if "margins" in out:
+        out["margins"] = out["margins"].map(lambda m: " + ".join(by(x.strip()) for x in str(m).split("+")))
+    if "method" in out:
+        out["method"] = out["method"].map(lambda m: _t(ctx, f"method_{m}", str(m)))
     if "term" in out:
         out["term"] = out["term"].map(lambda t: _t(ctx, "term_const", t) if t == "const" else
                                       (f"{by(t.partition('=')[0])}: {t.partition('=')[2]}" if "=" in str(t) else by(t)))
