@@ -110,11 +110,11 @@ def _associations(ctx: Context) -> list[KeyFinding]:
             rows = held[(held["outcome"] == outcome) & (held["predictor"] == predictor)]
             best = rows.loc[rows["p_adjusted"].idxmin()]
             published = published_family or (outcome, predictor) in crosses
-            text = tr.t("finding", "association").format(
+            value = tr.number(pd.to_numeric(best.get("effect"), errors="coerce"), 2)
+            text = tr.t("finding", "association" if value else "association_no_effect").format(
                 outcome=label_of(ctx, outcome), predictor=label_of(ctx, predictor),
                 test=tr.t("test", best["test"]), p=tr.p_value(best["p_adjusted"]), n=int(best["n"]),
-                effect=tr.t("effect", str(best.get("effect_name", ""))),
-                value=tr.number(pd.to_numeric(best.get("effect"), errors="coerce"), 2))
+                effect=tr.t("effect", str(best.get("effect_name", ""))), value=value)
             out.append(KeyFinding(text, anchor, link, _basis(ctx, published)))
         if len(pairs) < total:
             out.append(KeyFinding(tr.t("finding", "rest_not_held").format(rest=total - len(pairs), total=total), anchor,

@@ -127,3 +127,12 @@ def test_small_groups_are_not_published(tmp_path: Path) -> None:
     store = pred.str.endswith(": Store kommuner")       # the regression term of 63 kommuner
     assert store.any() and (tests.frame.loc[store, "p"] == ":").all()
     assert any("færre enn 70" in n for n in tests.notes)
+
+
+def test_key_findings_of_a_weighted_report_name_the_test_in_words(weighted: Context) -> None:
+    """A Rao–Scott test has no effect size: its finding names the test in words and leaves no empty '; )'."""
+    from samanalyse.report.findings import key_findings
+
+    texts = [f.text for f in key_findings(weighted)]
+    assert any("Rao–Scott" in t for t in texts)
+    assert not any("rao_scott" in t or "; )" in t for t in texts)
