@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,10 @@ class AnalysisResult:
     table : pandas.DataFrame
         All tests (:data:`samanalyse.analysis.tests.RESULT_COLUMNS`), ``p_adjusted`` over the whole family.
     notes : tuple of str
-        What was tested and how, and what could not be tested (and why).
+        What was tested and how, and what could not be tested (and why), in English.
+    note_parts : tuple of (str, dict)
+        The same notes as a key and its values (ids, numbers), one per note in order, for a report
+        to write them in its own language (translation group ``analysis_note``).
     crosstabs : dict of str to DataFrame
         Cross-tables behind the tests (keyed by the catalogue's table label), column shares.
     alpha : float
@@ -76,6 +79,7 @@ class AnalysisResult:
 
     table: pd.DataFrame
     notes: tuple[str, ...] = ()
+    note_parts: tuple[tuple[str, dict[str, Any]], ...] = ()
     crosstabs: dict[str, pd.DataFrame] = field(default_factory=dict)
     alpha: float = 0.05
 
@@ -145,18 +149,31 @@ def _association(d: pd.DataFrame, outcome: str, by: str, designs: FormDesigns | 
     return chi_square(d, outcome, by, **kw)  # type: ignore[arg-type]
 
 
-def _design_note(designs: FormDesigns | None, form: str | None) -> list[str]:
+class _Notes(list):
+    """Notes in English with, beside each, its key and values (:attr:`AnalysisResult.note_parts`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[tuple[str, dict[str, Any]]] = []
+
+    def add(self, key: str, text: str, **values: Any) -> None:
+        self.append(text)
+        self.parts.append((key, values))
+
+
+def _design_note(notes: _Notes, designs: FormDesigns | None, form: str | None) -> None:
     if designs is None or form not in designs.forms():
-        return []
-    return [f"Weights ({designs.weights.method}): the chi-square tests are Rao-Scott adjusted (second-order F, "
-            "R survey::svychisq) on the form's design; the other tests are unweighted."]
+        return
+    notes.add("design", f"Weights ({designs.weights.method}): the chi-square tests are Rao-Scott adjusted "
+              "(second-order F, R survey::svychisq) on the form's design; the other tests are unweighted.",
+              method=designs.weights.method)
 
 
 def _adjusted(rows: list[pd.DataFrame], adjust: str) -> pd.DataFrame:
     return cast(pd.DataFrame, adjust_pvalues(pd.concat(rows, ignore_index=True), method=adjust))
 
 
-def _backgrounds(d: pd.DataFrame, by: Sequence[str], background: Mapping[str, Background], notes: list[str]
+def _backgrounds(d: pd.DataFrame, by: Sequence[str], background: Mapping[str, Background], notes: _Notes
                  ) -> tuple[list[Background], list[tuple[str, Background]]]:
     """Split ``by`` into grouped (ordinal/nominal) and numeric variables; log-transform into new columns of ``d``."""
     grouped, numeric = [], []
@@ -172,7 +189,7 @@ def _backgrounds(d: pd.DataFrame, by: Sequence[str], background: Mapping[str, Ba
                 raise DataError(f"{b} has values <= 0; cannot take the logarithm.")
             col = f"log_{b}"
             d[col] = np.log(values.astype(float))
-            notes.append(f"{b} enters as log({b}) (a numeric score / covariate).")
+            notes.add("log", f"{b} enters as log({b}) (a numeric score / covariate).", variable=b)
         numeric.append((col, bg))
     return grouped, numeric
 
@@ -239,7 +256,11 @@ def satisfaction_by_background(
     data = _only_form(data, form)
     _check_present(data, [*items, *by], codebook, index)
     d = data.copy()
-    notes = ["Background variables tested: " + ", ".join(by) + "." + (f" NOT tested: {not_tested}" if not_tested else "")]
+    notes = _Notes()
+    notes.add("background", "Background variables tested: " + ", ".join(by) + ".", variables=list(by))
+    if not_tested:
+        notes[-1] += f" NOT tested: {not_tested}"
+        notes.parts[-1] = ("background_not_tested", {"variables": list(by), "not_tested": not_tested})
     grouped, numeric = _backgrounds(d, by, plan.background if plan is not None else {}, notes)
     conf, n_sim_, seed_ = s["confidence"], s["n_sim"], s["seed"]
     rows: list[pd.DataFrame] = []
@@ -257,8 +278,9 @@ def satisfaction_by_background(
             rows.append(trend_test(d, item, col, codebook=codebook, collapse=collapse, exclude=dk, confidence=conf,
                                    sign=bg.sign))
     left_out = ", ".join(repr(x) for x in dk_labels) or "nothing"
-    notes.append(f"Items {', '.join(items)} collapsed with {collapse!r}; {left_out} left out. Chi-square p is "
-                 "exact (or Monte Carlo) where expected counts are below 5.")
+    notes.add("collapsed", f"Items {', '.join(items)} collapsed with {collapse!r}; {left_out} left out. Chi-square "
+              "p is exact (or Monte Carlo) where expected counts are below 5.", items=list(items), collapse=collapse,
+              left_out=dk_labels)
     if index:
         for bg in grouped:
             rows.append(kruskal_wallis(d, index, bg.name, codebook=codebook))
@@ -270,13 +292,17 @@ def satisfaction_by_background(
                                        codebook=codebook, confidence=conf,
                                        signs={**{bg.name: bg.sign for bg in grouped},
                                               **{c: bg.sign for c, bg in numeric}}))
-        notes.append(f"Index {index!r} (score) tested with Kruskal-Wallis, linear-by-linear trend and a joint "
-                     "proportional-odds regression.")
+        notes.add("index_tests", f"Index {index!r} (score) tested with Kruskal-Wallis, linear-by-linear trend and a "
+                  "joint proportional-odds regression.", index=index)
     table = _adjusted(rows, str(s["adjust"]))
-    notes += _design_note(designs, form)
-    notes.append(f"p_adjusted: {s['adjust']} adjustment over all {int(table['p'].notna().sum())} tests of this "
-                 "analysis.")
-    return AnalysisResult(table=table, notes=tuple(notes), alpha=float(s["alpha"]))  # type: ignore[arg-type]
+    _design_note(notes, designs, form)
+    _adjusted_note(notes, str(s["adjust"]), int(table["p"].notna().sum()))
+    return AnalysisResult(table=table, notes=tuple(notes), note_parts=tuple(notes.parts),  # type: ignore[arg-type]
+                          alpha=float(s["alpha"]))
+
+
+def _adjusted_note(notes: _Notes, adjust: str, n: int) -> None:
+    notes.add("adjusted", f"p_adjusted: {adjust} adjustment over all {n} tests of this analysis.", adjust=adjust, n=n)
 
 
 def _check_present(data: pd.DataFrame, names: Sequence[str], codebook: Codebook, index: str | None) -> None:
@@ -358,15 +384,20 @@ def forankring_and_samhandling(
         rows.append(fisher_exact(data, outcome, b, codebook=codebook, n_sim=n_sim_, seed=seed_, confidence=conf))
         rows.append(trend_test(data, outcome, b, codebook=codebook, confidence=conf))
     table = _adjusted(rows, str(s["adjust"]))
-    notes = (
-        f"Rows of the cross-tables: classes of {outcome!r}; columns: classes of each index; shares within columns "
-        "(the study prints them as percentages).",
-        "chi_square and fisher_exact use the classes of the indices; trend_test (linear-by-linear) the full index "
-        "scores.",
-        f"fisher_exact's odds ratio: odds of {outcome!r} = {codebook.indices[outcome].cut_labels()[0]!r} for the first "
-        "vs the second class of the other index (> 1: the lower class on the index goes with the lower outcome).",
-        f"p_adjusted: {s['adjust']} adjustment over all {int(table['p'].notna().sum())} tests of this analysis.",
-        "Respondents: " + ("all forms" if form is None else f"form {form!r}") + ".",
-        *_design_note(designs, form),
-    )
-    return AnalysisResult(table=table, notes=notes, crosstabs=crosstabs, alpha=float(s["alpha"]))  # type: ignore[arg-type]
+    notes = _Notes()
+    notes.add("cross_rows", f"Rows of the cross-tables: classes of {outcome!r}; columns: classes of each index; shares "
+              "within columns (the study prints them as percentages).", index=outcome)
+    notes.add("cross_tests", "chi_square and fisher_exact use the classes of the indices; trend_test (linear-by-linear) "
+              "the full index scores.")
+    first = codebook.indices[outcome].cut_labels()[0]
+    notes.add("fisher_odds", f"fisher_exact's odds ratio: odds of {outcome!r} = {first!r} for the first vs the second "
+              "class of the other index (> 1: the lower class on the index goes with the lower outcome).",
+              index=outcome, category=first)
+    _adjusted_note(notes, str(s["adjust"]), int(table["p"].notna().sum()))
+    if form is None:
+        notes.add("respondents_all", "Respondents: all forms.")
+    else:
+        notes.add("respondents_form", f"Respondents: form {form!r}.", form=form)
+    _design_note(notes, designs, form)
+    return AnalysisResult(table=table, notes=tuple(notes), note_parts=tuple(notes.parts),  # type: ignore[arg-type]
+                          crosstabs=crosstabs, alpha=float(s["alpha"]))

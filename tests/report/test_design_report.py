@@ -136,3 +136,20 @@ def test_key_findings_of_a_weighted_report_name_the_test_in_words(weighted: Cont
     texts = [f.text for f in key_findings(weighted)]
     assert any("Rao–Scott" in t for t in texts)
     assert not any("rao_scott" in t or "; )" in t for t in texts)
+
+
+def test_analysis_notes_are_in_the_report_language(weighted: Context, tmp_path: Path) -> None:
+    """The tests section's notes come from the translation table with labels, not the analysis' English ids."""
+    notes = [n for s in weighted.sections["tester"] for n in s.notes]
+    text = " ".join(notes)
+    assert "Bakgrunnsvariabler som er testet:" in text and "Justert p: Holm-justering over alle" in text
+    assert "Kvalitet i pasientforløp" in text          # the index's label (codebook), not kvalitet_pasientforlop
+    for english in ("Background variables", "p_adjusted", "collapsed with", "Rows of the cross-tables",
+                    "kvalitet_pasientforlop", "fisher_exact", "Weights (raking)"):
+        assert english not in text, english
+    ctx = _run(tmp_path, ["data", "tester"], None)
+    rnd = ctx.round
+    en = Context(round=rnd, out=tmp_path / "en", settings=ctx.settings, data=ctx.data, lang="en")
+    build.STEPS[[name for name, _ in build.STEPS].index("tester")][1](en)
+    en_text = " ".join(n for s in en.sections["tester"] for n in s.notes)
+    assert "Background variables tested:" in en_text and "Bakgrunnsvariabler" not in en_text

@@ -9,6 +9,7 @@ each test's warnings beside it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ def run(ctx: Context) -> None:
         frame, warns = _tidy_tests(ctx, sat.table)
         frame, small = _small_groups(ctx, sat.table, frame, plan.satisfaction.form)
         ctx.add("tester", Section("tilfredshet", tr.t("heading", "tests_satisfaction"), frame,
-                                   notes=[*design_note, *small, *sat.notes], warnings=warns,
+                                   notes=[*design_note, *small, *_notes(ctx, sat)], warnings=warns,
                                    p_columns=(tr.t("column", "p"), tr.t("column", "p_adjusted"))))
     if plan.forankring is not None:
         fs = forankring_and_samhandling(ctx.data, codebook=rnd.codebook, plan=plan, catalogue=rnd.catalogue,
@@ -69,8 +70,46 @@ def run(ctx: Context) -> None:
             title += f" ({', '.join(fs.crosstabs)})"
         frame, warns = _tidy_tests(ctx, fs.table)
         frame, small = _small_groups(ctx, fs.table, frame, plan.forankring.form)
-        ctx.add("tester", Section("forankring", title, frame, notes=[*design_note, *small, *fs.notes], warnings=warns,
+        ctx.add("tester", Section("forankring", title, frame, notes=[*design_note, *small, *_notes(ctx, fs)],
+                                  warnings=warns,
                                    p_columns=(tr.t("column", "p"), tr.t("column", "p_adjusted"))))
+
+
+def _notes(ctx: Context, result: Any) -> list[str]:
+    """An analysis' notes in the report's language (translation group ``analysis_note``), ids as labels.
+
+    The analysis gives each note as a key and its values (:attr:`AnalysisResult.note_parts`); its
+    English ``notes`` are used only if it gives none. The weights' note is the section's own.
+    """
+    from samanalyse.analysis.tables import population_label
+
+    if not result.note_parts:
+        return list(result.notes)
+    tr, cb = ctx.tr, ctx.round.codebook
+    out = []
+    for key, values in result.note_parts:
+        if key == "design":
+            continue
+        v = dict(values)
+        for name in ("variables", "items"):
+            if name in v:
+                v[name] = ", ".join(label_of(ctx, x) for x in v[name])
+        if "left_out" in v:
+            v["left_out"] = ", ".join(f"«{x}»" for x in v["left_out"]) or tr.t("analysis_note", "nothing")
+        for name in ("index", "variable"):
+            if name in v:
+                v[name] = label_of(ctx, v[name])
+        if "collapse" in v and values.get("items"):
+            try:
+                v["collapse"] = cb.item(values["items"][0]).scale.collapse(v["collapse"]).label
+            except Exception:  # noqa: BLE001 - a collapse the scale does not know is shown by its name
+                pass
+        if "form" in v:
+            v["form"] = population_label(cb, v["form"])
+        if "adjust" in v:
+            v["adjust"] = tr.t("analysis_note", f"adjust_{v['adjust']}", default=str(v["adjust"]))
+        out.append(tr.t("analysis_note", key).format(**v))
+    return out
 
 
 def _tidy_tests(ctx: Context, t: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
