@@ -277,7 +277,7 @@ def _topic_label(ctx: Context, topic: str) -> str:
                 return str(ix.label)
         except Exception:  # noqa: BLE001 - an index over items not in the codebook
             continue
-    return topic
+    return topic.replace("_", " ")   # the codebook's topic name, readable (it has no label of its own)
 
 
 def run(ctx: Context) -> None:
