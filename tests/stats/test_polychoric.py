@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,22 +16,6 @@ from samanalyse.stats.polychoric import (
     polychoric,
     smooth_correlation,
 )
-
-REF = Path(__file__).resolve().parents[1] / "reference"
-
-
-@pytest.fixture(scope="module")
-def factor_ref() -> dict:
-    f = REF / "factor.json"
-    if not f.exists():
-        pytest.skip("tests/reference/factor.json not generated yet (Rscript tests/reference/make_reference.R)")
-    return json.loads(f.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def priorities() -> pd.DataFrame:
-    return pd.read_csv(REF / "priorities.csv")
-
 
 def ref_matrix(m: dict) -> pd.DataFrame:
     return pd.DataFrame(m["values"], index=m["rownames"], columns=m["colnames"], dtype=float)
@@ -72,16 +54,16 @@ def test_bvn_against_scipy() -> None:
 
 
 @pytest.mark.parametrize("missing, key", [("listwise", "complete_cases"), ("pairwise", "pairwise")])
-def test_polychoric_matches_psych(priorities: pd.DataFrame, factor_ref: dict, missing: str, key: str) -> None:
+def test_polychoric_matches_psych(priorities: pd.DataFrame, ref: dict, missing: str, key: str) -> None:
     res = polychoric(priorities, missing=missing)
-    ref = factor_ref["polychoric"][key]
-    rho = ref_matrix(ref["rho"])
+    expected = ref["polychoric"][key]
+    rho = ref_matrix(expected["rho"])
     assert res.global_thresholds
     assert np.max(np.abs(res.rho.to_numpy() - rho.to_numpy())) < 1e-3
     # psych solves to ~1e-4; the tight solution of the same estimator to ~1e-9
-    tight = ref_matrix(ref["tight"]["rho"])
+    tight = ref_matrix(expected["tight"]["rho"])
     assert np.max(np.abs(res.rho.to_numpy() - tight.to_numpy())) < 1e-6
-    tau = ref_matrix(ref["tau"])
+    tau = ref_matrix(expected["tau"])
     np.testing.assert_allclose(res.tau.to_numpy(), tau.to_numpy(), atol=1e-10)
 
 
