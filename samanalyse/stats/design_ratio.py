@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from samanalyse.errors import ArgumentError
-from samanalyse.stats.design import Design, design_total
+from samanalyse.stats.design import Design, _share_ci, design_total
 
 __all__ = ["RatioEstimate", "design_ratio", "design_ratios", "logit_interval"]
 
@@ -36,14 +35,11 @@ class RatioEstimate:
 def logit_interval(p: float, se: float, df: int, alpha: float = 0.05) -> tuple[float, float]:
     """Interval symmetric on the logit scale, ``logit(p) -/+ t(df) se / (p (1 - p))``; R ``svyciprop(method="logit")``.
 
-    NaN at ``p`` = 0 or 1 or ``se`` = 0 (R collapses such an interval to the estimate).
+    NaN at ``p`` = 0 or 1 or ``se`` = 0 (R collapses such an interval to the estimate). The shares'
+    interval of :func:`~samanalyse.stats.design.design_share`, for one estimate.
     """
-    if not 0 < p < 1 or not se > 0:
-        return float("nan"), float("nan")
-    t = sps.t.ppf(1 - alpha / 2, df)
-    centre = np.log(p / (1 - p))
-    half = t * se / (p * (1 - p))
-    return float(sps.logistic.cdf(centre - half)), float(sps.logistic.cdf(centre + half))
+    lo, hi = _share_ci(np.array([p], float), np.array([se], float), np.array([df]), np.array([0]), "logit", alpha)
+    return float(lo[0]), float(hi[0])
 
 
 def design_ratio(design: Design, numerator: np.ndarray, denominator: np.ndarray, *,
