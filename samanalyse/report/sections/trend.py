@@ -45,10 +45,6 @@ def _pct(v: float, tr: Translation) -> str:
     return "" if pd.isna(v) else tr.percent(100 * v, 1)
 
 
-def _p(p: float, tr: Translation) -> str:
-    return tr.p_value(p)
-
-
 def _share_text(p: float, n: int, gone: bool, tr: Translation) -> str:
     """``"12,5 % (40)"``; a suppressed share ``": (40)"`` (its n is published: the respondents per group)."""
     return f"{SUPPRESSED} ({n})" if gone else f"{_pct(p, tr)} % ({n})"
@@ -72,7 +68,7 @@ def _table(t: pd.DataFrame, tr: Translation | None = None) -> pd.DataFrame:
                                           zip(t["share_new"], t["n_new"], gone)],
         _w(tr, "col_change"): [SUPPRESSED if g else f"{_pct(d, tr)} [{_pct(lo, tr)}; {_pct(hi, tr)}]"
                                for d, lo, hi, g in zip(t["difference"], t["ci_low"], t["ci_high"], gone)],
-        _w(tr, "col_p_holm"): [SUPPRESSED if g else _p(v, tr) for v, g in zip(t["p_adjusted"], gone)],
+        _w(tr, "col_p_holm"): [SUPPRESSED if g else tr.p_value(v) for v, g in zip(t["p_adjusted"], gone)],
         _w(tr, "col_cohen_h"): [SUPPRESSED if g else v for v, g in zip(t["cohen_h"].round(2), gone)],
         _w(tr, "col_changed"): t["changed"],
         _w(tr, "col_rests_on"): _rests_on(t["rests_on"], tr),
@@ -176,8 +172,8 @@ def _paired(ctx: Context, new, old, form: str, data: tuple[pd.DataFrame, pd.Data
         _w(tr, "col_split"): p["split_excluded"],
         _w(tr, "col_discordant"): shown(p["discordant"], lambda v: "" if pd.isna(v) else int(v)),
         _w(tr, "col_statistic"): shown(p["statistic"], lambda v: tr.number(v, 2)), "df": p["df"],
-        "p": shown(p["p"], lambda v: _p(v, tr)), _w(tr, "col_p_holm"): shown(p["p_adjusted"], lambda v: _p(v, tr)),
-        _w(tr, "col_p_bh"): shown(p["p_bh"], lambda v: _p(v, tr)), _w(tr, "col_changed"): p["changed"],
+        "p": shown(p["p"], tr.p_value), _w(tr, "col_p_holm"): shown(p["p_adjusted"], tr.p_value),
+        _w(tr, "col_p_bh"): shown(p["p_bh"], tr.p_value), _w(tr, "col_changed"): p["changed"],
         _w(tr, "col_rests_on"): _rests_on(p["rests_on"], tr)})
     notes = [_w(tr, "paired_note")]
     if hidden:
