@@ -260,7 +260,8 @@ def _run_published(ctx: Context) -> None:
     by_table = dict(tuple(cells.groupby("table", sort=False)))
     for tid, spec in catalogue.tables.items():
         mine = by_table[tid].copy() if tid in by_table else cells.iloc[:0].copy()
-        cmp = _small_weighted(ctx, _with_weighted(add_intervals(mine, rnd, spec=spec, sizes=sizes), designs, tid, ctx))
+        cmp = _derived_under_rules(ctx, _with_weighted(add_intervals(mine, rnd, spec=spec, sizes=sizes), designs, tid,
+                                                       ctx))
         ctx.write_csv(tid, cmp)
         ctx.facts["table_cells"][tid] = cmp
         laid = _layout(cmp, spec, rnd.codebook, tr)
@@ -356,7 +357,7 @@ def _with_weighted(cells: pd.DataFrame, designs: FormDesigns | None, tid: str, c
     return pd.concat([cells, extra], axis=1)
 
 
-def _small_weighted(ctx: Context, cmp: pd.DataFrame) -> pd.DataFrame:
+def _derived_under_rules(ctx: Context, cmp: pd.DataFrame) -> pd.DataFrame:
     """A published reproduction's cells with the intervals and weighted shares samanalyse adds following the rules.
 
     The study's own numbers are public and printed as they are (``published_reproduction``); the
