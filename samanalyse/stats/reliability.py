@@ -26,7 +26,8 @@ from scipy import stats
 from samanalyse.errors import ArgumentError, ConvergenceWarning, HeywoodWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
 from samanalyse.stats.factor.checks import blas_single_thread
-from samanalyse.stats.factor.extraction import PSI_LOWER, extract
+from samanalyse.stats.factor.extraction import PSI_LOWER, _minres_loadings, _minres_obj, extract, smc
+from samanalyse.stats.lbfgsb import minimize_lbfgsb_many
 
 __all__ = ["ITEM_REST_COLUMNS", "AlphaResult", "OmegaResult", "cronbach_alpha", "item_rest", "mcdonald_omega"]
 
@@ -273,23 +274,66 @@ def _omega_from_loadings(R: np.ndarray, lam: np.ndarray) -> tuple[float, float]:
     return float(1 - u2.sum() / R.sum()), float(lam.sum() ** 2 / (lam.sum() ** 2 + u2.sum()))
 
 
+def _minres_one_many(Rs: np.ndarray, which: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one-factor minres criterion and its gradient for the matrices ``Rs[which]`` at ``psi`` (one row each).
+
+    :func:`~samanalyse.stats.factor.extraction._minres_obj` with ``k = 1`` for a stack of matrices
+    (the same operations per matrix, so the same numbers to the last bit; tested).
+    """
+    p = Rs.shape[1]
+    s = Rs[which].copy()
+    diag = np.arange(p)
+    s[:, diag, diag] -= psi
+    vals, vecs = np.linalg.eigh(s)  # ascending, per matrix
+    rest_v, rest_u = vals[:, : p - 1], vecs[:, :, : p - 1]
+    return 0.5 * np.sum(rest_v**2, axis=1), -np.matmul(rest_u**2, rest_v[..., None])[..., 0]
+
+
+def _one_factor_many(Rs: np.ndarray, start: np.ndarray) -> list[tuple[np.ndarray, bool]]:
+    """:func:`_one_factor` of each matrix of ``Rs``, all started at ``start``: (loadings, converged) each.
+
+    The fits are :func:`~samanalyse.stats.factor.extraction.extract`'s (``minres``, one factor: the
+    same bounds, start, L-BFGS-B options and convergence check), run side by side
+    (:func:`~samanalyse.stats.lbfgsb.minimize_lbfgsb_many`) so that each step's criterion is
+    computed for every resample at once; each fit takes the same steps as alone.
+    """
+    if not len(Rs):
+        return []
+    upper = np.array([max(1.0, float(np.max(smc(r)))) for r in Rs])
+    x0 = np.clip(np.broadcast_to(np.asarray(start, float), (len(Rs), Rs.shape[1])), PSI_LOWER, upper[:, None])
+    fits = minimize_lbfgsb_many(lambda which, psi: _minres_one_many(Rs, which, psi), x0, np.full(len(Rs), PSI_LOWER),
+                                upper, ftol=1e-14, gtol=1e-10, maxiter=2000)
+    out = []
+    for r, up, fit in zip(Rs, upper, fits):
+        lam = _minres_loadings(fit.x, r, 1)[:, 0]
+        ok = fit.success
+        if not ok:  # extract's check of a point where L-BFGS-B stopped abnormally (KKT conditions for the bounds)
+            _, g = _minres_obj(fit.x, r, 1)
+            free = ~(((fit.x <= PSI_LOWER + 1e-12) & (g > 0)) | ((fit.x >= up - 1e-12) & (g < 0)))
+            ok = bool(np.all(np.abs(g[free]) < 1e-6))
+        out.append((lam if lam.sum() >= 0 else -lam, ok))
+    return out
+
+
 def _bootstrap(X: np.ndarray, psi: np.ndarray, n_boot: int, seed: int, confidence: float,
                log: WarningLog) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
     n = X.shape[0]
-    vals, failed = [], 0
+    Rs, failed = [], 0
     with blas_single_thread():  # hundreds of tiny fits: a multi-threaded BLAS only waits (see blas_single_thread)
         for _ in range(n_boot):
             Xb = X[rng.integers(0, n, n)]
             if np.any(Xb.std(axis=0) == 0):
                 failed += 1
                 continue
-            Rb = np.corrcoef(Xb, rowvar=False)
-            lb, _, okb = _one_factor(Rb, start=psi)
+            Rs.append(np.corrcoef(Xb, rowvar=False))
+        Rb = np.array(Rs).reshape(len(Rs), X.shape[1], X.shape[1])
+        vals = []
+        for r, (lb, okb) in zip(Rb, _one_factor_many(Rb, psi)):
             if not okb:
                 failed += 1
                 continue
-            vals.append(_omega_from_loadings(Rb, lb)[0])
+            vals.append(_omega_from_loadings(r, lb)[0])
     if failed > 0.05 * n_boot:
         log.warn(
             f"mcdonald_omega: {failed} of {n_boot} bootstrap resamples failed (constant item or no convergence); "

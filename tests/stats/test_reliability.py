@@ -140,3 +140,36 @@ def test_bad_inputs(case, items7):
     with pytest.raises(ArgumentError) as err:
         _BAD_CALLS[case["id"]](items7)
     assert str(err.value) == case["message"]
+
+
+def _omega_bootstrap_one_by_one(x: pd.DataFrame, n_boot: int, seed: int) -> tuple[float, float]:
+    """The bootstrap interval as it was computed before the fits ran side by side: one extract() per resample."""
+    from samanalyse.stats.factor.extraction import extract
+
+    X = x.to_numpy(dtype=float)
+    R = np.corrcoef(X, rowvar=False)
+    psi = extract(R, 1, "minres").psi
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(n_boot):
+        Xb = X[rng.integers(0, len(X), len(X))]
+        if np.any(Xb.std(axis=0) == 0):
+            continue
+        Rb = np.corrcoef(Xb, rowvar=False)
+        e = extract(Rb, 1, "minres", start=psi)
+        if not e.converged:
+            continue
+        lam = e.loadings[:, 0]
+        lam = lam if lam.sum() >= 0 else -lam
+        vals.append(1 - (1 - lam**2).sum() / Rb.sum())
+    lo, hi = np.quantile(vals, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+@pytest.mark.parametrize("cols,n,seed", [(7, None, 7), (3, None, 11), (5, 40, 3)])
+def test_omega_bootstrap_is_the_one_by_one_bootstrap(items7, cols, n, seed):
+    # the resamples' fits run side by side (stats.lbfgsb.minimize_lbfgsb_many): the same interval to the bit
+    x = items7[[f"q{i}" for i in range(1, cols + 1)]]
+    x = x if n is None else x.iloc[:n]
+    o = mcdonald_omega(x, n_boot=150, seed=seed)
+    assert (o.ci_low, o.ci_high) == _omega_bootstrap_one_by_one(x, 150, seed)
