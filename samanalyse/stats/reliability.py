@@ -26,7 +26,7 @@ from scipy import stats
 from samanalyse.errors import ArgumentError, ConvergenceWarning, HeywoodWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
 from samanalyse.stats.factor.checks import blas_single_thread
-from samanalyse.stats.factor.extraction import PSI_LOWER, _minres_loadings, _minres_obj, extract, smc
+from samanalyse.stats.factor.extraction import PSI_LOWER, _minres_loadings, _minres_obj, smc
 from samanalyse.stats.lbfgsb import minimize_lbfgsb_many
 
 __all__ = ["ITEM_REST_COLUMNS", "AlphaResult", "OmegaResult", "cronbach_alpha", "item_rest", "mcdonald_omega"]
@@ -263,12 +263,6 @@ def item_rest(scores: pd.DataFrame) -> pd.DataFrame:
     return _item_table(x)
 
 
-def _one_factor(R: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    e = extract(R, 1, "minres", start=start)
-    lam = e.loadings[:, 0]
-    return (lam if lam.sum() >= 0 else -lam), e.psi, e.converged
-
-
 def _omega_from_loadings(R: np.ndarray, lam: np.ndarray) -> tuple[float, float]:
     u2 = 1 - lam**2
     return float(1 - u2.sum() / R.sum()), float(lam.sum() ** 2 / (lam.sum() ** 2 + u2.sum()))
@@ -289,8 +283,11 @@ def _minres_one_many(Rs: np.ndarray, which: np.ndarray, psi: np.ndarray) -> tupl
     return 0.5 * np.sum(rest_v**2, axis=1), -np.matmul(rest_u**2, rest_v[..., None])[..., 0]
 
 
-def _one_factor_many(Rs: np.ndarray, start: np.ndarray) -> list[tuple[np.ndarray, bool]]:
-    """:func:`_one_factor` of each matrix of ``Rs``, all started at ``start``: (loadings, converged) each.
+def _one_factor_many(Rs: np.ndarray, start: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """The one-factor minres fit of each matrix of ``Rs``: (loadings, uniquenesses, converged) each.
+
+    Started at ``start`` (every fit), else at ``1 - smc`` of each matrix; loadings summing to less
+    than 0 are reflected.
 
     The fits are :func:`~samanalyse.stats.factor.extraction.extract`'s (``minres``, one factor: the
     same bounds, start, L-BFGS-B options and convergence check), run side by side
@@ -300,7 +297,9 @@ def _one_factor_many(Rs: np.ndarray, start: np.ndarray) -> list[tuple[np.ndarray
     if not len(Rs):
         return []
     upper = np.array([max(1.0, float(np.max(smc(r)))) for r in Rs])
-    x0 = np.clip(np.broadcast_to(np.asarray(start, float), (len(Rs), Rs.shape[1])), PSI_LOWER, upper[:, None])
+    x0 = (np.array([1.0 - smc(r) for r in Rs]) if start is None
+          else np.broadcast_to(np.asarray(start, float), (len(Rs), Rs.shape[1])))
+    x0 = np.clip(x0, PSI_LOWER, upper[:, None])
     fits = minimize_lbfgsb_many(lambda which, psi: _minres_one_many(Rs, which, psi), x0, np.full(len(Rs), PSI_LOWER),
                                 upper, ftol=1e-14, gtol=1e-10, maxiter=2000)
     out = []
@@ -311,7 +310,7 @@ def _one_factor_many(Rs: np.ndarray, start: np.ndarray) -> list[tuple[np.ndarray
             _, g = _minres_obj(fit.x, r, 1)
             free = ~(((fit.x <= PSI_LOWER + 1e-12) & (g > 0)) | ((fit.x >= up - 1e-12) & (g < 0)))
             ok = bool(np.all(np.abs(g[free]) < 1e-6))
-        out.append((lam if lam.sum() >= 0 else -lam, ok))
+        out.append((lam if lam.sum() >= 0 else -lam, fit.x, ok))
     return out
 
 
@@ -329,7 +328,7 @@ def _bootstrap(X: np.ndarray, psi: np.ndarray, n_boot: int, seed: int, confidenc
             Rs.append(np.corrcoef(Xb, rowvar=False))
         Rb = np.array(Rs).reshape(len(Rs), X.shape[1], X.shape[1])
         vals = []
-        for r, (lb, okb) in zip(Rb, _one_factor_many(Rb, psi)):
+        for r, (lb, _, okb) in zip(Rb, _one_factor_many(Rb, psi)):
             if not okb:
                 failed += 1
                 continue
@@ -409,7 +408,7 @@ def mcdonald_omega(
                            confidence=confidence, estimator=estimator, warnings=tuple(log.messages))
     X = x.to_numpy(dtype=float)
     R = np.corrcoef(X, rowvar=False)
-    lam, psi, ok = _one_factor(R)
+    lam, psi, ok = _one_factor_many(R[None])[0]
     if not ok:
         log.warn("mcdonald_omega: the one-factor minres fit did not converge", ConvergenceWarning)
     if np.any(psi <= PSI_LOWER * (1 + 1e-9)):

@@ -173,3 +173,11 @@ def test_omega_bootstrap_is_the_one_by_one_bootstrap(items7, cols, n, seed):
     x = x if n is None else x.iloc[:n]
     o = mcdonald_omega(x, n_boot=150, seed=seed)
     assert (o.ci_low, o.ci_high) == _omega_bootstrap_one_by_one(x, 150, seed)
+    # and the full-sample fit is extract()'s, bit for bit
+    from samanalyse.stats.factor.extraction import extract
+
+    R = np.corrcoef(x.to_numpy(dtype=float), rowvar=False)
+    lam = extract(R, 1, "minres").loadings[:, 0]
+    lam = lam if lam.sum() >= 0 else -lam
+    assert np.array_equal(o.loadings.to_numpy(), lam)
+    assert o.omega_total == 1 - (1 - lam**2).sum() / R.sum()
