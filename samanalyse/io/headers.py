@@ -22,6 +22,7 @@ import yaml
 
 from samanalyse.io.text import header_key, norm
 from samanalyse.survey.codebook import Codebook
+from samanalyse.survey.yamlfile import load_text
 
 __all__ = ["PLATFORM_ID_KEYS", "HeaderIndex", "is_metadata", "question_texts"]
 
@@ -59,7 +60,7 @@ def is_metadata(head: str) -> bool:
 @lru_cache(maxsize=16)
 def _question_texts_of(source: str, mtime: float) -> dict[str, str]:
     try:
-        raw = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        raw = load_text(Path(source).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     questions = raw.get("questions") if isinstance(raw, dict) else None

@@ -17,7 +17,7 @@ import yaml
 
 from samanalyse.errors import Problem, ProblemsError
 
-__all__ = ["read_yaml", "line_map", "key_path", "schema_problems", "MAX_VALUES"]
+__all__ = ["read_yaml", "load_text", "line_map", "key_path", "schema_problems", "MAX_VALUES"]
 
 
 #: Most values a YAML file may expand to (aliases repeat what an anchor holds): a round's files
@@ -29,16 +29,15 @@ class _TooLarge(Exception):
     pass
 
 
-def line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Map key paths to 1-based line numbers using PyYAML's node tree.
+#: PyYAML's libyaml-backed loader when PyYAML was built with it (several times faster than the pure-Python
+#: parser); the same nodes, marks and values for a file that parses. Any file it refuses is parsed again by the
+#: pure-Python loader, so the problems reported (message, line) are those of the pure-Python parser.
+_FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 
-    Raises ``_TooLarge`` (internal) when the document expands to more than :data:`MAX_VALUES` values.
-    """
+
+def _node_lines(root: yaml.Node | None) -> dict[tuple[Any, ...], int]:
+    """Key paths -> 1-based lines of a composed node tree; ``_TooLarge`` past :data:`MAX_VALUES` values."""
     lines: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
     budget = [MAX_VALUES]
 
     def walk(node: yaml.Node, path: tuple[Any, ...], depth: int = 0) -> None:
@@ -58,6 +57,46 @@ def line_map(text: str) -> dict[tuple[Any, ...], int]:
     if root is not None:
         walk(root, ())
     return lines
+
+
+def line_map(text: str) -> dict[tuple[Any, ...], int]:
+    """Map key paths to 1-based line numbers using PyYAML's node tree.
+
+    Raises ``_TooLarge`` (internal) when the document expands to more than :data:`MAX_VALUES` values.
+    """
+    try:
+        root = yaml.compose(text, Loader=_FAST_LOADER or yaml.SafeLoader)
+    except yaml.YAMLError:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            return {}
+    return _node_lines(root)
+
+
+def load_text(text: str) -> Any:
+    """The values of a trusted YAML text (package data) with the fastest safe loader there is.
+
+    Raises
+    ------
+    yaml.YAMLError
+        If the text is not YAML (the message may be libyaml's; use :func:`read_yaml` for a round's files).
+    """
+    return yaml.load(text, Loader=_FAST_LOADER or yaml.SafeLoader)
+
+
+def _fast_load(text: str) -> tuple[Any, yaml.Node | None] | None:
+    """Values and node tree of ``text`` from one libyaml parse; None when libyaml is missing or refuses the text."""
+    if _FAST_LOADER is None:
+        return None
+    loader = _FAST_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
 
 
 def key_path(path: Iterable[Any]) -> str:
@@ -98,6 +137,30 @@ def schema_problems(raw: Any, schema: dict[str, Any], file: str, lines: dict) ->
     return [_problem(e, file, lines) for e in errors]
 
 
+def _too_large(file: str) -> Problem:
+    return Problem(file, "(YAML)", f"the file expands to more than {MAX_VALUES} values or nests more "
+                   "than 100 levels deep (aliases that repeat anchors?)", "", None)
+
+
+def _slow_load(text: str, file: str, error: type[ProblemsError]) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Values and line map from PyYAML's pure-Python loader, its refusals as problems of ``error``."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise error([Problem(file, "(YAML syntax)", f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                             "", line)]) from None
+    except RecursionError:
+        raise error([Problem(file, "(YAML syntax)", "the YAML nests too deeply (anchors that refer to themselves?)",
+                             "", None)]) from None
+    try:
+        lines = line_map(text)
+    except _TooLarge:
+        raise error([_too_large(file)]) from None
+    return raw, lines
+
+
 def read_yaml(
     path: str | Path, schema: dict[str, Any], error: type[ProblemsError]
 ) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
@@ -126,21 +189,15 @@ def read_yaml(
         raise error([Problem(file, "(file)", f"the file cannot be read ({exc.strerror or exc})", "", None)]) from None
     if "\x00" in text:
         raise error([Problem(file, "(file)", "the file holds NUL bytes; it is not a YAML text file", "", None)])
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise error([Problem(file, "(YAML syntax)", f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                             "", line)]) from None
-    except RecursionError:
-        raise error([Problem(file, "(YAML syntax)", "the YAML nests too deeply (anchors that refer to themselves?)",
-                             "", None)]) from None
-    try:
-        lines = line_map(text)
-    except _TooLarge:
-        raise error([Problem(file, "(YAML)", f"the file expands to more than {MAX_VALUES} values or nests more "
-                             "than 100 levels deep (aliases that repeat anchors?)", "", None)]) from None
+    fast = _fast_load(text)
+    if fast is not None:
+        raw, root = fast
+        try:
+            lines = _node_lines(root)
+        except _TooLarge:
+            raise error([_too_large(file)]) from None
+    else:
+        raw, lines = _slow_load(text, file, error)
     if not isinstance(raw, dict):
         raise error([Problem(file, "(top level)", "the file must hold a mapping of keys", "", 1)])
     problems = schema_problems(raw, schema, file, lines)

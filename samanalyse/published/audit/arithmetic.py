@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from itertools import product
 from typing import Sequence
 
 from samanalyse.errors import ArgumentError, SamanalyseError
-from samanalyse.stats.rounding import DOUBLE_ROUNDING, RULES, round_percent
+from samanalyse.stats.rounding import DOUBLE_ROUNDING, RULES
 
 __all__ = [
     "RULES",
@@ -173,11 +172,30 @@ def counts_for(value: float, n: int, rule: str = "half-up") -> tuple[int, ...]:
     n = _check_n(n)
     _check_rule(rule)
     d = decimals(v)
-    target = Fraction(round(v * 10 ** d), 10 ** d)
     centre = v * n / 100
     lo = max(0, math.floor(centre - n / 100 - 2))
     hi = min(n, math.ceil(centre + n / 100 + 2))
-    return tuple(k for k in range(lo, hi + 1) if round_percent(k, n, rule, d) == target)
+    first, last = _printing_counts(round(v * 10 ** d), 10 ** d, n, rule)
+    return tuple(range(max(lo, first), min(hi, last) + 1))
+
+
+def _printing_counts(t: int, scale: int, n: int, rule: str) -> tuple[int, int]:
+    """First and last ``k`` with ``round_percent(k, n, rule, d) == t / scale`` (``scale = 10**d``), in integers.
+
+    ``100 k scale / n`` rounds half-up to ``t`` exactly when ``(2t-1) n <= 200 k scale < (2t+1) n``; half-even
+    the same with each end included only for an even ``t``; ``"double"`` (half-up to one more decimal, then
+    half-up) exactly when ``(20t-11) n <= 2000 k scale < (20t+9) n``. The percentage grows with ``k``, so the
+    counts are the whole numbers between (first > last: none).
+    """
+    if rule == DOUBLE_ROUNDING:
+        a, low, high = 2000 * scale, (20 * t - 11) * n, (20 * t + 9) * n
+    else:
+        a, low, high = 200 * scale, (2 * t - 1) * n, (2 * t + 1) * n
+    if rule == "half-even" and t % 2:   # a half-way value goes to the even neighbour: both ends excluded
+        return low // a + 1, -(-high // a) - 1
+    if rule == "half-even":             # both ends included
+        return -(-low // a), high // a
+    return -(-low // a), -(-high // a) - 1
 
 
 def pct(k: int, n: int) -> str:

@@ -16,10 +16,9 @@ from functools import cache
 from collections.abc import Sequence
 from typing import Any
 
-import yaml
-
 from samanalyse.errors import NotFoundError
 from samanalyse.survey.paths import data_dir
+from samanalyse.survey.yamlfile import load_text
 
 __all__ = ["Say", "Span", "Joined", "say", "render", "templates"]
 
@@ -59,7 +58,7 @@ def say(key: str, **fields: Any) -> Say:
 def templates(lang: str) -> dict[str, Any]:
     """The ``audit_explanation`` group of ``data/translations/<lang>.yaml`` plus its ``decimal`` mark."""
     path = data_dir() / "translations" / f"{lang}.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_text(path.read_text(encoding="utf-8")) or {}
     group = dict(raw.get("audit_explanation") or {})
     group["_decimal"] = str(raw.get("decimal", "."))
     return group
