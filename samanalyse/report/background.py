@@ -29,10 +29,17 @@ from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
 
-__all__ = ["BackgroundJob", "can_fork", "WholeStep", "StepDelta", "take_over", "raise_again"]
+__all__ = ["BackgroundJob", "can_fork", "WholeStep", "StepDelta", "take_over", "raise_again", "job_key"]
 
 #: A warning as sent from the child: category, message text, file, line.
 _Warning = tuple[type[Warning], str, str, int]
+
+
+def job_key(fn: Callable[[Any], Any]) -> str:
+    """The name a background job of ``fn`` is found by: ``fn.key`` (a function not imported yet, such as the
+    report's ``Lazy``), else its module and qualified name; the same for the function once imported."""
+    key = getattr(fn, "key", None)
+    return key if isinstance(key, str) else f"{fn.__module__}.{fn.__qualname__}"
 
 
 def can_fork() -> bool:

@@ -21,7 +21,10 @@ With more than one worker (the default on a machine with two CPUs), the factor
 analysis and its figures are computed ahead in a forked process while the
 tables are built (:data:`BACKGROUND`, :mod:`samanalyse.report.background`);
 the files are the same, byte for byte, and warnings and errors are reported as
-by a report run in one process (``workers=1``).
+by a report run in one process (``workers=1``). Each step's module is imported
+when the step runs (:class:`Lazy`): the libraries a step needs are imported by
+the process that runs it, while the other CPU computes, and a process that
+leaves the drawing to a child never imports matplotlib.
 
 Table files carry no timestamps, so a rerun on the same input gives
 byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
@@ -36,10 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
-from samanalyse.report import charts
-from samanalyse.report.background import BackgroundJob, WholeStep, can_fork, take_over
+from samanalyse.report.background import BackgroundJob, WholeStep, can_fork, job_key, take_over
 from samanalyse.report.context import Context, ReportResult, ReportSettings
-from samanalyse.report.html import write_html
 from samanalyse.report.manifest import (
     MANIFEST,
     build_manifest,
@@ -47,24 +48,37 @@ from samanalyse.report.manifest import (
     write_manifest,
 )
 from samanalyse.report.output import report_folder
-from samanalyse.report.sections import (
-    audit,
-    disclosure,
-    indices,
-    nonresponse,
-    priorities,
-    trend,
-    respondents,
-    tables,
-    tests,
-)
-from samanalyse.report.xlsx import write_xlsx
 from samanalyse.stats.factor.checks import blas_single_thread
 from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND",
-           "BACKGROUND_STEPS"]
+           "BACKGROUND_STEPS", "Lazy"]
+
+
+class Lazy:
+    """A report step's function, imported when it is first called (``Lazy("sections.tables", "run")``).
+
+    The report's process then imports a step's libraries (scipy, statsmodels, openpyxl, matplotlib) only
+    when it comes to that step, and a background process forked before pays for its own, so the two
+    CPUs import and compute at once instead of one importing everything first (issue 17). A process that
+    never runs a step (the figures drawn in a child) never imports its libraries. ``key`` names the
+    function for :meth:`~samanalyse.report.context.Context.prepared` before it is imported.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module if module.startswith("samanalyse.") else f"samanalyse.report.{module}"
+        self.name = name
+        self.key = f"{self.module}.{name}"
+        self.__name__ = self.__qualname__ = name
+
+    def __call__(self, ctx: Context) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.name)(ctx)
+
+    def __repr__(self) -> str:
+        return f"Lazy({self.key!r})"
 
 
 def _step_data(ctx: Context) -> None:
@@ -80,33 +94,46 @@ def _step_data(ctx: Context) -> None:
     ctx.inputs += round_inputs(rnd)
 
 
+def _step_groups(ctx: Context) -> None:
+    """Merge the small groups (disclosure rules, issue 16) before any analysis sees the data.
+
+    The first half of disclosure control, cheap and apart from the cell suppression (``prikking``), so
+    that the factor analysis can start in the background on the data every later step sees.
+    """
+    from samanalyse.report.sections.disclosure import merge_groups
+
+    if ctx.round.disclosure is not None and ctx.data is not None:
+        merge_groups(ctx, ctx.round.disclosure)
+
+
 #: Report steps in run order: (name, function).
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("data", _step_data),
-    ("respondenter", respondents.run),
+    ("grupper", _step_groups),            # small groups merged (issue 16), before any step reads the data
+    ("respondenter", Lazy("sections.respondents", "run")),
     # disclosure control (issue 16) before any table is published: tables/prikking.csv, and a hook in
     # ctx.hooks that masks every published frame holding suppressed cells
-    ("prikking", disclosure.run),
-    ("bortfall", nonresponse.run),         # nonresponse and weights (issue 15)
-    ("tabeller", tables.run),
-    ("revisjon", audit.run),
-    ("indekser", indices.run),
-    ("tester", tests.run),
-    ("faktoranalyse", priorities.run),
-    ("trend", trend.run),
-    ("figurer", charts.run),
-    ("html", write_html),
-    ("xlsx", write_xlsx),
+    ("prikking", Lazy("sections.disclosure", "run")),
+    ("bortfall", Lazy("sections.nonresponse", "run")),         # nonresponse and weights (issue 15)
+    ("tabeller", Lazy("sections.tables", "run")),
+    ("revisjon", Lazy("sections.audit", "run")),
+    ("indekser", Lazy("sections.indices", "run")),
+    ("tester", Lazy("sections.tests", "run")),
+    ("faktoranalyse", Lazy("sections.priorities", "run")),
+    ("trend", Lazy("sections.trend", "run")),
+    ("figurer", Lazy("charts", "run")),
+    ("html", Lazy("html", "write_html")),
+    ("xlsx", Lazy("xlsx", "write_xlsx")),
 ]
 #: Steps that need the round's published numbers (left out for a round without them).
 PUBLISHED_STEPS = frozenset({"revisjon"})
 #: Computations run ahead in a forked process (issue 17): once the named step is done, ``fn(ctx)`` starts
 #: in the background; the step that needs it collects it with ``ctx.prepared(fn)``.
 BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
-    # the factor analysis and its figures, while the tables are built; after disclosure control, which may
-    # replace ctx.data by one with small groups merged (a job that saw data replaced since is computed again)
-    ("prikking", priorities.prepare),
-    ("data", nonresponse.prepare),     # response against the frame, its model and chart (issue 15)
+    # the factor analysis and its figures, while the tables are built; after the small groups are merged,
+    # which replaces ctx.data by a copy (a job that saw data replaced since is computed again)
+    ("grupper", Lazy("sections.priorities", "prepare")),
+    ("data", Lazy("sections.nonresponse", "prepare")),     # response against the frame, its model and chart
 ]
 #: Steps run whole in a forked process (issue 17): step -> the step after which it starts. Such a step may
 #: only add files, figures and facts (:class:`~samanalyse.report.background.WholeStep`); at its place in
@@ -136,7 +163,7 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
     try:
         for name, fn in steps:
             t0 = time.perf_counter()
-            job = ctx.background.pop(name, None)
+            job = ctx.background.pop(name, None)   # a WholeStep's job, by step name
             run = fn if job is None else (lambda c, job=job, fn=fn: take_over(job, c) or fn(c))
             caught += [f"{name}: {w}" for w in _run_step(run, ctx)]
             dt = time.perf_counter() - t0
@@ -144,13 +171,31 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
             if progress:
                 progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
             if workers > 1 and can_fork():
-                ctx.background.update({bg: BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name})
+                ctx.background.update({job_key(bg): BackgroundJob(bg, ctx) for after, bg in BACKGROUND
+                                       if after == name})
                 ctx.background.update({s: BackgroundJob(WholeStep(f), ctx) for s, f in steps
                                        if BACKGROUND_STEPS.get(s) == name})
     finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
         for job in ctx.background.values():
             job.stop()
     return timings, caught
+
+
+def _agg_backend() -> None:
+    """Figures are drawn without a screen (matplotlib's Agg), without importing matplotlib here for it.
+
+    Set in the environment when matplotlib is not imported yet, so a process that never draws (the
+    report's own, when a background process draws the figures) does not pay for it.
+    """
+    import os
+    import sys
+
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
 
 
 def build_report(
@@ -196,9 +241,7 @@ def build_report(
         If ``out`` may not be written (a file, a folder with other files, busy),
         or the disk refused a write; nothing is changed at ``out``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
+    _agg_backend()
     workers = resolve_workers(workers)
     rnd = load_round(round)
     settings = settings or ReportSettings.from_plan(rnd.plan)

@@ -94,7 +94,7 @@ class Context:
     hooks: list[TableHook] = field(default_factory=list)
     compare: Round | None = None    # an earlier round to compare with (the trend section; issue 14)
     workers: int = 1                # processes a step may use (issue 17); results do not depend on it
-    background: dict[Callable[..., Any], Any] = field(default_factory=dict)  # fn -> BackgroundJob computing fn(ctx)
+    background: dict[str, Any] = field(default_factory=dict)  # job_key(fn) or step -> BackgroundJob
 
     def prepared(self, fn: Callable[[Context], T]) -> T:
         """``fn(self)``: collected from the background process that computed it ahead, else computed now.
@@ -105,7 +105,9 @@ class Context:
         It is also computed again when a step has replaced :attr:`data` since
         the background process started (it would have seen the old data).
         """
-        job = self.background.pop(fn, None)
+        from samanalyse.report.background import job_key
+
+        job = self.background.pop(job_key(fn), None)
         if job is not None:
             if job.data is not self.data:
                 job.stop()

@@ -386,7 +386,8 @@ def run(ctx: Context) -> None:
     rules = ctx.round.disclosure
     if rules is None or ctx.data is None:
         return
-    merges = merge_groups(ctx, rules)
+    # merged already by the report's step before (build.STEPS 'grupper'), else here
+    merges = ctx.facts["disclosure_merges"] if "disclosure_merges" in ctx.facts else merge_groups(ctx, rules)
     work, tables, origin, skipped = catalogue_count_tables(ctx.round, ctx.data)
     public = tuple(k for k, (tid, _, _, _) in origin.items()
                    if STEP in rules.published_reproduction or tid in rules.published_reproduction)
