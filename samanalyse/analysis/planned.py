@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.analysis._checks import check_columns
+from samanalyse.analysis._reuse import reusing
 from samanalyse.analysis.design_tests import rao_scott
 from samanalyse.analysis.indices import index_crosstab
 from samanalyse.analysis.weighted import FormDesigns
@@ -194,6 +195,7 @@ def _backgrounds(d: pd.DataFrame, by: Sequence[str], background: Mapping[str, Ba
     return grouped, numeric
 
 
+@reusing()  # each item's collapsed answers and each index's scores prepared once for all its tests
 def satisfaction_by_background(
     data: pd.DataFrame, *, codebook: Codebook, plan: AnalysisPlan | None = None,
     items: Sequence[str] | None = None, by: Sequence[str] | None = None, index: str | None = None,
@@ -312,6 +314,7 @@ def _check_present(data: pd.DataFrame, names: Sequence[str], codebook: Codebook,
                         f"{', '.join(codebook.indices)}.")
 
 
+@reusing()  # each item's collapsed answers and each index's scores prepared once for all its tests
 def forankring_and_samhandling(
     data: pd.DataFrame, *, codebook: Codebook, plan: AnalysisPlan | None = None, catalogue: Catalogue | None = None,
     outcome: str | None = None, by: Sequence[str] | None = None, tables: Mapping[str, str] | None = None,

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.analysis._checks import check_columns
+from samanalyse.analysis._reuse import reused
 from samanalyse.analysis.indices import Scoring, index_scores, item_scores
 from samanalyse.errors import ArgumentError, DataError
 from samanalyse.stats._checks import (
@@ -102,6 +103,11 @@ def _is_index(name: str, data: pd.DataFrame, codebook: Codebook | None) -> bool:
     return name not in data.columns and codebook is not None and name in codebook.indices
 
 
+def _index_scores(data: pd.DataFrame, name: str, codebook: Codebook) -> pd.DataFrame:
+    """:func:`~samanalyse.analysis.indices.index_scores`, once per analysis (:mod:`samanalyse.analysis._reuse`)."""
+    return reused(data, ("index_scores", name), lambda: index_scores(data, name, codebook=codebook))
+
+
 def _check_names(data: pd.DataFrame, names: Sequence[str], codebook: Codebook | None, what: str) -> None:
     check_columns(data, names, what, indices=list(codebook.indices) if codebook is not None else ())
 
@@ -110,8 +116,14 @@ def _categorical(
     data: pd.DataFrame, name: str, codebook: Codebook | None, collapse: str | None = None, exclude: Sequence[Hashable] = ()
 ) -> pd.Series:
     """Values of a column (optionally collapsed) or an index's class, excluded categories set to NA."""
+    return reused(data, ("categorical", name, collapse, tuple(exclude)),
+                  lambda: _categorical_of(data, name, codebook, collapse, exclude))
+
+
+def _categorical_of(data: pd.DataFrame, name: str, codebook: Codebook | None, collapse: str | None,
+                    exclude: Sequence[Hashable]) -> pd.Series:
     if codebook is not None and _is_index(name, data, codebook):
-        values = index_scores(data, name, codebook=codebook)["class"]
+        values = _index_scores(data, name, codebook)["class"]
     else:
         values = data[name]
         if collapse is not None:
@@ -133,7 +145,7 @@ def _categorical(
 def _numeric(data: pd.DataFrame, name: str, codebook: Codebook | None, scoring: Scoring | None = None) -> pd.Series:
     """Numeric values of a column (by ``scoring``) or an index's score."""
     if codebook is not None and _is_index(name, data, codebook):
-        return index_scores(data, name, codebook=codebook)["score"].astype("Float64").astype(float)
+        return _index_scores(data, name, codebook)["score"].astype("Float64").astype(float)
     col = data[name]
     if scoring is None:
         if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:
