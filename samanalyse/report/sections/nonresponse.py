@@ -17,7 +17,6 @@ import pandas as pd
 from samanalyse.analysis.nonresponse import frame_response, response_by, response_propensity, response_tests
 from samanalyse.analysis.weights import RoundWeights, form_design, round_weights
 from samanalyse.report.context import Context, Section
-from samanalyse.report.figures import save_figure
 from samanalyse.stats.design import design_share
 
 __all__ = ["run", "prepare", "Prepared", "weighted_comparison", "COMPARISON_COLUMNS", "HTML_ROWS", "LABELLED"]
@@ -161,6 +160,8 @@ def _chart(ctx: Context, rates: pd.DataFrame) -> tuple[str, ...]:
     """Response rate per RHF and size class of each form, PNG and SVG; the file names written."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from samanalyse.report.figures import save_figure   # matplotlib: imported only by the process that draws
 
     panels = [(f, b) for f in rates["form"].unique() for b in ("rhf", "size_class")
               if ((rates["form"] == f) & (rates["by"] == b)).any()]
