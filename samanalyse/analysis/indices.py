@@ -46,7 +46,7 @@ from samanalyse.stats._checks import WarningLog, check_level
 from samanalyse.stats.reliability import ITEM_REST_COLUMNS, AlphaResult, OmegaResult
 from samanalyse.survey.answers import item_scale as _item_scale
 from samanalyse.survey.answers import to_codes as _codes
-from samanalyse.survey.codebook import Codebook, Index
+from samanalyse.survey.codebook import Codebook, Index, Scale
 
 __all__ = [
     "INDEX_SCORES_COLUMNS",
@@ -177,15 +177,23 @@ def item_scores(
                 res[c == k] = v
             out[it] = res
         else:
-            substantive = np.array([cat.code for cat in scale.categories if cat.substantive], dtype=float)
-            point = np.where(np.isnan(c), np.nan, np.isin(c, np.array(ix.score_codes, dtype=float)).astype(float))
-            answered = np.isin(c, substantive)
-            if ix.missing == "zero":
-                point = np.nan_to_num(point, nan=0.0)
-            else:
-                point = np.where(answered, point, np.nan)
-            out[it] = point
+            out[it] = _index_points(c, scale, ix)[0]
     return out
+
+
+def _index_points(c: np.ndarray, scale: Scale, ix: Index) -> tuple[np.ndarray, np.ndarray]:
+    """An item's points under index ``ix`` (float; NaN = missing under its rule) and whether each answer is substantive.
+
+    ``c`` holds the answers' codes (float, NaN for a blank).
+    """
+    substantive = np.array([cat.code for cat in scale.categories if cat.substantive], dtype=float)
+    point = np.where(np.isnan(c), np.nan, np.isin(c, np.array(ix.score_codes, dtype=float)).astype(float))
+    answered = np.isin(c, substantive)
+    if ix.missing == "zero":
+        point = np.nan_to_num(point, nan=0.0)
+    else:
+        point = np.where(answered, point, np.nan)
+    return point, answered
 
 
 # --------------------------------------------------------------------------
@@ -223,27 +231,24 @@ def index_scores(data: pd.DataFrame, index: str | Index, *, codebook: Codebook) 
     """
     ix = _resolve_index(index, codebook)
     check_columns(data, ix.items, "index_scores")
-    points = item_scores(data, list(ix.items), codebook=codebook, scoring="index", index=ix)
-    n_points = points.fillna(0).sum(axis=1).astype(int)
+    points = pd.DataFrame(index=data.index)
     n_answered = pd.Series(0, index=data.index, dtype=int)
-    for it in ix.items:
+    for it in ix.items:   # each item's codes read once, for its points and whether it was answered
         scale = _item_scale(codebook, it)
         c = _codes(data[it], scale, it).to_numpy(dtype=float, na_value=np.nan)
-        n_answered += np.isin(c, np.array([k.code for k in scale.categories if k.substantive], dtype=float))
+        points[it], answered = _index_points(c, scale, ix)
+        n_answered += answered
+    n_points = points.fillna(0).sum(axis=1).astype(int)
     score = pd.Series(n_points, dtype="Int64")
     if ix.missing == "require_all":
         score[points.isna().any(axis=1)] = pd.NA
     labels = ix.cut_labels()
-
-    def classify(s: object) -> object:
-        if pd.isna(s):
-            return np.nan
-        for label, lo, hi in ix.cuts:
-            if lo <= int(s) <= hi:  # type: ignore[call-overload]
-                return label
-        return np.nan  # unreachable: the codebook checks that the cuts cover 0..max
-
-    cls = pd.Categorical(score.astype(object).map(classify), categories=labels, ordered=True)
+    # the class: the first cut the score falls in (the codebook checks that the cuts cover 0..max)
+    value = score.to_numpy(dtype=float, na_value=np.nan)
+    names = np.full(len(value), np.nan, dtype=object)
+    for label, lo, hi in reversed(ix.cuts):
+        names[(value >= lo) & (value <= hi)] = label
+    cls = pd.Categorical(names, categories=labels, ordered=True)
     resp = data["respondent"] if "respondent" in data.columns else pd.Series(data.index, index=data.index)
     return pd.DataFrame(
         {

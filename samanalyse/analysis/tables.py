@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.analysis._checks import check_columns
+from samanalyse.analysis._reuse import reused
 from samanalyse.errors import SamanalyseError
 from samanalyse.stats.rounding import Rounding, printed_percent
 from samanalyse.survey.catalogue import Catalogue
@@ -91,6 +92,42 @@ def _values(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     """Answers as a string array (rows x items), blanks as ``""``."""
     frame = data[list(items)].astype(object)
     return frame.where(frame.notna(), _BLANK).astype(str).to_numpy()
+
+
+def _answers(data: pd.DataFrame, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The answers of :func:`_values` as ``(labels, codes)``: ``labels[codes]`` is :func:`_values`.
+
+    ``labels`` are the distinct answers (``""`` for a blank) and ``codes`` (rows x items) index
+    them, so that counting the answers of a category is a sum over a few labels. A categorical
+    column is read from its codes (its categories as ``str`` gives each answer's text, as
+    :func:`_values` does); another column through :func:`_values`.
+    """
+    labels: list[str] = []
+    where: dict[str, int] = {}
+    out = np.empty((len(data), len(items)), dtype=np.intp)
+    for j, item in enumerate(items):
+        col = data[item]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            texts = [str(c) for c in col.cat.categories] + [_BLANK]
+            codes = col.cat.codes.to_numpy()
+            local = np.where(codes < 0, len(texts) - 1, codes)
+        else:
+            texts_arr, local = np.unique(_values(data, [item])[:, 0], return_inverse=True)
+            texts = [str(t) for t in texts_arr]
+        remap = np.array([where.setdefault(t, len(where)) for t in texts], dtype=np.intp)
+        labels = list(where)
+        out[:, j] = remap[local] if len(local) else local
+    return np.array(labels if labels else [_BLANK], dtype=object), out
+
+
+def _counts(codes: np.ndarray, size: int) -> np.ndarray:
+    """How many answers of ``codes`` have each label (0 .. size - 1)."""
+    return np.bincount(codes.ravel(), minlength=size)
+
+
+def _in_labels(labels: np.ndarray, members: frozenset | set) -> np.ndarray:
+    """Which of ``labels`` a category (:func:`category_labels`) counts."""
+    return np.isin(labels.astype(str), _members(members))
 
 
 def _members(labels: frozenset | set) -> list[str]:
@@ -283,63 +320,93 @@ def table_cells(
         that have several, e.g. Vedlegg 3's bases). Keys match
         ``data/published/<round>/cells.csv``.
     """
-    cat = catalogue
-    spec = cat.spec(table)
+    spec = catalogue.spec(table)
     check_columns(data, ["form"], f"table {table}")
-    rows: list[dict[str, Any]] = []
     kind = spec["kind"]
-    if kind == "by_group":
-        item = codebook.item(spec["item"])
-        for form in spec["forms"]:
-            d = data[data["form"] == form]
-            if not item.on_form(form):
-                continue
-            pop = population_label(codebook, form)
-            values = _values(d, [item.id])
-            by = spec.get("by")
-            groups: list[tuple[str, str, np.ndarray]] = []
-            if by:
-                col = d[by]
-                # a background the form's respondents do not have (all blank) gives no breakdown
-                levels = _levels(col) if col.notna().any() else []
-                groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in levels]
-            groups.append(("total", TOTAL, np.ones(len(d), dtype=bool)))
-            for breakdown, g, mask in groups:
-                for c in spec["categories"]:
-                    k, n = _share(values[mask], category_labels(item, cat.rule(c)))
-                    rows.append(_row(table, pop, breakdown, g, item.id, c, k, n, rounding))
-            for c in spec.get("notes", []):
-                k, n = _share(values, category_labels(item, cat.rule(c)))
-                rows.append(_row(table, pop, "note", TOTAL, item.id, c, k, n, rounding))
-    elif kind == "index_crosstab":
-        from samanalyse.analysis.indices import (
-            index_scores,  # local import: indices builds on tables' conventions
-        )
-
-        d = data[data["form"] == spec["form"]]
-        ci, ri = codebook.index(spec["columns"]), codebook.index(spec["rows"])
-        col = index_scores(d, ci, codebook=codebook)["class"].astype(object).to_numpy()
-        row = index_scores(d, ri, codebook=codebook)["class"].astype(object).to_numpy()
-        for clab, cmin, cmax in ci.cuts:
-            in_col = col == clab
-            for rlab, rmin, rmax in ri.cuts:
-                k, n = int((in_col & (row == rlab)).sum()), int(in_col.sum())
-                rows.append(_row(table, "", "index", f"[{cmin},{cmax}] = {clab}", "", f"[{rmin},{rmax}] = {rlab}", k, n,
-                                 rounding))
-    elif kind == "response_rates":
-        for form in spec["forms"]:
-            d = data[data["form"] == form]
-            for name, its in response_rate_units(codebook, form):
-                values = _values(d, [it.id for it in its])
-                for vname, base, rules in variants(spec, cat):
-                    n = int(values.size if base == "all" else (values != _BLANK).sum())
-                    for c in spec["categories"]:
-                        k, _ = _share(values, category_labels(its[0], rules[c]))
-                        rows.append(_row(table, population_label(codebook, form), "total", TOTAL, name, c, k, n,
-                                         rounding, vname))
-    else:
+    if kind not in _KINDS:
         raise SamanalyseError(f"Table {table}: unknown kind {kind!r} (by_group, index_crosstab, response_rates).")
-    return pd.DataFrame(rows, columns=_CELL_COLUMNS)
+    # inside a report step (analysis._reuse.reusing) a table's cells are counted once: the disclosure
+    # hook lays each published table out again from its cells
+    cells = reused(data, ("table_cells", table, rounding, id(codebook), id(catalogue)),
+                   lambda: pd.DataFrame(_KINDS[kind](table, spec, data, codebook, catalogue, rounding),
+                                        columns=_CELL_COLUMNS))
+    return cells.copy(deep=False)
+
+
+def _by_group_rows(table: str, spec: dict[str, Any], data: pd.DataFrame, codebook: Codebook, cat: Catalogue,
+                   rounding: Rounding) -> list[dict[str, Any]]:
+    """The cells of a ``by_group`` table: each printed category per group of each form, then the notes."""
+    rows: list[dict[str, Any]] = []
+    item = codebook.item(spec["item"])
+    by = spec.get("by")
+    forms = data["form"].to_numpy()
+    for form in spec["forms"]:
+        if not item.on_form(form):
+            continue
+        d = data[[item.id, *([by] if by else [])]][forms == form]
+        pop = population_label(codebook, form)
+        labels, codes = _answers(d, [item.id])
+        member = {c: _in_labels(labels, category_labels(item, cat.rule(c)))
+                  for c in [*spec["categories"], *spec.get("notes", [])]}
+        groups: list[tuple[str, str, np.ndarray]] = []
+        if by:
+            col = d[by]
+            # a background the form's respondents do not have (all blank) gives no breakdown
+            levels = _levels(col) if col.notna().any() else []
+            groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in levels]
+        groups.append(("total", TOTAL, np.ones(len(d), dtype=bool)))
+        for breakdown, g, mask in groups:
+            counts, n = _counts(codes[mask], len(labels)), int(mask.sum())
+            for c in spec["categories"]:
+                rows.append(_row(table, pop, breakdown, g, item.id, c, int(counts[member[c]].sum()), n, rounding))
+        counts = _counts(codes, len(labels))
+        for c in spec.get("notes", []):
+            rows.append(_row(table, pop, "note", TOTAL, item.id, c, int(counts[member[c]].sum()), len(d), rounding))
+    return rows
+
+
+def _index_rows(table: str, spec: dict[str, Any], data: pd.DataFrame, codebook: Codebook, cat: Catalogue,
+                rounding: Rounding) -> list[dict[str, Any]]:
+    """The cells of an ``index_crosstab`` table: the classes of one index within each class of the other."""
+    from samanalyse.analysis.indices import index_scores  # local import: indices builds on tables' conventions
+
+    rows: list[dict[str, Any]] = []
+    d = data[data["form"] == spec["form"]]
+    ci, ri = codebook.index(spec["columns"]), codebook.index(spec["rows"])
+    col = index_scores(d, ci, codebook=codebook)["class"].astype(object).to_numpy()
+    row = index_scores(d, ri, codebook=codebook)["class"].astype(object).to_numpy()
+    for clab, cmin, cmax in ci.cuts:
+        in_col = col == clab
+        for rlab, rmin, rmax in ri.cuts:
+            k, n = int((in_col & (row == rlab)).sum()), int(in_col.sum())
+            rows.append(_row(table, "", "index", f"[{cmin},{cmax}] = {clab}", "", f"[{rmin},{rmax}] = {rlab}", k, n,
+                             rounding))
+    return rows
+
+
+def _response_rate_rows(table: str, spec: dict[str, Any], data: pd.DataFrame, codebook: Codebook, cat: Catalogue,
+                        rounding: Rounding) -> list[dict[str, Any]]:
+    """The cells of a ``response_rates`` table: each printed category of each row (:func:`response_rate_units`)."""
+    rows: list[dict[str, Any]] = []
+    for form in spec["forms"]:
+        units = response_rate_units(codebook, form)
+        ids = list(dict.fromkeys(it.id for _, its in units for it in its))
+        labels, codes = _answers(data[ids][(data["form"] == form).to_numpy()], ids)
+        at = {i: j for j, i in enumerate(ids)}
+        blank = labels.astype(str) == _BLANK
+        for name, its in units:
+            counts = _counts(codes[:, [at[it.id] for it in its]], len(labels))
+            size = len(codes) * len(its)
+            for vname, base, rules in variants(spec, cat):
+                n = int(size if base == "all" else size - counts[blank].sum())
+                for c in spec["categories"]:
+                    k = int(counts[_in_labels(labels, category_labels(its[0], rules[c]))].sum())
+                    rows.append(_row(table, population_label(codebook, form), "total", TOTAL, name, c, k, n,
+                                     rounding, vname))
+    return rows
+
+
+_KINDS = {"by_group": _by_group_rows, "index_crosstab": _index_rows, "response_rates": _response_rate_rows}
 
 
 def build_table(

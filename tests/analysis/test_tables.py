@@ -118,3 +118,54 @@ def test_tabell_56_as_printed(data2010):
     assert t["[4,6] = Godt"].tolist() == [15, 85]
 
 
+
+
+def _cells_by_strings(table: str, data: pd.DataFrame) -> pd.DataFrame:
+    """A by_group table's counts as table_cells counted them before it read categorical codes: string arrays + isin."""
+    import numpy as np
+
+    from samanalyse.analysis.tables import _members, _values, category_labels
+
+    spec = CAT.spec(table)
+    item = CB.item(spec["item"])
+    rows = []
+    for form in spec["forms"]:
+        d = data[data["form"] == form]
+        values = _values(d, [item.id])
+        groups = [(str(g), (d[spec["by"]] == g).to_numpy()) for g in d[spec["by"]].cat.categories] if spec.get(
+            "by") else []
+        for g, mask in groups + [("Samlet", np.ones(len(d), bool))]:
+            for c in spec["categories"]:
+                rows.append((g, c, int(np.isin(values[mask], _members(category_labels(item, CAT.rule(c)))).sum()),
+                             int(mask.sum())))
+    return pd.DataFrame(rows, columns=["group", "category", "count", "n"])
+
+
+def test_table_cells_count_as_string_matching_does(data2010):
+    # categorical codes (analysis.tables._answers) give the same counts as comparing the answers' texts
+    for tid, spec in CAT.tables.items():
+        if spec["kind"] != "by_group" or spec.get("by") not in (None, "size_class"):
+            continue
+        cells = table_cells(tid, data2010, codebook=CB, catalogue=CAT)
+        cells = cells[cells["breakdown"] != "note"][["group", "category", "count", "n"]].reset_index(drop=True)
+        pd.testing.assert_frame_equal(cells, _cells_by_strings(tid, data2010), check_dtype=False)
+
+
+def test_answers_are_the_values_as_labels_and_codes(data2010):
+    from samanalyse.analysis.tables import _answers, _values
+
+    items = ["q14", "q20", "q5a", "rhf", "form"]   # categorical answers, text columns
+    labels, codes = _answers(data2010, items)
+    assert (labels[codes].astype(str) == _values(data2010, items)).all()
+    assert len(set(labels)) == len(labels)
+
+
+def test_table_cells_reused_within_a_step_are_fresh_copies(data2010):
+    from samanalyse.analysis._reuse import reusing
+
+    with reusing():
+        a = table_cells("T01", data2010, codebook=CB, catalogue=CAT)
+        a["count"] = -1                      # a caller changing its cells changes nobody else's
+        b = table_cells("T01", data2010, codebook=CB, catalogue=CAT)
+    pd.testing.assert_frame_equal(b, table_cells("T01", data2010, codebook=CB, catalogue=CAT))
+    assert (b["count"] >= 0).all()

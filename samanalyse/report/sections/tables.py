@@ -229,13 +229,15 @@ def _percent_columns(frame: pd.DataFrame, *words: str) -> tuple[str, ...]:
 
 def run(ctx: Context) -> None:
     """Every table of the round's catalogue: compared with the published numbers, or from the data alone."""
+    from samanalyse.analysis._reuse import reusing
     from samanalyse.report.sections.disclosure import annotate_tables
 
-    if ctx.round.has_published:
-        _run_published(ctx)
-    else:
-        _run_data(ctx)
-    annotate_tables(ctx)   # the merge notes of disclosure control under every table by a merged column
+    with reusing():   # each table's cells counted once in the step (the disclosure hook lays them out again)
+        if ctx.round.has_published:
+            _run_published(ctx)
+        else:
+            _run_data(ctx)
+        annotate_tables(ctx)   # the merge notes of disclosure control under every table by a merged column
 
 
 def _run_published(ctx: Context) -> None:
