@@ -23,11 +23,13 @@ from samanalyse.stats.factor.checks import (
     check_seed,
     check_type,
 )
-from samanalyse.stats.factor.congruence import align_factors, assign_items
+from samanalyse.stats.factor.congruence import assign_items
 from samanalyse.stats.factor.correlation import correlation_arrays
 from samanalyse.stats.factor.efa import EFAResult, fit_factors
-from samanalyse.stats.factor.extraction import PSI_LOWER
+from samanalyse.stats.factor.extraction import PSI_LOWER, extract_minres_many
+from samanalyse.stats.factor.stack import align_stack, multiplicities, oblimin_stack, weighted_polychoric
 from samanalyse.stats.factor.workers import map_chunks, resolve_workers
+from samanalyse.stats.polychoric import smooth_correlation
 from samanalyse.survey.codebook import Codebook
 from samanalyse.survey.plan import Cluster
 
@@ -152,7 +154,10 @@ class ClusterResult:
 
 
 #: Resamples per job of the bootstrap: fixed, so that the split over workers never changes a number.
-_CHUNK = 25
+_CHUNK = 125
+#: Resamples whose polychoric pairs are solved together (the bootstrap's chunks before issue 17; a multiple
+#: divides _CHUNK): the same groups give the same correlations, bit for bit.
+_POLY_GROUP = 25
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class _BootJob:
 
     x: np.ndarray
     idx: np.ndarray          # (resamples, n) row indices
+    first: int               # number of the chunk's first resample
     target: np.ndarray       # full-sample loadings the resamples are aligned to
     psi0: np.ndarray
     method: str
@@ -170,26 +176,80 @@ class _BootJob:
     min_loading: float
 
 
+def _fit_one(job: _BootJob, r: np.ndarray) -> np.ndarray | None:
+    """Loadings of one resample's correlation matrix by the scalar fit (None if it fails)."""
+    k = job.target.shape[1]
+    try:
+        bf = fit_factors(r, k, job.fa_method, job.rotation, start=job.psi0, order=False)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return bf.loadings if np.all(np.isfinite(bf.loadings)) else None
+
+
+def _stack_loadings(job: _BootJob, R: np.ndarray) -> list[np.ndarray | None]:
+    """Loadings of a stack of correlation matrices, as :func:`_fit_one` of each.
+
+    The minres extractions are advanced side by side
+    (:func:`extract_minres_many`: the same optimiser, the same numbers), the
+    oblimin rotations run on the whole stack (:func:`oblimin_stack`, the same
+    iteration); other methods and rotations, or a stack that fails, are
+    fitted one at a time.
+    """
+    k = job.target.shape[1]
+    if job.fa_method != "minres" or job.rotation not in ("oblimin", "none") or R.shape[0] == 0:
+        return [_fit_one(job, r) for r in R]
+    try:
+        exs = extract_minres_many(R, k, job.psi0)
+        L0 = np.stack([ex.loadings for ex in exs])
+        L0 = L0 * np.where(L0.sum(axis=1) < 0, -1.0, 1.0)[:, None, :]   # column sums positive, as fit_factors
+        L0 = np.where(L0 == 0, 1e-15, L0)
+        Lr = oblimin_stack(L0)[0] if k >= 2 and job.rotation == "oblimin" else L0
+    except (np.linalg.LinAlgError, ValueError):
+        return [_fit_one(job, r) for r in R]
+    return [L if np.all(np.isfinite(L)) else None for L in Lr]
+
+
+def _chunk_correlations(job: _BootJob) -> np.ndarray:
+    """Smoothed correlation matrices of the chunk's resamples (NaN where undefined), polychoric ones weighted.
+
+    The same matrices as :func:`correlation_arrays` of the drawn rows in
+    groups of :data:`_POLY_GROUP` resamples (the pairs of a group solved
+    together): a resample :func:`weighted_polychoric` cannot take is computed
+    from its rows.
+    """
+    p = job.x.shape[1]
+    if job.method == "polychoric":
+        groups = (job.first + np.arange(len(job.idx))) // _POLY_GROUP
+        R, same = weighted_polychoric(job.x, multiplicities(job.idx, job.x.shape[0]), job.missing == "listwise",
+                                      groups)
+    else:
+        R, same = np.full((len(job.idx), p, p), np.nan), np.zeros(len(job.idx), bool)
+    for i in np.flatnonzero(~same):
+        R[i] = correlation_arrays([job.x[job.idx[i]]], job.method, job.missing)[0]
+    fine = np.flatnonzero(same & ~np.isnan(R).any(axis=(1, 2)))
+    if fine.size:
+        low = np.linalg.eigh(R[fine])[0][:, 0]   # the eigenvalues smooth_correlation checks, bit for bit
+        for i in fine[low < np.finfo(float).eps]:
+            R[i] = smooth_correlation(R[i])[0]
+    return R
+
+
 def _fit_chunk(job: _BootJob) -> tuple[np.ndarray, int]:
     """Counts (items x factors + unassigned) and fitted resamples of one chunk (runs in a worker)."""
     p, k = job.target.shape
     counts = np.zeros((p, k + 1))
-    n_ok = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for r in correlation_arrays([job.x[i] for i in job.idx], job.method, job.missing):
-            if np.any(np.isnan(r)):
-                continue
-            try:
-                bf = fit_factors(r, k, job.fa_method, job.rotation, start=job.psi0, order=False)
-            except (np.linalg.LinAlgError, ValueError):
-                continue
-            if not np.all(np.isfinite(bf.loadings)):
-                continue
-            a = assign_items(align_factors(bf.loadings, job.target), job.min_loading)
-            counts[np.arange(p), np.where(a >= 0, a, k)] += 1
-            n_ok += 1
-    return counts, n_ok
+        R = _chunk_correlations(job)
+        fits = _stack_loadings(job, R[~np.isnan(R).any(axis=(1, 2))])
+    ok = [L for L in fits if L is not None]
+    if not ok:
+        return counts, 0
+    A = np.abs(align_stack(np.stack(ok), job.target))
+    best = np.argmax(A, axis=2)
+    best[np.take_along_axis(A, best[:, :, None], axis=2)[:, :, 0] < job.min_loading] = k
+    np.add.at(counts, (np.broadcast_to(np.arange(p), best.shape), best), 1)
+    return counts, len(ok)
 
 
 def _bootstrap_counts(fit: EFAResult, L: np.ndarray, min_loading: float, n_boot: int,
@@ -210,7 +270,7 @@ def _bootstrap_counts(fit: EFAResult, L: np.ndarray, min_loading: float, n_boot:
     n = x.shape[0]
     idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
     psi0 = np.clip(1.0 - fit.communalities["communality"].to_numpy(float), PSI_LOWER, 1.0)
-    jobs = [_BootJob(x, idx[i:i + _CHUNK], L, psi0, corr.method, corr.missing, fit.method, fit.rotation,
+    jobs = [_BootJob(x, idx[i:i + _CHUNK], i, L, psi0, corr.method, corr.missing, fit.method, fit.rotation,
                      min_loading) for i in range(0, n_boot, _CHUNK)]
     with blas_single_thread():  # set before the workers are forked: they inherit it
         done = map_chunks(_fit_chunk, jobs, workers)

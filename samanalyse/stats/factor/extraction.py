@@ -10,16 +10,20 @@ below by psych's 0.005, starting from ``1 - smc``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from scipy import optimize
 
-__all__ = ["PSI_LOWER", "Extraction", "smc", "extract"]
+__all__ = ["PSI_LOWER", "Extraction", "smc", "extract", "extract_minres_many"]
 
 #: psych's lower bound on uniquenesses.
 PSI_LOWER = 0.005
+
+#: The L-BFGS-B options of :func:`extract` (scipy's defaults for the others: maxcor 10, maxls 20, maxfun 15000).
+_LBFGSB = {"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000}
 
 
 def smc(r: np.ndarray) -> np.ndarray:
@@ -121,15 +125,99 @@ def extract(r: np.ndarray, k: int, method: Literal["minres", "ml"], start: np.nd
     fun = _minres_obj if method == "minres" else _ml_obj
     res = optimize.minimize(fun, x0, args=(r, k), jac=True, method="L-BFGS-B",
                             bounds=[(PSI_LOWER, upper)] * p,
-                            options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000})
-    psi = res.x
+                            options=_LBFGSB)
+    return _finish(r, k, method, res.x, bool(res.success), int(res.nit), float(res.fun), str(res.message))
+
+
+def _finish(r: np.ndarray, k: int, method: str, psi: np.ndarray, converged: bool, nit: int, fun: float,
+            message: str) -> Extraction:
+    """Loadings and convergence of an optimised psi (the end of :func:`extract`)."""
     L = _minres_loadings(psi, r, k) if method == "minres" else _ml_loadings(psi, r, k)
-    converged = bool(res.success)
     if not converged:
+        upper = max(1.0, float(np.max(smc(r))))
+        fun_ = _minres_obj if method == "minres" else _ml_obj
         # L-BFGS-B reports an "abnormal" line search when the criterion is
         # already at its floor (an exactly fitting model): accept the point if
         # the projected gradient vanishes (KKT conditions for the bounds).
-        _, g = fun(psi, r, k)
+        _, g = fun_(psi, r, k)
         free = ~(((psi <= PSI_LOWER + 1e-12) & (g > 0)) | ((psi >= upper - 1e-12) & (g < 0)))
         converged = bool(np.all(np.abs(g[free]) < 1e-6))
-    return Extraction(L, psi, converged, int(res.nit), float(res.fun), str(res.message))
+    return Extraction(L, psi, converged, nit, fun, message)
+
+
+def _minres_values(rs: np.ndarray, xs: np.ndarray, k: int) -> list[tuple[float, np.ndarray]]:
+    """:func:`_minres_obj` of several (matrix, psi) pairs, with one stacked eigh (the same numbers, bit for bit)."""
+    p = rs.shape[1]
+    s = rs.copy()
+    d = np.arange(p)
+    s[:, d, d] -= xs
+    vals, vecs = np.linalg.eigh(s)
+    out = []
+    for v, u in zip(vals, vecs):
+        rest_v = v[: p - k]
+        out.append((0.5 * float(np.sum(rest_v**2)), -(u[:, : p - k] ** 2) @ rest_v))
+    return out
+
+
+def extract_minres_many(rs: Sequence[np.ndarray], k: int, start: np.ndarray | None = None) -> list[Extraction]:
+    """``[extract(r, k, "minres", start) for r in rs]``, the L-BFGS-B runs advanced side by side.
+
+    The same optimiser as :func:`extract` (scipy's L-BFGS-B kernel ``setulb``
+    driven as ``scipy.optimize.minimize`` drives it, same options), so every
+    result is the one of :func:`extract`, bit for bit; the criterion of all
+    runs waiting for a value is computed with one stacked ``eigh``, which
+    saves scipy's per-call overhead.
+    """
+    from scipy.optimize import _lbfgsb
+    from scipy.optimize._lbfgsb_py import status_messages, task_messages
+
+    rs = np.asarray(rs, float)
+    nr, p = rs.shape[0], rs.shape[1]
+    m, maxls = 10, 20
+    factr = _LBFGSB["ftol"] / np.finfo(float).eps
+    runs = []
+    for r in rs:
+        upper = max(1.0, float(np.max(smc(r))))
+        low, up = np.full(p, PSI_LOWER), np.full(p, upper)
+        x0 = 1.0 - smc(r) if start is None else np.asarray(start, float)
+        x = np.array(np.clip(np.clip(x0, PSI_LOWER, upper), low, up), dtype=np.float64)
+        runs.append({"x": x, "f": np.array(0.0), "g": np.zeros(p), "low": low, "up": up,
+                     "nbd": np.full(p, 2, np.int32), "wa": np.zeros(2 * m * p + 5 * p + 11 * m * m + 8 * m),
+                     "iwa": np.zeros(3 * p, np.int32), "task": np.zeros(2, np.int32),
+                     "ln_task": np.zeros(2, np.int32), "lsave": np.zeros(4, np.int32),
+                     "isave": np.zeros(44, np.int32), "dsave": np.zeros(29), "nit": 0, "nfev": 1})
+    waiting = [i for i in range(nr) if _advance(_lbfgsb, runs[i], m, factr, maxls)]
+    while waiting:
+        values = _minres_values(rs[waiting], np.stack([runs[i]["x"] for i in waiting]), k)
+        nxt = []
+        for i, (f, g) in zip(waiting, values):
+            st = runs[i]
+            st["f"], st["g"] = f, g
+            if _advance(_lbfgsb, st, m, factr, maxls):
+                nxt.append(i)
+        waiting = nxt
+    out = []
+    for r, st in zip(rs, runs):
+        msg = status_messages[st["task"][0]] + ": " + task_messages[st["task"][1]]
+        out.append(_finish(r, k, "minres", st["x"], bool(st["task"][0] == 4), st["nit"], float(st["f"]), msg))
+    return out
+
+
+def _advance(lbfgsb: object, st: dict, m: int, factr: float, maxls: int) -> bool:
+    """Run one L-BFGS-B state until it asks for a function value (True) or stops (False), as scipy's loop."""
+    while True:
+        st["g"] = np.asarray(st["g"]).astype(np.float64)
+        lbfgsb.setulb(m, st["x"], st["low"], st["up"], st["nbd"], st["f"], st["g"], factr,  # type: ignore[attr-defined]
+                      _LBFGSB["gtol"], st["wa"], st["iwa"], st["task"], st["lsave"], st["isave"], st["dsave"],
+                      maxls, st["ln_task"])
+        task = st["task"]
+        if task[0] == 3:
+            st["nfev"] += int(st["nit"] > 0 or st["dsave"].any())  # scipy counts the start's value once
+            return True
+        if task[0] != 1:
+            return False
+        st["nit"] += 1
+        if st["nit"] >= _LBFGSB["maxiter"]:
+            task[0], task[1] = 5, 504
+        elif st["nfev"] > 15000:
+            task[0], task[1] = 5, 502

@@ -24,18 +24,27 @@ from samanalyse.stats.factor.correlation import (
     correlations,
 )
 from samanalyse.stats.factor.efa import FAMethod
-from samanalyse.stats.factor.extraction import extract
+from samanalyse.stats.factor.extraction import Extraction, extract, extract_minres_many
 
 __all__ = ["ParallelAnalysis", "parallel_analysis"]
 
 
-def _fa_values(r: np.ndarray, method: FAMethod) -> np.ndarray:
-    """psych ``fa(r, nfactors = 1, rotate = "none", fm)$values``: eigenvalues of R with communalities on the diagonal."""
-    ex = extract(r, 1, method)
+def _fa_values(r: np.ndarray, method: FAMethod, ex: Extraction | None = None) -> np.ndarray:
+    """psych ``fa(r, nfactors = 1, rotate = "none", fm)$values``: eigenvalues of R with communalities on the diagonal.
+
+    ``ex`` is the 1-factor extraction of ``r`` if already made.
+    """
+    ex = extract(r, 1, method) if ex is None else ex
     h2 = np.sum(ex.loadings**2, axis=1)
     s = r.copy()
     np.fill_diagonal(s, h2)
     return np.sort(np.linalg.eigvalsh(s))[::-1]
+
+
+def _fa_values_many(rs: list[np.ndarray], method: FAMethod) -> np.ndarray:
+    """:func:`_fa_values` of many matrices (minres: the extractions advanced side by side, the same numbers)."""
+    exs = extract_minres_many(rs, 1) if method == "minres" else [extract(r, 1, method) for r in rs]
+    return np.stack([_fa_values(r, method, ex) for r, ex in zip(rs, exs)])
 
 
 def _scree_acceleration(values: np.ndarray) -> int:
@@ -176,9 +185,8 @@ def parallel_analysis(
         warnings.simplefilter("ignore", SamanalyseWarning)
         fa_obs = _fa_values(r, method)
         sim_pc = np.empty((n_iter, p))
-        sim_fa = np.empty((n_iter, p))
         res_pc = np.empty((n_iter, p))
-        res_fa = np.empty((n_iter, p))
+        res_c, sim_c = [], []
         for it in range(n_iter):
             for _tries in range(1000):
                 idx = rng.integers(0, n, size=(n, p))
@@ -189,11 +197,13 @@ def parallel_analysis(
             else:  # pragma: no cover - practically unreachable
                 raise DataError("Could not draw a resample with variance in every item in 1000 tries.")
             res_pc[it] = np.sort(np.linalg.eigvalsh(c))[::-1]
-            res_fa[it] = _fa_values(c, method)
+            res_c.append(c)
             sim = rng.standard_normal((n, p))
             cs = np.corrcoef(sim, rowvar=False)
             sim_pc[it] = np.sort(np.linalg.eigvalsh(cs))[::-1]
-            sim_fa[it] = _fa_values(cs, method)
+            sim_c.append(cs)
+        fa_all = _fa_values_many(res_c + sim_c, method)
+        res_fa, sim_fa = fa_all[:n_iter], fa_all[n_iter:]
 
     def q(a: np.ndarray) -> np.ndarray:
         return np.quantile(a, quantile, axis=0)  # type 7, as R's quantile()
