@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from samanalyse.errors import ArgumentError, DisclosureError
 
@@ -90,8 +90,9 @@ def primary_suppression(values: object, *, min_count: int, protect_zeros: bool =
 
 
 def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float, hidden: np.ndarray,
-                       fixed: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
-    """Cheapest extra cells letting cell ``j`` move by ``step`` (signed); the new hidden mask, or None."""
+                       fixed: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Cheapest extra cells letting cell ``j`` move by ``step`` (signed); the new hidden mask and the atoms'
+    deviation (whole numbers) that moves it, or None."""
     n_cells, n_atoms = m.shape
     big = float(a.sum() + abs(step) + 1)
     bound = big * np.asarray(abs(m).sum(axis=1)).ravel()
@@ -111,7 +112,41 @@ def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float,
                options={"presolve": False})  # HiGHS 1.x presolve prints a debug line to stdout here
     if res.status != 0:
         return None
-    return hidden | (res.x[n_atoms:] > 0.5)
+    return hidden | (res.x[n_atoms:] > 0.5), np.round(res.x[:n_atoms])
+
+
+class _Deviations:
+    """The other tables found so far, as deviations ``d`` of the atoms (``atoms + d`` is another table).
+
+    A program :func:`_deviation_program` would be given is not solved when a known deviation already
+    moves the cell as far, changes no published cell and keeps every atom within the program's bounds:
+    then the program's optimum is 0 (no cell added), and with every cost positive its only optimal
+    choice of cells is the hidden mask as it is, which is what the program would have returned.
+    """
+
+    def __init__(self, m: sparse.csr_matrix, a: np.ndarray, cost: np.ndarray) -> None:
+        self.m, self.a, self.found = m, a, []  # type: ignore[var-annotated]
+        self.usable = bool((cost > 0).all())
+
+    def add(self, d: np.ndarray) -> None:
+        """Keep a deviation a program found."""
+        self.found.append(d)
+
+    def valid(self, hidden: np.ndarray) -> np.ndarray:
+        """The known deviations (atoms x k) that change no cell outside ``hidden`` and keep the atoms >= 0."""
+        if not self.found:
+            return np.zeros((self.a.size, 0))
+        d = np.column_stack(self.found)
+        ok = (d >= -self.a[:, None]).all(axis=0) & ~np.asarray(self.m[~hidden] @ d).any(axis=0)
+        return d[:, ok]
+
+    def moves(self, j: int, step: float, hidden: np.ndarray) -> bool:
+        """True if a known deviation is a solution of cost 0 of the program for cell ``j`` and ``step``."""
+        if not (self.usable and self.found):
+            return False
+        d = self.valid(hidden)
+        d = d[:, (d <= self.a.sum() + abs(step) + 1).all(axis=0)]
+        return bool((np.sign(step) * np.asarray(self.m[j] @ d).ravel() >= abs(step)).any())
 
 
 def _plans(value: float, r: float) -> list[list[float]]:
@@ -128,13 +163,16 @@ def _plans(value: float, r: float) -> list[list[float]]:
 
 
 def _protect_one(m: sparse.csr_matrix, a: np.ndarray, j: int, plan: list[float], hidden: np.ndarray,
-                 fixed: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+                 fixed: np.ndarray, cost: np.ndarray, known: _Deviations) -> np.ndarray | None:
     """The hidden mask after every move of ``plan`` has been made possible (None if one cannot be)."""
     for step in plan:
+        if known.moves(j, step, hidden):   # possible already: the program would add no cell
+            continue
         found = _deviation_program(m, a, j, step, hidden, fixed, cost)
         if found is None:
             return None
-        hidden = found
+        hidden, d = found
+        known.add(d)
     return hidden
 
 
@@ -174,6 +212,13 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
         If a protected cell cannot be protected (e.g. it is fixed, or every way to
         move it is blocked by fixed cells).
     """
+    return _secondary(cells, atoms, suppressed, min_range=min_range, protect=protect, fixed=fixed, cost=cost,
+                      names=names)[0]
+
+
+def _secondary(cells: object, atoms: object, suppressed: object, *, min_range: int, protect: object,
+               fixed: object, cost: object, names: list[str] | None) -> tuple[np.ndarray, _Deviations]:
+    """:func:`secondary_suppression`, and the deviations (other tables) its programs found."""
     m, a = _check_model(cells, atoms)
     n = m.shape[0]
     hidden = _check_mask(suppressed, n, "suppressed").copy()
@@ -185,12 +230,18 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
     def label(j: int) -> str:
         return names[j] if names is not None else f"Cell {j}"
 
+    known = _Deviations(m, a, w)
     for j in np.flatnonzero(need):
         if fix[j]:
             raise DisclosureError(f"{label(j)} must be protected but is published already (fixed).")
         start = hidden | (np.arange(n) == j)
-        options = [f for f in (_protect_one(m, a, j, plan, start, fix, w)
-                               for plan in _plans(float(values[j]), float(min_range))) if f is not None]
+        options = []
+        for plan in _plans(float(values[j]), float(min_range)):
+            f = _protect_one(m, a, j, plan, start, fix, w, known)
+            if f is not None:
+                options.append(f)
+                if known.usable and not (f & ~start).any():
+                    break   # no cell added: no later plan can be cheaper (and the first wins a tie)
         # the cheapest plan (the first, up by min_range, on a tie)
         found = min(options, key=lambda f: float(w[f & ~start].sum())) if options else None
         if found is None:
@@ -198,7 +249,7 @@ def secondary_suppression(cells: object, atoms: object, suppressed: object, *, m
                                   f"agreeing with the cells that may not be suppressed pins it down. Merge small groups "
                                   f"(min_units_per_group), or publish fewer tables.")
         hidden = found
-    return hidden
+    return hidden, known
 
 
 def _extreme(m: sparse.csr_matrix, obj: np.ndarray, published: np.ndarray, rhs: np.ndarray, sense: float,
@@ -206,11 +257,6 @@ def _extreme(m: sparse.csr_matrix, obj: np.ndarray, published: np.ndarray, rhs: 
     """min (sense=1) or max (sense=-1) of obj @ x over x >= 0 (integer) with M_published x = rhs."""
     n_atoms = m.shape[1]
     a_eq = m[published]
-    if sense < 0:
-        lp = linprog(-obj, A_eq=a_eq if a_eq.shape[0] else None, b_eq=rhs if a_eq.shape[0] else None,
-                     bounds=(0, None), method="highs")
-        if lp.status == 3:
-            return float("inf")
     cons = [LinearConstraint(a_eq, rhs, rhs)] if a_eq.shape[0] else []
     res = milp(sense * obj, constraints=cons, bounds=Bounds(0, np.inf),
                integrality=np.ones(n_atoms) if integer else None)
@@ -240,14 +286,31 @@ def attacker_ranges(cells: object, atoms: object, suppressed: object, *, integer
         in any non-negative table agreeing with every published cell.
     """
     m, a = _check_model(cells, atoms)
-    hidden = _check_mask(suppressed, m.shape[0], "suppressed")
+    return _ranges(m, a, _check_mask(suppressed, m.shape[0], "suppressed"), integer, None)
+
+
+def _ranges(m: sparse.csr_matrix, a: np.ndarray, hidden: np.ndarray, integer: bool,
+            known: _Deviations | None) -> pd.DataFrame:
+    """:func:`attacker_ranges`, its programs left out where the answer is certain without them.
+
+    - A cell holding an atom that is in no published cell can grow without bound (``hi`` is inf): the
+      atom is free, and every coefficient is positive.
+    - A cell that is 0 in the true table or in another known table (``known``, deviations that change no
+      published cell and keep every atom >= 0) has ``lo`` 0: no table has it below 0.
+    Otherwise the same programs as before are solved; a proven range is the optimum of a program, the
+    same whichever way it is found.
+    """
     published = ~hidden
     rhs = (m @ a)[published]
+    free = np.asarray(abs(m[published]).sum(axis=0)).ravel() == 0
+    others = known.valid(hidden) if known is not None else np.zeros((a.size, 0))
+    tables = np.column_stack([a, a[:, None] + others])
     rows = []
     for j in np.flatnonzero(hidden):
         obj = m[j].toarray().ravel()
-        rows.append((int(j), _extreme(m, obj, published, rhs, 1.0, integer),
-                     _extreme(m, obj, published, rhs, -1.0, integer)))
+        lo = 0.0 if (obj @ tables == 0).any() else _extreme(m, obj, published, rhs, 1.0, integer)
+        hi = float("inf") if (obj[free] > 0).any() else _extreme(m, obj, published, rhs, -1.0, integer)
+        rows.append((int(j), lo, hi))
     return pd.DataFrame(rows, columns=RANGE_COLUMNS).astype({"cell": int, "lo": float, "hi": float})
 
 
@@ -296,13 +359,12 @@ def suppress(cells: object, atoms: object, primary: object, *, min_range: int, p
     """
     m, a = _check_model(cells, atoms)
     first = _check_mask(primary, m.shape[0], "primary")
-    hidden = (secondary_suppression(m, a, first, min_range=min_range, protect=protect, fixed=fixed, cost=cost,
-                                        names=names)
-              if secondary else first.copy())
+    hidden, known = (_secondary(m, a, first, min_range=min_range, protect=protect, fixed=fixed, cost=cost,
+                                names=names) if secondary else (first.copy(), None))
     status = np.where(first, "primary", np.where(hidden, "secondary", "published")).astype(object)
     lo = np.full(m.shape[0], np.nan)
     hi = np.full(m.shape[0], np.nan)
-    r = attacker_ranges(m, a, hidden)
+    r = _ranges(m, a, hidden, True, known)
     lo[r["cell"].to_numpy()] = r["lo"].to_numpy()
     hi[r["cell"].to_numpy()] = r["hi"].to_numpy()
     return Suppression(status=status, lo=lo, hi=hi, min_range=int(min_range))
