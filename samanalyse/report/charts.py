@@ -5,7 +5,7 @@ without published numbers the catalogue's ``by_group`` tables again, with their 
 after :meth:`~samanalyse.report.context.Context.publish` (disclosure control: a suppressed share
 is not drawn, it shows ``:`` and the caption says what ``:`` means), with labels from the
 catalogue and the codebook; PNG and SVG, byte-identical on rerun
-(:func:`samanalyse.report.figures.save_figure`). A report on reconstructed
+(:func:`samanalyse.report.canvas.save_figure`). A report on reconstructed
 data carries its note below the axes, in space reserved for it.
 """
 
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from samanalyse.report.canvas import freeze_layout, new_figure, save_figure, set_title
 from samanalyse.report.context import Context
 from samanalyse.survey.disclosure import SUPPRESSED
 
@@ -28,18 +29,9 @@ _REST = "#bdc3c7"  # what the printed categories leave (Vet ikke, unanswered)
 
 
 def _figure(width: float, height: float, note: str) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = new_figure((width, height))
     if note:  # below everything, in space the constrained layout keeps for it (no legend or label there)
         fig.supxlabel(note, fontsize=8, color="#a00", x=0.01, ha="left")
-    return fig
-
-
-def _freeze(fig: Figure) -> Figure:
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
     return fig
 
 
@@ -101,7 +93,7 @@ def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: st
         ax.set_yticks(y, [textwrap.fill(str(g), 18) for g in groups], fontsize=8)
         ax.set_ylim(len(groups) - 0.5, -0.5)   # top to bottom, every group's row also where no bar is drawn
         ax.set_xlim(0, 100)
-        ax.set_title(textwrap.fill(title, 55), fontsize=9, loc="left")
+        set_title(ax, textwrap.fill(title, 55), fontsize=9, loc="left")
         ax.grid(axis="x", color="#ddd", lw=0.5)
         ax.set_axisbelow(True)
     for ax in axes[len(panels):]:
@@ -113,7 +105,7 @@ def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: st
         fig.legend(handles, labels, loc="outside upper right", ncols=len(pops), fontsize=8, frameon=False)
     if legend and any(has_suppressed(c[c["category"] == category]) for _, c in panels):
         fig.suptitle(legend, fontsize=8, x=0.01, ha="left", color="#222")
-    return _freeze(fig)
+    return freeze_layout(fig)
 
 
 def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str], xlabel: str, title: str,
@@ -144,7 +136,7 @@ def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str],
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_title(textwrap.fill(title, 80), fontsize=10, loc="left")
+    set_title(ax, textwrap.fill(title, 80), fontsize=10, loc="left")
     handles, labels = ax.get_legend_handles_labels()
     if legend and gone.any():   # what ':' means, as the legend's last entry (no patch)
         from matplotlib.patches import Patch
@@ -152,7 +144,7 @@ def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str],
         handles.append(Patch(facecolor="none", edgecolor="none"))
         labels.append(legend)
     fig.legend(handles, labels, loc="outside upper center", ncols=min(4, len(labels)), fontsize=8, frameon=False)
-    return _freeze(fig)
+    return freeze_layout(fig)
 
 
 def _legend(ctx: Context) -> str:
@@ -282,8 +274,6 @@ def _topic_label(ctx: Context, topic: str) -> str:
 
 def run(ctx: Context) -> None:
     """The study tables' charts into ``figures/`` (PNG and SVG); captions in ``ctx.charts``."""
-    from samanalyse.report.figures import save_figure
-
     # a round without published numbers: the cells the tables step made (or made again, run alone)
     source = ctx.facts.get("table_cells") or ctx.facts.get("data_table_cells") or _data_cells(ctx)
     cells = {t: ctx.publish(f"figur/{t}", c) for t, c in source.items()}

@@ -1,14 +1,14 @@
 """Figures of the analyses (matplotlib, Agg canvas, no pyplot state): priorities, loadings, parallel analysis.
 
 Every figure is built on its own :class:`~matplotlib.figure.Figure` with a
-frozen layout, so saving it twice (or rerunning the report) gives the same bytes.
+frozen layout (:mod:`samanalyse.report.canvas`), so saving it twice (or rerunning
+the report) gives the same bytes; :func:`save_figure` is the canvas module's.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,36 +17,14 @@ from matplotlib.figure import Figure
 from samanalyse.analysis.priorities.clusters import ClusterResult
 from samanalyse.analysis.priorities.scores import priority_items
 from samanalyse.errors import ArgumentError, DataError, SamanalyseError
+from samanalyse.report.canvas import freeze_layout, new_figure, save_figure, set_title
 from samanalyse.report.i18n import translation
-from samanalyse.stats.factor.checks import check_choice
 from samanalyse.stats.factor.efa import EFAResult
 from samanalyse.stats.factor.parallel import ParallelAnalysis
 from samanalyse.survey.answers import to_codes
 from samanalyse.survey.codebook import Codebook
 
 __all__ = ["plot_priorities", "plot_loadings", "plot_parallel", "save_figure"]
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """A Figure on the Agg canvas (no pyplot, no global state) with constrained layout."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _finish(fig: Figure) -> Figure:
-    """Run the constrained layout once and freeze it.
-
-    Constrained layout with a colorbar moves axes a little on every draw, so
-    saving the same figure twice gave different bytes; freezing the computed
-    layout makes every save of the figure (and every rerun) byte-identical.
-    Add further artists before this point, or re-enable a layout engine.
-    """
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
-    return fig
 
 
 def _wrap(text: str, width: int) -> str:
@@ -146,7 +124,7 @@ def plot_priorities(
     nbars = len(shares)
     height = (1.2 + 0.55 * nbars + sum(lab.count("\n") for lab in ylabels) * 0.12 + (0.9 if title else 0)
               + (0.35 if note else 0))
-    fig = _new_figure((width, height))
+    fig = new_figure((width, height))
     ax = fig.add_subplot()
     colors = ["#1f4e79", "#5b9bd5", "#bdd7ee", "#d9d9d9"]
     left = np.zeros(nbars)
@@ -169,7 +147,7 @@ def plot_priorities(
         fig.suptitle(_wrap(title.format(n=len(data)), 95), fontsize=10)
     if note:  # below the legend, in the layout (never on the bars or the legend)
         fig.supxlabel(_wrap(note, 150), fontsize=8, color="#a00", x=0.01, ha="left")
-    return _finish(fig)
+    return freeze_layout(fig)
 
 
 def _item_label(it: object, lang: str) -> str:
@@ -237,7 +215,7 @@ def plot_loadings(
                 for f in M.columns]
     tr = translation(lang)
     ylabels = [_wrap(_column_label(c, codebook, lang), 34) for c in M.index]
-    fig = _new_figure((3.4 + 1.1 * len(cols), 1.0 + 0.45 * len(M) + 0.1 * sum(s.count("\n") for s in ylabels)))
+    fig = new_figure((3.4 + 1.1 * len(cols), 1.0 + 0.45 * len(M) + 0.1 * sum(s.count("\n") for s in ylabels)))
     ax = fig.add_subplot()
     im = ax.imshow(M.to_numpy(float), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(M.shape[0]):
@@ -248,10 +226,10 @@ def plot_loadings(
                     color="white" if abs(v) > 0.6 else "black")
     ax.set_xticks(range(len(cols)), cols)
     ax.set_yticks(range(len(ylabels)), ylabels, fontsize=8)
-    ax.set_title(tr.t("factor_figure", "loadings_title").format(method=fit.method, rotation=fit.rotation), fontsize=10)
+    set_title(ax, tr.t("factor_figure", "loadings_title").format(method=fit.method, rotation=fit.rotation), fontsize=10)
     bar = fig.colorbar(im, ax=ax, shrink=0.8, label=tr.t("factor_figure", "loading"))
     _decimal_axis(bar.ax.yaxis, lang, 2)
-    return _finish(fig)
+    return freeze_layout(fig)
 
 
 def plot_parallel(pa: ParallelAnalysis, *, lang: str = "nb") -> Figure:
@@ -272,7 +250,7 @@ def plot_parallel(pa: ParallelAnalysis, *, lang: str = "nb") -> Figure:
     words = {k: tr.t("factor_figure", k) for k in ("pc_observed", "pc_simulated", "pc_resampled", "fa_observed",
                                                    "fa_simulated", "number", "eigenvalue", "parallel_title")}
     q = tr.percent(100 * pa.quantile) + tr.t("factor_figure", "percent_sign")
-    fig = _new_figure((7.0, 4.5))
+    fig = new_figure((7.0, 4.5))
     ax = fig.add_subplot()
     x = t["number"].to_numpy()
     ax.plot(x, t["pc_observed"], "x-", color="tab:blue", label=words["pc_observed"])
@@ -286,47 +264,8 @@ def plot_parallel(pa: ParallelAnalysis, *, lang: str = "nb") -> Figure:
     ax.set_ylabel(words["eigenvalue"])
     _decimal_axis(ax.yaxis, lang)
     nf = pa.n_factors
-    ax.set_title(words["parallel_title"].format(
+    set_title(ax, words["parallel_title"].format(
         correlation=tr.t("factor_figure", pa.correlation, default=pa.correlation), n_iter=pa.n_iter,
         fa=nf["parallel_fa"], pc=nf["parallel_pc"]), fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper right")
-    return _finish(fig)
-
-
-def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
-                dpi: int = 150) -> list[Path]:
-    """Write a figure as PNG and/or SVG with identical bytes on every run.
-
-    PNG metadata carries no software version or date; SVG gets no date and a
-    fixed hash salt for its element ids.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    path : str or Path
-        File name without or with suffix; the suffix is replaced per format.
-    formats : sequence of {"png", "svg"}
-    dpi : int
-        Resolution of the PNG.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    import matplotlib
-
-    for f in formats:
-        check_choice("format", f, ["png", "svg"])
-    path = Path(path)
-    out = []
-    for f in formats:
-        target = path.with_suffix("." + f)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.hashsalt": "samanalyse", "svg.fonttype": "path"}):
-            if f == "png":
-                fig.savefig(target, format="png", dpi=dpi, metadata={"Software": None})
-            else:
-                fig.savefig(target, format="svg", metadata={"Date": None, "Creator": None})
-        out.append(target)
-    return out
+    return freeze_layout(fig)
