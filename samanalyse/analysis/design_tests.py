@@ -16,7 +16,8 @@ from collections.abc import Hashable, Sequence
 
 import pandas as pd
 
-from samanalyse.analysis.tests import _categorical, _row, _two_way, results_frame
+from samanalyse.analysis._variables import _categorical, _two_way
+from samanalyse.analysis.tests import _row, results_frame
 from samanalyse.analysis.weighted import FormDesigns
 from samanalyse.stats._checks import WarningLog
 from samanalyse.stats.contingency import HypothesisTest

@@ -30,9 +30,14 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from samanalyse.analysis._checks import check_columns
-from samanalyse.analysis._reuse import reused
-from samanalyse.analysis.indices import Scoring, index_scores, item_scores
+from samanalyse.analysis._variables import (
+    _categorical,
+    _check_names,
+    _is_index,
+    _numeric,
+    _two_way,
+)
+from samanalyse.analysis.indices import Scoring
 from samanalyse.errors import ArgumentError, DataError
 from samanalyse.stats._checks import (
     WarningLog,
@@ -53,7 +58,6 @@ from samanalyse.stats.contingency import (
     trend_statistic,
 )
 from samanalyse.stats.ordinal import proportional_odds
-from samanalyse.survey.answers import collapse_values, item_scale
 from samanalyse.survey.codebook import Codebook
 
 __all__ = [
@@ -90,129 +94,23 @@ def _row(test: str, outcome: str, predictor: str, n: int, res: HypothesisTest | 
     }
 
 
+_DTYPES = {"n": np.int64, **{c: np.float64 for c in ("statistic", "df", "p", "p_adjusted", "effect", "ci_low",
+                                                      "ci_high")}}
+
+
 def results_frame(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """Rows of a results table as a DataFrame with :data:`RESULT_COLUMNS` and their dtypes."""
-    out = pd.DataFrame(list(rows), columns=list(RESULT_COLUMNS))
+    rows = list(rows)
+    if rows:  # column by column: the frame the records would give, without pandas' per-record inference
+        return pd.DataFrame({c: np.array([r[c] for r in rows], dtype=_DTYPES[c]) if c in _DTYPES
+                             else [r[c] for r in rows] for c in RESULT_COLUMNS}, columns=list(RESULT_COLUMNS))
+    out = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     out["n"] = out["n"].astype("int64")
     for c in ("statistic", "df", "p", "p_adjusted", "effect", "ci_low", "ci_high"):
         out[c] = out[c].astype(float)
     return out
 
 
-def _is_index(name: str, data: pd.DataFrame, codebook: Codebook | None) -> bool:
-    return name not in data.columns and codebook is not None and name in codebook.indices
-
-
-def _index_scores(data: pd.DataFrame, name: str, codebook: Codebook) -> pd.DataFrame:
-    """:func:`~samanalyse.analysis.indices.index_scores`, once per analysis (:mod:`samanalyse.analysis._reuse`)."""
-    return reused(data, ("index_scores", name), lambda: index_scores(data, name, codebook=codebook))
-
-
-def _check_names(data: pd.DataFrame, names: Sequence[str], codebook: Codebook | None, what: str) -> None:
-    check_columns(data, names, what, indices=list(codebook.indices) if codebook is not None else ())
-
-
-def _categorical(
-    data: pd.DataFrame, name: str, codebook: Codebook | None, collapse: str | None = None, exclude: Sequence[Hashable] = ()
-) -> pd.Series:
-    """Values of a column (optionally collapsed) or an index's class, excluded categories set to NA."""
-    return reused(data, ("categorical", name, collapse, tuple(exclude)),
-                  lambda: _categorical_of(data, name, codebook, collapse, exclude))
-
-
-def _categorical_of(data: pd.DataFrame, name: str, codebook: Codebook | None, collapse: str | None,
-                    exclude: Sequence[Hashable]) -> pd.Series:
-    if codebook is not None and _is_index(name, data, codebook):
-        values = _index_scores(data, name, codebook)["class"]
-    else:
-        values = data[name]
-        if collapse is not None:
-            values = collapse_values(values, item_scale(codebook, name), collapse, name)
-    if exclude:
-        order = category_order(values)
-        bad = [e for e in exclude if e not in order]
-        if bad:
-            raise DataError(
-                f"Excluded categor(y/ies) {', '.join(map(repr, bad))} not found in {name!r}; it has {order!r}."
-            )
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.cat.remove_categories([e for e in exclude])
-        else:
-            values = values.where(~values.isin(list(exclude)))
-    return values
-
-
-def _numeric(data: pd.DataFrame, name: str, codebook: Codebook | None, scoring: Scoring | None = None) -> pd.Series:
-    """Numeric values of a column (by ``scoring``) or an index's score."""
-    if codebook is not None and _is_index(name, data, codebook):
-        return _index_scores(data, name, codebook)["score"].astype("Float64").astype(float)
-    col = data[name]
-    if scoring is None:
-        if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:
-            return col.cat.codes.where(col.notna()).astype(float).where(col.notna())
-        scoring = "numeric"
-    return item_scores(data, [name], codebook=codebook, scoring=scoring)[name]
-
-
-def _table(
-    y: pd.Series, g: pd.Series, outcome: str, by: str, log: WarningLog
-) -> tuple[np.ndarray, list[Hashable], list[Hashable], int]:
-    """Contingency table (rows = groups of ``by``, columns = outcome categories).
-
-    Rows without both values are dropped; empty groups and empty outcome
-    categories are dropped with a warning. Returns (table, row labels, column
-    labels, n).
-    """
-    ok = y.notna() & g.notna()
-    rows = category_order(g)
-    cols = category_order(y)
-    yy, gg = y[ok], g[ok]
-    table = np.array([[int(((gg == r) & (yy == c)).sum()) for c in cols] for r in rows], dtype=np.int64).reshape(
-        len(rows), len(cols)
-    )
-    n = int(table.sum())
-    if n == 0:
-        log.warn(f"no respondents have both {outcome!r} and {by!r}; the test is NaN")
-        return table, rows, cols, 0
-    empty_r = [r for r, s in zip(rows, table.sum(axis=1)) if s == 0]
-    empty_c = [c for c, s in zip(cols, table.sum(axis=0)) if s == 0]
-    if empty_r:
-        log.warn(f"group(s) {', '.join(map(repr, empty_r))} of {by!r} have no respondents and are left out")
-    if empty_c:
-        log.warn(f"nobody answered {', '.join(map(repr, empty_c))} on {outcome!r}; the category is left out")
-    keep_r = table.sum(axis=1) > 0
-    keep_c = table.sum(axis=0) > 0
-    table = table[keep_r][:, keep_c]
-    rows = [r for r, k in zip(rows, keep_r) if k]
-    cols = [c for c, k in zip(cols, keep_c) if k]
-    return table, rows, cols, n
-
-
-def _degenerate(table: np.ndarray, outcome: str, by: str, n: int, log: WarningLog) -> bool:
-    """True (with a warning) if a table has fewer than two non-empty rows or columns."""
-    if n == 0:
-        return True
-    if n == 1:
-        log.warn(f"a single respondent has both {outcome!r} and {by!r}; no test is possible (NaN)")
-        return True
-    if table.shape[1] < 2:
-        log.warn(f"all {n} answers to {outcome!r} are in one category; no association can be tested (NaN)")
-        return True
-    if table.shape[0] < 2:
-        log.warn(f"all {n} respondents are in one group of {by!r}; no association can be tested (NaN)")
-        return True
-    return False
-
-
-def _two_way(data: pd.DataFrame, outcome: str, by: str, codebook: Codebook | None, collapse: str | None,
-             exclude: Sequence[Hashable], log: WarningLog, what: str
-             ) -> tuple[np.ndarray, list[Hashable], list[Hashable], int, bool]:
-    """The checked contingency table of ``outcome`` by ``by`` and whether it is degenerate."""
-    _check_names(data, [outcome, by], codebook, what)
-    y = _categorical(data, outcome, codebook, collapse, exclude)
-    g = _categorical(data, by, codebook)
-    table, rows, cols, n = _table(y, g, outcome, by, log)
-    return table, rows, cols, n, _degenerate(table, outcome, by, n, log)
 
 
 # --------------------------------------------------------------------------

@@ -114,6 +114,14 @@ def exact_p(table: np.ndarray) -> float | None:
     Enumerates every table with the observed margins; p is the total
     probability of tables no more probable than the observed one (relative
     tolerance 1e-7, as R ``fisher.test``).
+
+    The tables are the first-column vectors, built row by row: row ``i`` takes
+    each count ``x`` that keeps the partial sum within reach of the column
+    total (only those are generated, in the order of the full product), and
+    its log binomial coefficient is looked up in a table of the row's
+    ``log C(m_i, x)``; the probabilities are exponentiated only for the tables
+    that count. The values (and their order in the final sum) are those of
+    forming every product and filtering it.
     """
     t = table if table.shape[1] == 2 else table.T
     if t.shape[1] != 2:
@@ -123,22 +131,24 @@ def exact_p(table: np.ndarray) -> float | None:
     n = int(m.sum())
     if np.prod(m[:-1] + 1.0) > _EXACT_LIMIT:
         return None
-    # Build all first-column vectors row by row, pruning impossible partial sums.
-    sums = np.zeros(1)
+    sums = np.zeros(1, dtype=np.int64)
     logp = np.zeros(1)
     rest = np.concatenate([np.cumsum(m[::-1])[::-1][1:], [0]])  # capacity of the rows after i
     for i in range(len(m) - 1):
         x = np.arange(m[i] + 1)
-        s = (sums[:, None] + x[None, :]).ravel()
-        lp = (logp[:, None] + _logc(np.full_like(x, m[i], dtype=float), x.astype(float))[None, :]).ravel()
-        ok = (s <= c1) & (s + rest[i] >= c1)
-        sums, logp = s[ok], lp[ok]
+        lc = _logc(np.full_like(x, m[i], dtype=float), x.astype(float))
+        lo = np.maximum(0, c1 - rest[i] - sums)          # the counts x with s + x <= c1 and s + x + rest >= c1
+        hi = np.minimum(m[i], c1 - sums)
+        k = np.maximum(hi - lo + 1, 0)
+        row = np.repeat(np.arange(len(sums)), k)
+        xs = lo[row] + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+        sums, logp = sums[row] + xs, logp[row] + lc[xs]
     last = c1 - sums
-    lp = logp + _logc(np.full_like(last, m[-1], dtype=float), last)
+    lc_last = _logc(np.full(m[-1] + 1, m[-1], dtype=float), np.arange(m[-1] + 1, dtype=float))
+    lp = logp + lc_last[last]
     lp -= _logc(np.array(float(n)), np.array(float(c1)))
     obs = float(np.sum(_logc(m.astype(float), t[:, 0].astype(float))) - _logc(np.array(float(n)), np.array(float(c1))))
-    probs = np.exp(lp)
-    p = float(np.sum(probs[lp <= obs + np.log1p(1e-7)]))
+    p = float(np.sum(np.exp(lp[lp <= obs + np.log1p(1e-7)])))
     return min(1.0, p)
 
 
