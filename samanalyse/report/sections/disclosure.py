@@ -208,14 +208,19 @@ def _mask_wide(ctx: Context, tid: str, frame: pd.DataFrame) -> pd.DataFrame:
     The layout is rebuilt from the masked cells (the tables step's own layout), and every number of
     ``frame`` that the masked layout no longer has is printed as ``:``.
     """
+    from samanalyse.analysis._reuse import reused
     from samanalyse.analysis.tables import table_cells
     from samanalyse.report.sections.tables import _wide_data
 
-    rnd = ctx.round
-    cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue)
-    first = cells["variant"].iloc[0] if len(cells) else ""
-    shown = cells[cells["variant"] == first] if first else cells
-    masked = _wide_data(mask_cells(ctx, shown).drop(columns="symbol"), rnd.catalogue.spec(tid), rnd.codebook)
+    def layout() -> pd.DataFrame:
+        rnd = ctx.round
+        cells = table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue)
+        first = cells["variant"].iloc[0] if len(cells) else ""
+        shown = cells[cells["variant"] == first] if first else cells
+        return _wide_data(mask_cells(ctx, shown).drop(columns="symbol"), rnd.catalogue.spec(tid), rnd.codebook)
+
+    # the same for the table's three frames (workbook, page, details): made once inside the tables step
+    masked = reused(ctx.data, ("masked_wide", tid, id(ctx.facts.get("disclosure"))), layout)
     if list(masked.columns) != list(frame.columns) or len(masked) != len(frame):
         return frame
     out = frame.copy()

@@ -48,9 +48,18 @@ def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tra
     return d
 
 
+#: A laid-out table's rows (in order) and printed columns (population, column label, its cells indexed by row).
+Printed = tuple[list[str], list[tuple[str, str, pd.DataFrame]]]
+
+
 def _columns(d: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     """The printed columns of a laid-out table: (population, column label, its cells indexed by row)."""
     return [(pop, kol, sel.set_index("rad")) for (pop, kol), sel in d.groupby(["Populasjon", "kol"], sort=False)]
+
+
+def _printed(d: pd.DataFrame) -> Printed:
+    """The rows (in order of first appearance) and the :func:`_columns` of a laid-out table."""
+    return list(dict.fromkeys(d["rad"])), _columns(d)
 
 
 def _head(pop: str, kol: str) -> str:
@@ -78,28 +87,28 @@ def _item_text(codebook: Codebook, item: str, tr: Translation | None) -> str:
 
 
 def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
-          laid: pd.DataFrame | None = None) -> pd.DataFrame:
-    """regenerated | published | difference | n | interval per printed column (XLSX); ``laid``: its :func:`_layout`."""
-    d = _layout(cmp, spec, codebook, tr) if laid is None else laid
-    out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
+          printed: Printed | None = None) -> pd.DataFrame:
+    """regenerated | published | difference | n | interval per printed column (XLSX); ``printed``: its :func:`_printed`."""
+    rows, columns = printed if printed is not None else _printed(_layout(cmp, spec, codebook, tr))
+    out: dict[str, pd.Series] = {}
     w = {k: tr.t("column", k) for k in ("regenerated", "published", "difference", "n", "ci_low", "ci_high")}
-    for pop, kol, sel in _columns(d):
+    for pop, kol, sel in columns:
         head = _head(pop, kol)
-        out[f"{head} – {w['regenerated']}"] = sel["regenerated"]
-        out[f"{head} – {w['published']}"] = sel["published"]
-        out[f"{head} – {w['difference']}"] = sel["difference"]
-        out[f"{head} – {w['n']}"] = sel["n"].astype("Int64")
         hid = sel["ci_method"] == SUPPRESSED if "ci_method" in sel else None
+        at = sel.reindex(rows)   # the column's cells on the table's rows (as assigning them to it aligns them)
+        out[f"{head} – {w['regenerated']}"] = at["regenerated"]
+        out[f"{head} – {w['published']}"] = at["published"]
+        out[f"{head} – {w['difference']}"] = at["difference"]
+        out[f"{head} – {w['n']}"] = sel["n"].astype("Int64").reindex(rows)
         for k in ("ci_low", "ci_high"):
             values = sel[k].astype(float).round(1)
-            out[f"{head} – {w[k]}"] = values if hid is None or not hid.any() else values.astype(object).where(
-                ~hid, SUPPRESSED)
-        _weighted_columns(out, head, sel, tr)
-    out.index.name = ""
-    return out.reset_index()
+            out[f"{head} – {w[k]}"] = (values if hid is None or not hid.any() else values.astype(object).where(
+                ~hid, SUPPRESSED)).reindex(rows)
+        _weighted_columns(out, head, at, tr)
+    return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
 
 
-def _weighted_columns(out: pd.DataFrame, head: str, sel: pd.DataFrame, tr: Translation) -> None:
+def _weighted_columns(out: pd.DataFrame | dict[str, pd.Series], head: str, sel: pd.DataFrame, tr: Translation) -> None:
     """The weighted share, its SE, design effect and interval beside a printed column (when weighted)."""
     if "weighted" not in sel:
         return
@@ -122,97 +131,93 @@ def _weighted_text(r: pd.Series, tr: Translation) -> str:
 
 
 def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
-             value: str = "percent", laid: pd.DataFrame | None = None) -> pd.DataFrame:
+             value: str = "percent", printed: Printed | None = None) -> pd.DataFrame:
     """One text cell per printed cell, "share (low–high), n", for the web page's on-demand table."""
-    d = _layout(cmp, spec, codebook, tr) if laid is None else laid
-    rows = list(dict.fromkeys(d["rad"]))
-    out = pd.DataFrame(index=rows)
-    for pop, kol, sel in _columns(d):
-        text = []
+    rows, columns = printed if printed is not None else _printed(_layout(cmp, spec, codebook, tr))
+    out: dict[str, list[str]] = {}
+    for pop, kol, sel in columns:
         recs = dict(zip(sel.index, sel.to_dict("records")))
-        for rad in rows:
-            r = recs.get(rad)
-            if r is not None and str(r.get("symbol", "")) == SUPPRESSED:
-                text.append(SUPPRESSED)
-                continue
-            if r is None or pd.isna(r[value]):
-                text.append("")
-                continue
-            ci = (f" ({SUPPRESSED})" if r.get("ci_method") == SUPPRESSED else
-                  "" if pd.isna(r["ci_low"]) else f" ({tr.percent(r['ci_low'])}–{tr.percent(r['ci_high'])})")
-            n = "" if pd.isna(r["n"]) else f", n = {int(r['n'])}"
-            text.append(f"{tr.percent(r[value], 1)}{ci}{n}{_weighted_text(r, tr)}")
-        out[_head(pop, kol)] = text
-    out.index.name = ""
-    return out.reset_index()
+        out[_head(pop, kol)] = [_detail_text(recs.get(rad), value, tr) for rad in rows]
+    return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
 
 
-def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation | None = None
-               ) -> pd.DataFrame:
+def _detail_text(r: dict[str, Any] | None, value: str, tr: Translation) -> str:
+    """A printed cell's on-demand text, "share (low–high), n" (``:`` if suppressed, "" for no cell)."""
+    if r is not None and str(r.get("symbol", "")) == SUPPRESSED:
+        return SUPPRESSED
+    if r is None or pd.isna(r[value]):
+        return ""
+    ci = (f" ({SUPPRESSED})" if r.get("ci_method") == SUPPRESSED else
+          "" if pd.isna(r["ci_low"]) else f" ({tr.percent(r['ci_low'])}–{tr.percent(r['ci_high'])})")
+    n = "" if pd.isna(r["n"]) else f", n = {int(r['n'])}"
+    return f"{tr.percent(r[value], 1)}{ci}{n}{_weighted_text(r, tr)}"
+
+
+def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation | None = None,
+               printed: Printed | None = None) -> pd.DataFrame:
     """Percent per printed column and n per group: a table of a round without published numbers.
 
     With ``ci_low``/``ci_high`` in ``cells`` (:func:`add_intervals`) each printed column gets its
     interval, with the :data:`~samanalyse.analysis.weighted.WEIGHTED_COLUMNS` its weighted share;
     cells masked by disclosure control (``symbol`` ``:``, :func:`mask_cells`) print ``:``.
+    ``printed``: the :func:`_printed` layout of ``cells``, when the caller has it.
     """
     tr = tr or translation()
-    d = _layout(cells, spec, codebook, tr)
-    out = pd.DataFrame(index=list(dict.fromkeys(d["rad"])))
+    rows, columns = printed if printed is not None else _printed(_layout(cells, spec, codebook, tr))
+    out: dict[str, pd.Series] = {}
     hidden: dict[str, pd.Series] = {}   # output column -> rows whose number disclosure control removed
-    columns = _columns(d)
+    lo_word, hi_word = tr.t("column", "ci_low"), tr.t("column", "ci_high")
     for pop, kol, sel in columns:
         head = _head(pop, kol)
         gone = sel["symbol"] == SUPPRESSED if "symbol" in sel else None
-        out[f"{head} – prosent"] = sel["value"]
-        before = set(out.columns)
+        at = sel.reindex(rows)   # the column's cells on the table's rows (as assigning them to it aligns them)
+        before = set(out)
+        out[f"{head} – prosent"] = at["value"]
         if "ci_low" in sel:
-            out[f"{head} – {tr.t('column', 'ci_low')}"] = sel["ci_low"].astype(float).round(1)
-            out[f"{head} – {tr.t('column', 'ci_high')}"] = sel["ci_high"].astype(float).round(1)
-        _weighted_columns(out, head, sel, tr)
+            out[f"{head} – {lo_word}"] = at["ci_low"].astype(float).round(1)
+            out[f"{head} – {hi_word}"] = at["ci_high"].astype(float).round(1)
+        _weighted_columns(out, head, at, tr)
         if gone is not None:
-            hidden.update({c: gone for c in [f"{head} – prosent", *(c for c in out.columns if c not in before)]})
+            hidden.update({c: gone for c in out if c not in before})
     for pop in dict.fromkeys(p for p, _, _ in columns):
         ns = pd.DataFrame({kol: sel["n"] for p, kol, sel in columns if p == pop})
         gone_n = pd.DataFrame({kol: sel["symbol"].eq(SUPPRESSED) & sel["n"].isna() for p, kol, sel in columns
                                if p == pop and "symbol" in sel})
         if (ns.nunique(axis=1, dropna=True) <= 1).all():  # one n per row (group): one column
-            out[f"{pop}: n"] = ns.bfill(axis=1).iloc[:, 0].astype("Int64")
+            out[f"{pop}: n"] = ns.bfill(axis=1).iloc[:, 0].astype("Int64").reindex(rows)
             if not gone_n.empty:
                 hidden[f"{pop}: n"] = gone_n.all(axis=1) & ns.isna().all(axis=1)
         else:
             for kol in ns.columns:
-                out[f"{_head(pop, kol)} – n"] = ns[kol].astype("Int64")
+                out[f"{_head(pop, kol)} – n"] = ns[kol].astype("Int64").reindex(rows)
                 if kol in gone_n:
                     hidden[f"{_head(pop, kol)} – n"] = gone_n[kol]
     for col, gone in hidden.items():
-        mask = gone.reindex(out.index).fillna(False).astype(bool) & out[col].isna()
+        mask = gone.reindex(rows).fillna(False).astype(bool) & out[col].isna()
         if mask.any():
             out[col] = out[col].astype(object).where(~mask, SUPPRESSED)
-    out.index.name = ""
-    return out.reset_index()
+    frame = pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out))
+    return frame.reset_index()
 
 
 def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,
-             laid: pd.DataFrame | None = None) -> pd.DataFrame:
+             printed: Printed | None = None) -> pd.DataFrame:
     """One text cell per printed cell, "regenerated / published", for the HTML page."""
-    d = _layout(cmp, spec, codebook, tr) if laid is None else laid
-    rows = list(dict.fromkeys(d["rad"]))
-    out = pd.DataFrame(index=rows)
-    for pop, kol, sel in _columns(d):
-        text = []
-        for rad in rows:
-            if rad not in sel.index:
-                text.append("")
-                continue
-            r = sel.loc[rad]
-            reg = "–" if pd.isna(r["regenerated"]) else f"{r['regenerated']:.0f}"
-            pub = {"unknown": "?", "anomaly": f"{r['published']:.0f}!"}.get(r["status_published"],
-                                                                           "–" if pd.isna(r["published"]) else f"{r['published']:.0f}")
-            mark = "" if r["outcome"] in ("matched", "unknown", "not regenerated") else " ≠"
-            text.append(f"{reg} / {pub}{mark}")
-        out[_head(pop, kol)] = text
-    out.index.name = ""
-    return out.reset_index()
+    rows, columns = printed if printed is not None else _printed(_layout(cmp, spec, codebook, tr))
+    out: dict[str, list[str]] = {}
+    for pop, kol, sel in columns:
+        recs = dict(zip(sel.index, sel[["regenerated", "published", "status_published", "outcome"]].to_dict("records")))
+        out[_head(pop, kol)] = ["" if rad not in recs else _compact_text(recs[rad]) for rad in rows]
+    return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
+
+
+def _compact_text(r: dict[str, Any]) -> str:
+    """A printed cell of a reproduction: "regenerated / published", `` ≠`` where they disagree."""
+    reg = "–" if pd.isna(r["regenerated"]) else f"{r['regenerated']:.0f}"
+    pub = {"unknown": "?", "anomaly": f"{r['published']:.0f}!"}.get(r["status_published"],
+                                                                   "–" if pd.isna(r["published"]) else f"{r['published']:.0f}")
+    mark = "" if r["outcome"] in ("matched", "unknown", "not regenerated") else " ≠"
+    return f"{reg} / {pub}{mark}"
 
 
 def _n_text(ctx: Context, spec: dict[str, Any]) -> str:
@@ -266,13 +271,13 @@ def _run_published(ctx: Context) -> None:
                                                        ctx))
         ctx.write_csv(tid, cmp)
         ctx.facts["table_cells"][tid] = cmp
-        laid = _layout(cmp, spec, rnd.codebook, tr)
-        wide = _wide(cmp, spec, rnd.codebook, tr, laid)
+        printed = _printed(_layout(cmp, spec, rnd.codebook, tr))
+        wide = _wide(cmp, spec, rnd.codebook, tr, printed)
         title = (spec["title_en"] if tr.lang == "en" and spec.get("title_en")
                  else titles.get(tid, spec.get("title", "")))
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {title}", frame=wide,
-                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook, tr, laid),
-                      detail_frame=_details(cmp, spec, rnd.codebook, tr, laid=laid),
+                      kind="study", html_frame=_compact(cmp, spec, rnd.codebook, tr, printed),
+                      detail_frame=_details(cmp, spec, rnd.codebook, tr, printed=printed),
                       percent_columns=_percent_columns(wide, tr.t("column", "regenerated"),
                                                        tr.t("column", "published")),
                       n_text=_n_text(ctx, spec),
@@ -325,12 +330,14 @@ def _run_data(ctx: Context) -> None:
         ctx.write_csv(tid, cells)
         first = cells["variant"].iloc[0] if len(cells) else ""
         shown = cells[cells["variant"] == first] if first else cells
-        wide = _wide_data(shown, spec, rnd.codebook, tr)
+        rows, columns = printed = _printed(_layout(shown, spec, rnd.codebook, tr))
+        wide = _wide_data(shown, spec, rnd.codebook, tr, printed)
         extra = [c for c in shown.columns if c in ("ci_low", "ci_high", "ci_method", *WEIGHTED_COLUMNS)]
+        bare = (rows, [(pop, kol, sel.drop(columns=extra)) for pop, kol, sel in columns])   # the page's: no intervals
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
                       percent_columns=_percent_columns(wide, "prosent"),
-                      html_frame=_wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr),
-                      detail_frame=_details(shown, spec, rnd.codebook, tr))
+                      html_frame=_wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr, bare),
+                      detail_frame=_details(shown, spec, rnd.codebook, tr, printed=printed))
         if first:
             sec.notes.append(f"{catalogue.label(tid)} {tr.t('note', 'variants_data')} {first} "
                              f"(tables/{tid}.csv).")
