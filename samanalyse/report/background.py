@@ -114,9 +114,15 @@ class BackgroundJob:
         self._proc.start()
         child_conn.close()
 
+    #: Called (once) when :meth:`collect` would have to wait for the child: work the waiting process can do
+    #: meanwhile without changing any result (the report imports the libraries of its later steps).
+    while_waiting: Callable[[], None] | None = None
+
     def collect(self) -> tuple[bool, Any, list[_Warning]]:
         """Wait for the child: ``(True, value, warnings)``, or ``(False, None, [])`` if it failed."""
         try:
+            if self.while_waiting is not None and not self._conn.poll():
+                self.while_waiting()
             ok, value, caught = self._conn.recv()
         except (EOFError, OSError):
             ok, value, caught = False, None, []

@@ -57,7 +57,7 @@ __all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED
 
 
 class Lazy:
-    """A report step's function, imported when it is first called (``Lazy("sections.tables", "run")``).
+    """A report step's function, imported when it is first called (``Lazy("samanalyse.report.html", "write_html")``).
 
     The report's process then imports a step's libraries (scipy, statsmodels, openpyxl, matplotlib) only
     when it comes to that step, and a background process forked before pays for its own, so the two
@@ -66,9 +66,10 @@ class Lazy:
     function for :meth:`~samanalyse.report.context.Context.prepared` before it is imported.
     """
 
-    def __init__(self, module: str, name: str) -> None:
-        self.module = module if module.startswith("samanalyse.") else f"samanalyse.report.{module}"
+    def __init__(self, module: str, name: str, *, needs: tuple[str, ...] = ()) -> None:
+        self.module = module
         self.name = name
+        self.needs = needs   # libraries the function imports when called (prefetched with the module)
         self.key = f"{self.module}.{name}"
         self.__name__ = self.__qualname__ = name
 
@@ -76,6 +77,17 @@ class Lazy:
         import importlib
 
         return getattr(importlib.import_module(self.module), self.name)(ctx)
+
+    def prefetch(self) -> None:
+        """Import the function's module and the libraries it needs, without calling it (an import that fails
+        is left to the call, which then raises it where it would have without the prefetch)."""
+        import importlib
+
+        for name in (self.module, *self.needs):
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                return
 
     def __repr__(self) -> str:
         return f"Lazy({self.key!r})"
@@ -106,24 +118,25 @@ def _step_groups(ctx: Context) -> None:
         merge_groups(ctx, ctx.round.disclosure)
 
 
+_R = "samanalyse.report."
 #: Report steps in run order: (name, function).
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("data", _step_data),
     ("grupper", _step_groups),            # small groups merged (issue 16), before any step reads the data
-    ("respondenter", Lazy("sections.respondents", "run")),
+    ("respondenter", Lazy(_R + "sections.respondents", "run")),
     # disclosure control (issue 16) before any table is published: tables/prikking.csv, and a hook in
     # ctx.hooks that masks every published frame holding suppressed cells
-    ("prikking", Lazy("sections.disclosure", "run")),
-    ("bortfall", Lazy("sections.nonresponse", "run")),         # nonresponse and weights (issue 15)
-    ("tabeller", Lazy("sections.tables", "run")),
-    ("revisjon", Lazy("sections.audit", "run")),
-    ("indekser", Lazy("sections.indices", "run")),
-    ("tester", Lazy("sections.tests", "run")),
-    ("faktoranalyse", Lazy("sections.priorities", "run")),
-    ("trend", Lazy("sections.trend", "run")),
-    ("figurer", Lazy("charts", "run")),
-    ("html", Lazy("html", "write_html")),
-    ("xlsx", Lazy("xlsx", "write_xlsx")),
+    ("prikking", Lazy(_R + "sections.disclosure", "run")),
+    ("bortfall", Lazy(_R + "sections.nonresponse", "run")),         # nonresponse and weights (issue 15)
+    ("tabeller", Lazy(_R + "sections.tables", "run")),
+    ("revisjon", Lazy(_R + "sections.audit", "run")),
+    ("indekser", Lazy(_R + "sections.indices", "run")),
+    ("tester", Lazy(_R + "sections.tests", "run")),
+    ("faktoranalyse", Lazy(_R + "sections.priorities", "run")),
+    ("trend", Lazy(_R + "sections.trend", "run")),
+    ("figurer", Lazy(_R + "charts", "run")),
+    ("html", Lazy(_R + "html", "write_html")),
+    ("xlsx", Lazy(_R + "xlsx", "write_xlsx", needs=("openpyxl", "openpyxl.styles"))),
 ]
 #: Steps that need the round's published numbers (left out for a round without them).
 PUBLISHED_STEPS = frozenset({"revisjon"})
@@ -132,8 +145,8 @@ PUBLISHED_STEPS = frozenset({"revisjon"})
 BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     # the factor analysis and its figures, while the tables are built; after the small groups are merged,
     # which replaces ctx.data by a copy (a job that saw data replaced since is computed again)
-    ("grupper", Lazy("sections.priorities", "prepare")),
-    ("data", Lazy("sections.nonresponse", "prepare")),     # response against the frame, its model and chart
+    ("grupper", Lazy(_R + "sections.priorities", "prepare")),
+    ("data", Lazy(_R + "sections.nonresponse", "prepare")),     # response against the frame, its model and chart
 ]
 #: Steps run whole in a forked process (issue 17): step -> the step after which it starts. Such a step may
 #: only add files, figures and facts (:class:`~samanalyse.report.background.WholeStep`); at its place in
@@ -160,6 +173,12 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
     """Run the steps in order, starting the :data:`BACKGROUND` jobs; (time per step, warnings as text)."""
     timings: list[tuple[str, float]] = []
     caught: list[str] = []
+
+    def prefetch() -> None:   # while waiting for a child: import what the later steps run here will need
+        for later, f in steps[len(timings) + 1:]:
+            if isinstance(f, Lazy) and later not in ctx.background and later not in BACKGROUND_STEPS:
+                f.prefetch()
+
     try:
         for name, fn in steps:
             t0 = time.perf_counter()
@@ -171,10 +190,12 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
             if progress:
                 progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
             if workers > 1 and can_fork():
-                ctx.background.update({job_key(bg): BackgroundJob(bg, ctx) for after, bg in BACKGROUND
-                                       if after == name})
-                ctx.background.update({s: BackgroundJob(WholeStep(f), ctx) for s, f in steps
-                                       if BACKGROUND_STEPS.get(s) == name})
+                started = {job_key(bg): BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name}
+                started.update({s: BackgroundJob(WholeStep(f), ctx) for s, f in steps
+                                if BACKGROUND_STEPS.get(s) == name})
+                for job in started.values():
+                    job.while_waiting = prefetch
+                ctx.background.update(started)
     finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
         for job in ctx.background.values():
             job.stop()

@@ -323,3 +323,79 @@ def test_a_whole_step_in_the_background_is_taken_over_or_run_again(tmp_path, mon
     in_child = can_fork() and change == "nothing more"
     assert (seen["facts"]["egen_pid"] != os.getpid()) == in_child
     assert (out / "egen.txt").read_text(encoding="utf-8") == str(seen["facts"]["egen_pid"])
+
+
+def test_a_lazy_step_imports_its_module_only_when_called(tmp_path, monkeypatch):
+    """build.Lazy: naming a step's function imports nothing; calling it imports the module and runs it."""
+    import sys
+
+    from samanalyse.report.background import job_key
+    from samanalyse.report.build import Lazy
+
+    (tmp_path / "lazy_probe_mod.py").write_text("def run(ctx):\n    return ('ran', ctx)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "lazy_probe_mod", raising=False)
+    fn = Lazy("lazy_probe_mod", "run")
+    assert "lazy_probe_mod" not in sys.modules
+    assert job_key(fn) == "lazy_probe_mod.run"
+    assert fn(7) == ("ran", 7)
+    assert job_key(sys.modules["lazy_probe_mod"].run) == job_key(fn)   # found by the same key once imported
+
+
+def test_while_waiting_for_a_child_the_report_imports_its_later_steps(tmp_path, monkeypatch):
+    """A step that must wait for a background result lets the report import the modules of the steps after it
+    meanwhile (not those a child is running); the later step then finds its module imported."""
+    import sys
+
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+    (tmp_path / "later_probe_mod.py").write_text(
+        "import time\nIMPORTED = time.monotonic()\n\ndef run(ctx):\n    ctx.facts['ran'] = time.monotonic()\n",
+        encoding="utf-8")
+    (tmp_path / "drawn_probe_mod.py").write_text("def run(ctx):\n    pass\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for m in ("later_probe_mod", "drawn_probe_mod"):
+        monkeypatch.delitem(sys.modules, m, raising=False)
+
+    def slow(ctx):
+        import time
+
+        time.sleep(1.0)
+        return "done"
+
+    def collect(ctx):
+        ctx.facts["got"] = ctx.prepared(slow)
+        ctx.facts["collected"] = __import__("time").monotonic()
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect), ("tegnet", rep.Lazy("drawn_probe_mod", "run")),
+                                             ("senere", rep.Lazy("later_probe_mod", "run"))], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", slow)])
+    monkeypatch.setattr(rep, "BACKGROUND_STEPS", {"tegnet": "data"})
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    facts = seen["facts"]
+    assert facts["got"] == "done"
+    assert sys.modules["later_probe_mod"].IMPORTED < facts["collected"] < facts["ran"]
+    assert "drawn_probe_mod" not in sys.modules      # run (and imported) in the child only
+
+
+def test_the_report_process_leaves_matplotlib_to_the_background(tmp_path):
+    """With two workers the 2010 report's figures are drawn in forked processes: the report's own process
+    never imports matplotlib (issue 17, item 4); with one worker it draws, so it must."""
+    import subprocess
+    import sys
+
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+    probe = ("import sys\nfrom samanalyse.cli import main\n"
+             "code = main(['report', '--round', '2010', '--out', sys.argv[1], '--quiet', '--workers', sys.argv[2]])\n"
+             "print('matplotlib' in sys.modules, code)\n")
+    got = {w: subprocess.run([sys.executable, "-c", probe, str(tmp_path / f"r{w}"), w], capture_output=True,
+                             text=True, check=True).stdout.split()[-2:] for w in ("2", "1")}
+    assert got == {"2": ["False", "0"], "1": ["True", "0"]}
