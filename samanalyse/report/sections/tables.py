@@ -7,6 +7,7 @@ built from the data alone, with its percentages and the n of every group.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -179,25 +180,45 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
         _weighted_columns(out, head, at, tr)
         if gone is not None:
             hidden.update({c: gone for c in out if c not in before})
-    for pop in dict.fromkeys(p for p, _, _ in columns):
-        ns = pd.DataFrame({kol: sel["n"] for p, kol, sel in columns if p == pop})
-        gone_n = pd.DataFrame({kol: sel["symbol"].eq(SUPPRESSED) & sel["n"].isna() for p, kol, sel in columns
-                               if p == pop and "symbol" in sel})
-        if (ns.nunique(axis=1, dropna=True) <= 1).all():  # one n per row (group): one column
-            out[f"{pop}: n"] = ns.bfill(axis=1).iloc[:, 0].astype("Int64").reindex(rows)
-            if not gone_n.empty:
-                hidden[f"{pop}: n"] = gone_n.all(axis=1) & ns.isna().all(axis=1)
-        else:
-            for kol in ns.columns:
-                out[f"{_head(pop, kol)} – n"] = ns[kol].astype("Int64").reindex(rows)
-                if kol in gone_n:
-                    hidden[f"{_head(pop, kol)} – n"] = gone_n[kol]
+    _n_columns(out, hidden, rows, columns)
     for col, gone in hidden.items():
         mask = gone.reindex(rows).fillna(False).astype(bool) & out[col].isna()
         if mask.any():
             out[col] = out[col].astype(object).where(~mask, SUPPRESSED)
     frame = pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out))
     return frame.reset_index()
+
+
+def _n_columns(out: dict[str, pd.Series], hidden: dict[str, pd.Series], rows: list[str],
+               columns: list[tuple[str, str, pd.DataFrame]]) -> None:
+    """The n of each population's groups: one column when every printed column has the same n on a row, else one each.
+
+    ``hidden`` gets, per n column, the rows whose n disclosure control removed (``symbol`` ``:``, n blank).
+    """
+    index = pd.Index(rows)
+    for pop in dict.fromkeys(p for p, _, _ in columns):
+        mine = [(kol, sel) for p, kol, sel in columns if p == pop]
+        ns = np.full((len(rows), len(mine)), np.nan)    # each printed column's n on the table's rows
+        for j, (_, sel) in enumerate(mine):
+            ns[index.get_indexer(sel.index), j] = sel["n"].to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(ns)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # a row without any n
+            one = known.any(axis=1) & (np.nanmax(ns, axis=1) == np.nanmin(ns, axis=1))
+        if (one | ~known.any(axis=1)).all():   # one n per row (group): one column, each row's first n
+            first = ns[np.arange(len(rows)), np.argmax(known, axis=1)] if len(mine) else np.full(len(rows), np.nan)
+            out[f"{pop}: n"] = pd.Series(first, index=index).astype("Int64")
+            marked = [(sel["symbol"].eq(SUPPRESSED) & sel["n"].isna()).reindex(rows) for _, sel in mine
+                      if "symbol" in sel]
+            if marked:   # hidden where a column has the row, every such column says so, and none has its n
+                every = np.logical_and.reduce([m.fillna(True).to_numpy(dtype=bool) for m in marked])
+                some = np.logical_or.reduce([m.notna().to_numpy() for m in marked])
+                hidden[f"{pop}: n"] = pd.Series(every & some & ~known.any(axis=1), index=index)
+        else:
+            for kol, sel in mine:
+                out[f"{_head(pop, kol)} – n"] = sel["n"].astype("Int64").reindex(rows)
+                if "symbol" in sel:
+                    hidden[f"{_head(pop, kol)} – n"] = sel["symbol"].eq(SUPPRESSED) & sel["n"].isna()
 
 
 def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation,

@@ -1,0 +1,79 @@
+"""The tables step's n columns (report.sections.tables._n_columns) against the pandas formulation it replaced.
+
+The expected values come from that formulation (a frame of each population's n aligned on the union of
+its columns' rows, one column when ``nunique <= 1`` on every row, the first n by ``bfill``; hidden
+where every column holding the row marks it and no n is left), on hand-made printed columns: two
+populations, a group only one of them has, a suppressed n, a footnote row only one column has, and
+columns with different n.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from samanalyse.report.sections.tables import _n_columns
+from samanalyse.survey.disclosure import SUPPRESSED
+
+
+def _old(rows, columns):
+    out, hidden = {}, {}
+    for pop in dict.fromkeys(p for p, _, _ in columns):
+        ns = pd.DataFrame({kol: sel["n"] for p, kol, sel in columns if p == pop})
+        gone_n = pd.DataFrame({kol: sel["symbol"].eq(SUPPRESSED) & sel["n"].isna() for p, kol, sel in columns
+                               if p == pop and "symbol" in sel})
+        if (ns.nunique(axis=1, dropna=True) <= 1).all():
+            out[f"{pop}: n"] = ns.bfill(axis=1).iloc[:, 0].astype("Int64").reindex(rows)
+            if not gone_n.empty:
+                hidden[f"{pop}: n"] = gone_n.all(axis=1) & ns.isna().all(axis=1)
+        else:
+            for kol in ns.columns:
+                out[f"{pop}: {kol} – n"] = ns[kol].astype("Int64").reindex(rows)
+                if kol in gone_n:
+                    hidden[f"{pop}: {kol} – n"] = gone_n[kol]
+    return out, hidden
+
+
+def _col(rows, n, symbol=None):
+    frame = pd.DataFrame({"n": pd.array(n, dtype="Int64")}, index=pd.Index(rows, name="rad"))
+    if symbol is not None:
+        frame["symbol"] = symbol
+    return frame
+
+
+CASES = {
+    "two populations, a group of one only, a suppressed n": (
+        ["A", "B", "C", "Samlet", "fotnote"],
+        [("Kommuner", "Godt", _col(["A", "B", "Samlet", "fotnote"], [10, None, 30, 30], ["", SUPPRESSED, "", ""])),
+         ("Kommuner", "Dårlig", _col(["A", "B", "Samlet"], [10, None, 30], ["", SUPPRESSED, ""])),
+         ("Helseforetak", "Godt", _col(["C", "Samlet"], [4, 9], ["", ""])),
+         ("Helseforetak", "Dårlig", _col(["C", "Samlet"], [4, 9], ["", ""]))]),
+    "without disclosure control": (
+        ["A", "B", "Samlet"],
+        [("Kommuner", "", _col(["A", "B", "Samlet"], [5, 6, 11]))]),
+    "different n per column": (
+        ["A", "B"],
+        [("Kommuner", "x", _col(["A", "B"], [5, None], ["", SUPPRESSED])),
+         ("Kommuner", "y", _col(["A", "B"], [7, 8], ["", ""]))]),
+    "an n blank but not suppressed": (
+        ["A", "B"],
+        [("Kommuner", "x", _col(["A", "B"], [5, None], ["", ""])),
+         ("Kommuner", "y", _col(["A"], [5], [""]))]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_n_columns_are_the_pandas_formulation(case):
+    rows, columns = CASES[case]
+    out, hidden = {}, {}
+    _n_columns(out, hidden, rows, columns)
+    want, want_hidden = _old(rows, columns)
+    assert list(out) == list(want)
+    for k in want:
+        pd.testing.assert_series_equal(out[k].reset_index(drop=True), want[k].reset_index(drop=True),
+                                       check_names=False)
+    assert set(hidden) == set(want_hidden)
+    for k in want_hidden:   # the rows each marks (as the step reads them: on the table's rows, blank = False)
+        got = hidden[k].reindex(rows).fillna(False).astype(bool).to_numpy()
+        assert np.array_equal(got, want_hidden[k].reindex(rows).fillna(False).astype(bool).to_numpy())
