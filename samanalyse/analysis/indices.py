@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from samanalyse.analysis._checks import check_columns
+from samanalyse.analysis._reuse import reused
 from samanalyse.errors import ArgumentError, DataError
 from samanalyse.stats import reliability as stats_reliability
 from samanalyse.stats._checks import WarningLog, check_level
@@ -308,8 +309,10 @@ def index_crosstab(
     if normalize not in ("columns", "rows", "all", None):
         raise ArgumentError(f"normalize must be 'columns', 'rows', 'all' or None; got {normalize!r}.")
     rix, cix = _resolve_index(row, codebook), _resolve_index(col, codebook)
-    r = index_scores(data, rix, codebook=codebook)["class"]
-    c = index_scores(data, cix, codebook=codebook)["class"]
+    # a codebook index named here is scored once per planned analysis (analysis._reuse; its tests score it too)
+    r, c = (reused(data, ("index_scores", arg), lambda ix=ix: index_scores(data, ix, codebook=codebook))["class"]
+            if isinstance(arg, str) else index_scores(data, ix, codebook=codebook)["class"]
+            for arg, ix in ((row, rix), (col, cix)))
     ok = r.notna() & c.notna()
     counts = pd.crosstab(
         pd.Categorical(r[ok], categories=rix.cut_labels()),

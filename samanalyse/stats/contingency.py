@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 from scipy import optimize, stats
-from scipy.special import gammaln
+from scipy.special import chdtr, chndtr, gammaln
 
 from samanalyse.errors import ArgumentError
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
@@ -152,9 +152,20 @@ def exact_p(table: np.ndarray) -> float | None:
     return min(1.0, p)
 
 
+def _chi2_cdf(x: float, df: float, lam: float) -> float:
+    """``stats.ncx2.cdf(x, df, lam)`` (``lam > 0``), else ``stats.chi2.cdf(x, df)``, without the wrappers' checks.
+
+    The special functions those distributions evaluate for an ``x`` inside the support
+    (``chndtr(x, df, lam)``, ``chdtr(df, x)``), and 0 at and below 0 as they give; the same values.
+    """
+    if not x > 0:
+        return 0.0
+    return float(chndtr(x, df, lam)) if lam > 0 else float(chdtr(df, x))
+
+
 def _ncp_bound(x2: float, df: float, target: float) -> float:
     """lambda with P(X2' <= x2; df, lambda) = target (0 if even lambda = 0 is too large)."""
-    f = lambda lam: stats.ncx2.cdf(x2, df, lam) - target if lam > 0 else stats.chi2.cdf(x2, df) - target
+    f = lambda lam: _chi2_cdf(x2, df, lam) - target
     if f(0.0) <= 0:
         return 0.0
     hi = max(10.0, 2 * x2)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import expit
 
 from samanalyse.errors import ArgumentError, ConvergenceWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_whole
@@ -56,11 +57,19 @@ class OrdinalFit:
     warnings: tuple[str, ...] = ()
 
 
-def _cell_loglik(thresh: np.ndarray, y: np.ndarray, xb: np.ndarray) -> np.ndarray:
-    """``log(max(F(thresh[y + 1] - xb) - F(thresh[y] - xb), 0) + 1e-20)`` per observation, ``F`` = expit."""
-    from scipy.special import expit
+def _cell_loglik(thresh: np.ndarray, y2: np.ndarray, xb: np.ndarray) -> np.ndarray:
+    """``log(max(F(thresh[y + 1] - xb) - F(thresh[y] - xb), 0) + 1e-20)`` per observation, ``F`` = expit.
 
-    return np.log(np.maximum(expit(thresh[y + 1] - xb) - expit(thresh[y] - xb), 0) + 1e-20)
+    ``y2`` stacks ``y + 1`` over ``y`` (both bounds looked up, shifted and
+    transformed in one go; every element is the same operation on the same numbers).
+    """
+    f = thresh[y2]
+    f -= xb
+    expit(f, out=f)
+    p = f[0] - f[1]
+    np.maximum(p, 0, out=p)
+    p += 1e-20
+    return np.log(p, out=p)
 
 
 def _patterns(exog: np.ndarray, endog: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -72,6 +81,34 @@ def _patterns(exog: np.ndarray, endog: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if len(first) > len(endog) // 2:
         return None
     return first, inverse.ravel()
+
+
+class _Loglike:
+    """What :func:`logit_loglike` needs of a model's data, prepared once (bounds' indices, patterns)."""
+
+    def __init__(self, exog: np.ndarray, endog: np.ndarray, k_levels: int,
+                 patterns: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self.exog, self.k = exog, k_levels - 1
+        self.y2 = np.stack([endog + 1, endog])
+        self.thresh = np.concatenate(([-np.inf], np.zeros(self.k), [np.inf]))
+        self.patterns = patterns
+        if patterns is not None:
+            self.y2_first = self.y2[:, patterns[0]]
+
+    def __call__(self, params: np.ndarray) -> float:
+        k, nb = self.k, len(params) - self.k
+        inc = np.empty(k)  # (zeta_1, exp(increments)), cumulated into the thresholds between -inf and inf
+        inc[0] = params[nb]
+        np.exp(params[nb + 1:], out=inc[1:])
+        thresh = self.thresh
+        np.cumsum(inc, out=thresh[1:-1])
+        xb = self.exog.dot(params[:nb])
+        if self.patterns is not None:
+            first, inverse = self.patterns
+            xb_first = xb[first]
+            if np.array_equal(xb_first[inverse], xb):
+                return float(_cell_loglik(thresh, self.y2_first, xb_first)[inverse].sum())
+        return float(_cell_loglik(thresh, self.y2, xb).sum())
 
 
 def logit_loglike(params: np.ndarray, exog: np.ndarray, endog: np.ndarray, k_levels: int,
@@ -90,16 +127,7 @@ def logit_loglike(params: np.ndarray, exog: np.ndarray, endog: np.ndarray, k_lev
     every row's ``xb`` is bit-equal to its pattern's (checked on every call;
     else the plain way): the summed array, and so the sum, are the same.
     """
-    k = k_levels - 1
-    th = params[-k:]
-    thresh = np.concatenate(([-np.inf], np.concatenate((th[:1], np.exp(th[1:]))).cumsum(), [np.inf]))
-    xb = exog.dot(params[:-k])
-    if patterns is not None:
-        first, inverse = patterns
-        xb_first = xb[first]
-        if np.array_equal(xb_first[inverse], xb):
-            return float(_cell_loglik(thresh, endog[first], xb_first)[inverse].sum())
-    return float(_cell_loglik(thresh, endog, xb).sum())
+    return _Loglike(exog, endog, k_levels, patterns)(params)
 
 
 @functools.cache
@@ -113,13 +141,13 @@ def _logit_model() -> type:
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     class _LogitOrderedModel(OrderedModel):  # type: ignore[misc]
-        _patterns_: tuple[np.ndarray, np.ndarray] | None | bool = False
+        _loglike_: _Loglike | None = None
 
         def loglike(self, params: np.ndarray) -> float:
-            exog, endog = np.asarray(self.exog), np.asarray(self.endog)
-            if self._patterns_ is False:
-                self._patterns_ = _patterns(exog, endog)
-            return logit_loglike(np.asarray(params), exog, endog, self.k_levels, self._patterns_)
+            if self._loglike_ is None:
+                exog, endog = np.asarray(self.exog), np.asarray(self.endog)
+                self._loglike_ = _Loglike(exog, endog, self.k_levels, _patterns(exog, endog))
+            return self._loglike_(np.asarray(params))
 
     return _LogitOrderedModel
 

@@ -12,25 +12,33 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from samanalyse.stats.ordinal import _logit_model, _patterns, logit_loglike, proportional_odds
+from samanalyse.stats.ordinal import (
+    _logit_model,
+    _patterns,
+    logit_loglike,
+    proportional_odds,
+)
 
 
-def _data(n: int, seed: int, discrete: bool) -> tuple[pd.Series, pd.DataFrame]:
+def _data(n: int, seed: int, discrete: bool, cuts: tuple[float, ...] = (-1.0, 0.0, 1.5)
+          ) -> tuple[pd.Series, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     g = rng.integers(0, 3, n)
     x = rng.integers(0, 6, n).astype(float) if discrete else rng.normal(size=n)
     X = pd.DataFrame({"g1": (g == 1).astype(float), "g2": (g == 2).astype(float), "x": x})
     latent = 0.8 * X["g1"] - 0.5 * X["g2"] + 0.3 * X["x"] + rng.logistic(size=n)
-    y = np.digitize(latent, [-1.0, 0.0, 1.5])
+    y = np.digitize(latent, list(cuts))
     cat = pd.Series(pd.Categorical(y, categories=sorted(set(y)), ordered=True))
     return cat, X
 
 
-@pytest.mark.parametrize(("n", "discrete"), [(37, False), (500, True), (5003, True), (186, False)])
-def test_loglike_bit_equal_to_statsmodels(n: int, discrete: bool) -> None:
+@pytest.mark.parametrize(("n", "discrete", "cuts"), [(37, False, (-1.0, 0.0, 1.5)), (500, True, (-1.0, 0.0, 1.5)),
+                                                     (5003, True, (-1.0, 0.0, 1.5)), (186, False, (-1.0, 0.0, 1.5)),
+                                                     (300, True, (0.2,)), (120, False, (0.2,))])
+def test_loglike_bit_equal_to_statsmodels(n: int, discrete: bool, cuts: tuple[float, ...]) -> None:
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    y, X = _data(n, n, discrete)
+    y, X = _data(n, n, discrete, cuts)
     ref = OrderedModel(y, X, distr="logit")
     exog, endog = np.asarray(ref.exog), np.asarray(ref.endog)
     patterns = _patterns(exog, endog)
