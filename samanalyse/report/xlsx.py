@@ -8,6 +8,7 @@ the page width, frozen header, no formulas.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -44,14 +45,25 @@ def _sheet_name(key: str, used: set[str]) -> str:
     return name
 
 
-def _text(ws: Worksheet, text: str, bold: bool = False, italic: bool = False) -> None:
-    from openpyxl.styles import Alignment, Font
+@functools.cache
+def _style(name: str) -> Any:
+    """The workbook's fonts, fill and alignment, each made once (openpyxl keeps one copy of equal styles)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
 
+    styles = {"link": Font(color="1B4F72", underline="single"), "header": Font(bold=True),
+              "header_fill": PatternFill("solid", fgColor="DDDDEE"), "no_wrap": Alignment(wrap_text=False)}
+    for bold in (False, True):
+        for italic in (False, True):  # the fonts of _text
+            styles[f"text_{bold}_{italic}"] = Font(bold=bold, italic=italic, size=12 if bold else 10)
+    return styles[name]
+
+
+def _text(ws: Worksheet, text: str, bold: bool = False, italic: bool = False) -> None:
     ws.append([text])
     c = ws.cell(row=ws.max_row, column=1)
     c.data_type = "s"  # literal text, never a formula
-    c.font = Font(bold=bold, italic=italic, size=12 if bold else 10)
-    c.alignment = Alignment(wrap_text=False)
+    c.font = _style(f"text_{bold}_{italic}")
+    c.alignment = _style("no_wrap")
 
 
 def _page_setup(ws: Worksheet, header_row: int) -> None:
@@ -75,8 +87,6 @@ def _cell_value(v: Any, percent: bool) -> Any:
 
 def _index(wb: Workbook, ctx: Context, entries: list[tuple[str, str]]) -> None:
     """The first sheet: title, reconstruction note, citation, scorecard and a link to every sheet."""
-    from openpyxl.styles import Font
-
     tr = ctx.tr
     ws = wb.active
     ws.title = "Innhold"
@@ -94,7 +104,7 @@ def _index(wb: Workbook, ctx: Context, entries: list[tuple[str, str]]) -> None:
         ws.append([name, title])
         c = ws.cell(row=ws.max_row, column=1)
         c.hyperlink = f"#'{name}'!A1"
-        c.font = Font(color="1B4F72", underline="single")
+        c.font = _style("link")
         ws.cell(row=ws.max_row, column=2).data_type = "s"
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 110
@@ -103,7 +113,6 @@ def _index(wb: Workbook, ctx: Context, entries: list[tuple[str, str]]) -> None:
 
 def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
     """One section as a sheet: title, n, notes and source above; bold header; values; fitted widths."""
-    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     tr = ctx.tr
@@ -136,10 +145,10 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
     ws.append([tr.header(c) for c in header])
     header_row = ws.max_row
     for c in ws[header_row]:
-        c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="DDDDEE")
+        c.font, c.fill = _style("header"), _style("header_fill")
     pct_cols = {i for i, c in enumerate(header) if c in sec.percent_columns}
     widths = [min(len(tr.header(c)), 24) for c in header]   # the widest printed value per column, from the rows
-    for row in sec.frame.itertuples(index=False):
+    for row in sec.frame.itertuples(index=False, name=None):
         values = [_cell_value(v, i in pct_cols) for i, v in enumerate(row)]
         ws.append(values)
         r = ws.max_row
@@ -157,23 +166,50 @@ def _sheet(wb: Workbook, ctx: Context, sec: Section, name: str) -> None:
     _page_setup(ws, header_row)
 
 
+class _FixedZip(zipfile.ZipFile):
+    """A zip whose every entry has the fixed time, mode 0644 and deflate, and whose ``docProps/core.xml`` has
+    the fixed "modified" time, so reruns give identical bytes."""
+
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: str | bytes,  # type: ignore[override]
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        if name == "docProps/core.xml":  # openpyxl stamps "modified" with the clock on save
+            stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+            raw = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\2", raw)
+        zi = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        zi.external_attr = 0o644 << 16  # mode of an entry once unzipped (the file itself follows the umask)
+        super().writestr(zi, raw)
+
+
 def _save_fixed(wb: Workbook, path: Path) -> None:
-    """Save with fixed document and zip entry times, so reruns give identical bytes."""
+    """Save with fixed document and zip entry times, so reruns give identical bytes.
+
+    openpyxl's own save writes every sheet to a temporary file and the zip
+    with the clock's times (rewritten afterwards); here its writer writes
+    each sheet in memory, straight into a :class:`_FixedZip`: the same entries
+    in the same order with the same bytes.
+    """
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+
+    class InMemory(ExcelWriter):  # type: ignore[misc]
+        def write_worksheet(self, ws: Worksheet) -> None:  # openpyxl's, with the sheet in memory
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            out = io.BytesIO()
+            writer = WorksheetWriter(ws, out=out)
+            writer.write()
+            ws._rels = writer._rels
+            self._archive.writestr(ws.path[1:], out.getvalue())
+            self.manifest.append(ws)
+
     wb.properties.created = wb.properties.modified = FIXED_TIME
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\2",
-                              data)
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16  # mode of an entry once unzipped (the file itself follows the umask)
-            dst.writestr(zi, data)
+    with _FixedZip(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        InMemory(wb, archive).write_data()
 
 
 def write_xlsx(ctx: Context) -> None:

@@ -67,7 +67,8 @@ def test_frozen_layout_is_the_constrained_layout_of_a_full_draw(tmp_path: Path) 
     old.set_layout_engine("none")
     assert new.get_layout_engine() is None            # so a save draws the figure once
     for a, b in zip(new.axes, old.axes, strict=True):
-        assert np.allclose(a.get_position(original=True).bounds, b.get_position(original=True).bounds, rtol=0, atol=1e-12)
+        mine, theirs = a.get_position(original=True).bounds, b.get_position(original=True).bounds
+        assert np.allclose(mine, theirs, rtol=0, atol=1e-12)
     for f in ("png", "svg"):
         mine = canvas.save_figure(new, tmp_path / "new", formats=(f,))[0].read_bytes()
         theirs = canvas.save_figure(old, tmp_path / "old", formats=(f,))[0].read_bytes()
