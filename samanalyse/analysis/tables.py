@@ -94,30 +94,33 @@ def _values(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     return frame.where(frame.notna(), _BLANK).astype(str).to_numpy()
 
 
-def _answers(data: pd.DataFrame, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _answers(data: pd.DataFrame, items: Sequence[str], rows: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """The answers of :func:`_values` as ``(labels, codes)``: ``labels[codes]`` is :func:`_values`.
 
     ``labels`` are the distinct answers (``""`` for a blank) and ``codes`` (rows x items) index
     them, so that counting the answers of a category is a sum over a few labels. A categorical
     column is read from its codes (its categories as ``str`` gives each answer's text, as
-    :func:`_values` does); another column through :func:`_values`.
+    :func:`_values` does); another column through :func:`_values`. ``rows``: a boolean mask of the
+    respondents to take (default all).
     """
-    labels: list[str] = []
+    n = len(data) if rows is None else int(np.count_nonzero(rows))
     where: dict[str, int] = {}
-    out = np.empty((len(data), len(items)), dtype=np.intp)
+    out = np.empty((n, len(items)), dtype=np.intp)
     for j, item in enumerate(items):
         col = data[item]
         if isinstance(col.dtype, pd.CategoricalDtype):
             texts = [str(c) for c in col.cat.categories] + [_BLANK]
             codes = col.cat.codes.to_numpy()
+            codes = codes if rows is None else codes[rows]
             local = np.where(codes < 0, len(texts) - 1, codes)
         else:
-            texts_arr, local = np.unique(_values(data, [item])[:, 0], return_inverse=True)
+            values = _values(data[[item]], [item])[:, 0]
+            texts_arr, local = np.unique(values if rows is None else values[rows], return_inverse=True)
             texts = [str(t) for t in texts_arr]
         remap = np.array([where.setdefault(t, len(where)) for t in texts], dtype=np.intp)
-        labels = list(where)
         out[:, j] = remap[local] if len(local) else local
-    return np.array(labels if labels else [_BLANK], dtype=object), out
+    return np.array(list(where) if where else [_BLANK], dtype=object), out
 
 
 def _counts(codes: np.ndarray, size: int) -> np.ndarray:
@@ -343,25 +346,29 @@ def _by_group_rows(table: str, spec: dict[str, Any], data: pd.DataFrame, codeboo
     for form in spec["forms"]:
         if not item.on_form(form):
             continue
-        d = data[[item.id, *([by] if by else [])]][forms == form]
+        mine = forms == form
         pop = population_label(codebook, form)
-        labels, codes = _answers(d, [item.id])
+        labels, codes = _answers(data, [item.id], mine)
         member = {c: _in_labels(labels, category_labels(item, cat.rule(c)))
                   for c in [*spec["categories"], *spec.get("notes", [])]}
         groups: list[tuple[str, str, np.ndarray]] = []
         if by:
-            col = d[by]
+            col = data[by]
+            values = col.to_numpy(dtype=object)[mine]
             # a background the form's respondents do not have (all blank) gives no breakdown
-            levels = _levels(col) if col.notna().any() else []
-            groups += [(BY_BREAKDOWN.get(by, by), str(g), (col == g).to_numpy()) for g in levels]
-        groups.append(("total", TOTAL, np.ones(len(d), dtype=bool)))
+            if pd.notna(values).any():
+                levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
+                          else sorted(pd.unique(values[pd.notna(values)])))   # as _levels of the form's rows
+                groups += [(BY_BREAKDOWN.get(by, by), str(g), values == g) for g in levels]
+        groups.append(("total", TOTAL, np.ones(len(codes), dtype=bool)))
         for breakdown, g, mask in groups:
             counts, n = _counts(codes[mask], len(labels)), int(mask.sum())
             for c in spec["categories"]:
                 rows.append(_row(table, pop, breakdown, g, item.id, c, int(counts[member[c]].sum()), n, rounding))
         counts = _counts(codes, len(labels))
         for c in spec.get("notes", []):
-            rows.append(_row(table, pop, "note", TOTAL, item.id, c, int(counts[member[c]].sum()), len(d), rounding))
+            rows.append(_row(table, pop, "note", TOTAL, item.id, c, int(counts[member[c]].sum()), len(codes),
+                             rounding))
     return rows
 
 
@@ -391,7 +398,7 @@ def _response_rate_rows(table: str, spec: dict[str, Any], data: pd.DataFrame, co
     for form in spec["forms"]:
         units = response_rate_units(codebook, form)
         ids = list(dict.fromkeys(it.id for _, its in units for it in its))
-        labels, codes = _answers(data[ids][(data["form"] == form).to_numpy()], ids)
+        labels, codes = _answers(data, ids, (data["form"] == form).to_numpy())
         at = {i: j for j, i in enumerate(ids)}
         blank = labels.astype(str) == _BLANK
         for name, its in units:

@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -150,13 +151,19 @@ def check_frame_size(frame_size: object, n: int, where: str = "") -> int:
     return N
 
 
+@lru_cache(maxsize=4096)
+def _ppf(dist: str, q: float, *args: float) -> float:
+    """``scipy.stats.<dist>.ppf(q, *args)``, computed once per arguments (a report asks for the same quantile per cell)."""
+    return getattr(stats, dist).ppf(q, *args)
+
+
 def _binomial_interval(x: int, n: int, method: str, confidence: float) -> tuple[float, float]:
     alpha = 1 - confidence
     p = x / n
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = _ppf("norm", 1 - alpha / 2)
     if method == "exact":
-        lo = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
-        hi = 1.0 if x == n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+        lo = 0.0 if x == 0 else float(_ppf("beta", alpha / 2, x, n - x + 1))
+        hi = 1.0 if x == n else float(_ppf("beta", 1 - alpha / 2, x + 1, n - x))
         return lo, hi
     # Wilson score interval written as R's prop.test does (correct = FALSE: yates = 0).
     yates = min(0.5, abs(x - n * 0.5)) if method == "wilson_cc" else 0.0
@@ -186,7 +193,7 @@ def design_interval(
             "use method='exact' for a share of 0 or 1"
         )
         return p, p
-    t = stats.t.ppf(1 - alpha / 2, df)
+    t = _ppf("t", 1 - alpha / 2, df)
     if method == "fpc_wald":
         return float(p - t * se), float(p + t * se)
     if method == "fpc_logit":
@@ -196,7 +203,7 @@ def design_interval(
     # fpc_beta: Korn & Graubard (1998) with survey's degrees-of-freedom adjustment
     n_eff = p * (1 - p) / se**2
     if n > 1:
-        n_eff *= (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+        n_eff *= (_ppf("t", alpha / 2, n - 1) / _ppf("t", alpha / 2, df)) ** 2
     lo = float(stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1))
     hi = float(stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
     return lo, hi
