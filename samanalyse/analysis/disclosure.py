@@ -290,48 +290,71 @@ def _atoms(data: pd.DataFrame, item: str, bys: list[str], categories: list[str])
     """Counts of every combination of answer (missing kept as None) and grouping columns, zeros included.
 
     Every combination is an atom, also those nobody is in: the attacker does not know which are empty.
+    The atoms are in the order of the full cross-classification (answers sorted, None last; each grouping
+    column's groups sorted as text), counted by their positions in it; respondents without a group in a
+    grouping column are atoms of their own after those (:func:`_atoms_with_missing_groups`).
     """
     cols = [item, *bys]
     frame = data[cols].astype(object).where(data[cols].notna(), None)
-    frame[item] = frame[item].map(lambda v: None if v is None else str(v))
+    if bys and frame[bys].isna().any().any():
+        return _atoms_with_missing_groups(frame, item, bys, categories)
+    answers = [None if v is None else str(v) for v in frame[item]]
+    levels: list[list[Any]] = [sorted({v for v in answers if v is not None} | set(categories)) + [None]]
+    levels += [sorted(frame[b].dropna().unique(), key=str) for b in bys]
+    positions = [{v: i for i, v in enumerate(lev)} for lev in levels]
+    codes = [np.array([at[v] for v in col], dtype=np.intp)
+             for at, col in zip(positions, [answers, *(frame[b] for b in bys)])]
+    shape = tuple(len(lev) for lev in levels)
+    flat = np.ravel_multi_index(tuple(codes), shape) if len(frame) else np.zeros(0, np.intp)
+    counts = np.bincount(flat, minlength=int(np.prod(shape))).astype(np.int64)
+    full = pd.MultiIndex.from_product(levels, names=cols)
+    return pd.Series(counts, index=full, name="count").reset_index()
+
+
+def _atoms_with_missing_groups(frame: pd.DataFrame, item: str, bys: list[str], categories: list[str]) -> pd.DataFrame:
+    """:func:`_atoms` when a grouping column has blanks: the counts of the full cross-classification set one
+    by one, and each combination with a blank group added after them (in the order of ``groupby``)."""
+    cols = [item, *bys]
+    frame = frame.assign(**{item: frame[item].map(lambda v: None if v is None else str(v))})
     counts = frame.groupby(cols, dropna=False, sort=True).size()
     levels = [sorted(set(frame[item].dropna()) | set(categories)) + [None]]
     levels += [sorted(frame[b].dropna().unique(), key=str) for b in bys]
-    full = pd.MultiIndex.from_product(levels, names=cols)
-    out = pd.Series(0, index=full, name="count")
+    out = pd.Series(0, index=pd.MultiIndex.from_product(levels, names=cols), name="count")
     for key, n in counts.items():
         out[key if isinstance(key, tuple) else (key,)] = n
     return out.reset_index()
 
 
 def _item_cells(data: pd.DataFrame, tables: list[CountTable], rules: DisclosureRules) -> tuple[
-        pd.DataFrame, sparse.csr_matrix, np.ndarray]:
-    """The cells of one item's tables (rows of CELL_COLUMNS' first 6) and the cells x atoms matrix."""
+        dict[str, list[Any]], sparse.csr_matrix, np.ndarray]:
+    """The cells of one item's tables (CELL_COLUMNS' first 6, as columns) and the cells x atoms matrix."""
     item = tables[0].item
     bys = sorted({t.by for t in tables if t.by})
     values = [v for t in tables for c in (t.categories or ()) for v in t.values_of(c)]
     atoms = _atoms(data, item, bys, values)
+    counts = atoms["count"].to_numpy()
     answered = atoms[item].notna().to_numpy()
     answer = atoms[item].astype(str).to_numpy()
-    rows: list[dict[str, Any]] = []
+    seen = sorted(str(v) for v in atoms.loc[answered, item].unique())
+    cols: dict[str, list[Any]] = {"table": [], "item": [], "group": [], "category": [], "count": [], "base": []}
     members: list[np.ndarray] = []
     for t in tables:
-        seen = sorted(str(v) for v in atoms.loc[answered, item].unique())
         cats = list(t.categories) if t.categories is not None else seen
+        of_cat = {cat: np.isin(answer, list(t.values_of(cat))) for cat in cats}
         levels = [(rules.total_label, np.ones(len(atoms), dtype=bool))]
         if t.by:
-            levels = [(str(g), (atoms[t.by] == g).to_numpy()) for g in
-                      sorted(atoms[t.by].dropna().unique(), key=str)] + levels
+            by = atoms[t.by].to_numpy()
+            levels = [(str(g), by == g) for g in sorted(atoms[t.by].dropna().unique(), key=str)] + levels
         for group, in_group in levels:
             base = in_group & answered
+            n_base = int(counts[base].sum())
             for cat in [*cats, BASE]:
-                mask = base if cat == BASE else base & np.isin(answer, list(t.values_of(cat)))
-                rows.append({"table": t.table, "item": item, "group": group, "category": cat,
-                             "count": int(atoms["count"].to_numpy()[mask].sum()),
-                             "base": int(atoms["count"].to_numpy()[base].sum())})
+                mask = base if cat == BASE else base & of_cat[cat]
+                for col, v in zip(cols.values(), (t.table, item, group, cat, int(counts[mask].sum()), n_base)):
+                    col.append(v)
                 members.append(mask)
     m = sparse.csr_matrix(np.vstack(members).astype(float))
-    return pd.DataFrame(rows), m, atoms["count"].to_numpy(dtype=float)
+    return cols, m, atoms["count"].to_numpy(dtype=float)
 
 
 @dataclass(frozen=True)
@@ -447,31 +470,42 @@ def protect_tables(data: pd.DataFrame, tables: list[CountTable], rules: Disclosu
         for t in tables:
             if t.by == by and by_notes:
                 notes.setdefault(t.table, []).extend(by_notes)
-    parts = []
-    for item in dict.fromkeys(t.item for t in tables):
-        parts.append(_protect_item(work, [t for t in tables if t.item == item], rules, secondary))
-    cells = pd.concat(parts, ignore_index=True)[CELL_COLUMNS]
+    parts = [_protect_item(work, [t for t in tables if t.item == item], rules, secondary)
+             for item in dict.fromkeys(t.item for t in tables)]
+    cells = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) if c in _ARRAYS else
+                          [v for p in parts for v in p[c]] for c in CELL_COLUMNS})
     return TableProtection(cells=cells, rules=rules, notes=notes)
 
 
+#: Columns of :func:`_protect_item` given as arrays (the others are lists).
+_ARRAYS = frozenset({"status", "rule", "lo", "hi"})
+
+
 def _protect_item(data: pd.DataFrame, tables: list[CountTable], rules: DisclosureRules,
-                  secondary: bool) -> pd.DataFrame:
-    """Suppress one item's tables together (the same cell in two tables is one model cell)."""
+                  secondary: bool) -> dict[str, Any]:
+    """Suppress one item's tables together (the same cell in two tables is one model cell); its cells as
+    columns (:data:`CELL_COLUMNS`)."""
     rows, m, atoms = _item_cells(data, tables, rules)
-    keys = [tuple(r.indices) for r in m]
-    uniq = list(dict.fromkeys(keys))
+    keys = [tuple(m.indices[m.indptr[i]:m.indptr[i + 1]]) for i in range(m.shape[0])]
+    firsts: dict[tuple, int] = {}
+    for i, k in enumerate(keys):
+        firsts.setdefault(k, i)
+    uniq = list(firsts)
     where = {k: i for i, k in enumerate(uniq)}
     cell_of = np.array([where[k] for k in keys])
-    mu = m[[keys.index(k) for k in uniq]]
+    first = list(firsts.values())
+    mu = m[first]
     values = mu @ atoms
-    is_base = rows["category"].to_numpy() == BASE
+    is_base = np.array([c == BASE for c in rows["category"]], dtype=bool)
     known_n = {t.table for t in tables if t.known_n}
     known = {(t.table, c) for t in tables for c in t.known}
-    public_row = (rows["table"].map(rules.is_published_reproduction).to_numpy(dtype=bool)
-                  | (is_base & rows["table"].isin(known_n).to_numpy())
+    published = {tb: bool(rules.is_published_reproduction(tb)) for tb in dict.fromkeys(rows["table"])}
+    public_row = (np.array([published[tb] for tb in rows["table"]], dtype=bool)
+                  | (is_base & np.array([tb in known_n for tb in rows["table"]], dtype=bool))
                   | np.array([(tb, c) in known for tb, c in zip(rows["table"], rows["category"])], dtype=bool))
     by_count = primary_suppression(values, min_count=rules.min_count, protect_zeros=rules.protect_zeros)
-    small_base = (rows["base"].to_numpy() < rules.min_base) & ~is_base & (rows["base"].to_numpy() > 0)
+    base_n = np.asarray(rows["base"], dtype=np.int64)
+    small_base = (base_n < rules.min_base) & ~is_base & (base_n > 0)
     p_count = np.zeros(len(uniq), dtype=bool)
     p_base = np.zeros(len(uniq), dtype=bool)
     fixed = np.zeros(len(uniq), dtype=bool)
@@ -479,11 +513,10 @@ def _protect_item(data: pd.DataFrame, tables: list[CountTable], rules: Disclosur
     np.logical_or.at(p_base, cell_of, small_base & ~public_row)
     np.logical_or.at(fixed, cell_of, public_row)
     primary = (p_count | p_base) & ~fixed
-    first = [keys.index(k) for k in uniq]
-    names = [f"{r.table} {r.group} / {r.category}" for r in rows.iloc[first].itertuples()]
+    names = [f"{rows['table'][i]} {rows['group'][i]} / {rows['category'][i]}" for i in first]
     result = suppress(mu, atoms, primary, min_range=rules.min_range, fixed=fixed, secondary=secondary,
                       names=names)
     status = np.where(fixed, "public", result.status.astype(str))[cell_of]
     rule = np.where(p_count, "min_count", np.where(p_base, "min_base", ""))[cell_of]
     rule = np.where(status == "primary", rule, "")
-    return rows.assign(status=status, rule=rule, lo=result.lo[cell_of], hi=result.hi[cell_of])
+    return {**rows, "status": status, "rule": rule, "lo": result.lo[cell_of], "hi": result.hi[cell_of]}

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from samanalyse.errors import ArgumentError, DisclosureError
 
@@ -89,17 +89,27 @@ def primary_suppression(values: object, *, min_count: int, protect_zeros: bool =
     return (v >= low) & (v < min_count)
 
 
+def _big_m_rows(m: sparse.csr_matrix, big: float) -> sparse.csr_matrix:
+    """``[M -B; M B]`` over (d, z): with ``M d - B z <= 0`` and ``M d + B z >= 0`` a published cell (z = 0) does
+    not move (``B``: each cell's bound, ``big`` times its coefficients' sum)."""
+    bound = big * np.asarray(abs(m).sum(axis=1)).ravel()
+    eye = sparse.identity(m.shape[0], format="csr")
+    return sparse.vstack([sparse.hstack([m, -eye.multiply(bound[:, None])]),
+                          sparse.hstack([m, eye.multiply(bound[:, None])])]).tocsr()
+
+
 def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float, hidden: np.ndarray,
-                       fixed: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+                       fixed: np.ndarray, cost: np.ndarray, built: dict[float, sparse.csr_matrix] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
     """Cheapest extra cells letting cell ``j`` move by ``step`` (signed); the new hidden mask and the atoms'
-    deviation (whole numbers) that moves it, or None."""
+    deviation (whole numbers) that moves it, or None. ``built`` keeps :func:`_big_m_rows` per ``big`` (the
+    same for every program of one model and step size)."""
     n_cells, n_atoms = m.shape
     big = float(a.sum() + abs(step) + 1)
-    bound = big * np.asarray(abs(m).sum(axis=1)).ravel()
-    eye = sparse.identity(n_cells, format="csr")
-    # M d - B z <= 0 and M d + B z >= 0: a published cell (z = 0) does not move.
-    rows = sparse.vstack([sparse.hstack([m, -eye.multiply(bound[:, None])]),
-                          sparse.hstack([m, eye.multiply(bound[:, None])])]).tocsr()
+    built = {} if built is None else built
+    if big not in built:
+        built[big] = _big_m_rows(m, big)
+    rows = built[big]
     lo = np.concatenate([np.full(n_cells, -np.inf), np.zeros(n_cells)])
     hi = np.concatenate([np.zeros(n_cells), np.full(n_cells, np.inf)])
     target = sparse.hstack([m[j] * np.sign(step), sparse.csr_matrix((1, n_cells))])
@@ -127,6 +137,7 @@ class _Deviations:
     def __init__(self, m: sparse.csr_matrix, a: np.ndarray, cost: np.ndarray) -> None:
         self.m, self.a, self.found = m, a, []  # type: ignore[var-annotated]
         self.usable = bool((cost > 0).all())
+        self.built: dict[float, sparse.csr_matrix] = {}   # the programs' constraint matrices (_big_m_rows)
 
     def add(self, d: np.ndarray) -> None:
         """Keep a deviation a program found."""
@@ -168,7 +179,7 @@ def _protect_one(m: sparse.csr_matrix, a: np.ndarray, j: int, plan: list[float],
     for step in plan:
         if known.moves(j, step, hidden):   # possible already: the program would add no cell
             continue
-        found = _deviation_program(m, a, j, step, hidden, fixed, cost)
+        found = _deviation_program(m, a, j, step, hidden, fixed, cost, known.built)
         if found is None:
             return None
         hidden, d = found
@@ -302,16 +313,45 @@ def _ranges(m: sparse.csr_matrix, a: np.ndarray, hidden: np.ndarray, integer: bo
     """
     published = ~hidden
     rhs = (m @ a)[published]
+    cells = np.flatnonzero(hidden)
+    objs = m[cells].toarray()
     free = np.asarray(abs(m[published]).sum(axis=0)).ravel() == 0
     others = known.valid(hidden) if known is not None else np.zeros((a.size, 0))
     tables = np.column_stack([a, a[:, None] + others])
-    rows = []
-    for j in np.flatnonzero(hidden):
-        obj = m[j].toarray().ravel()
-        lo = 0.0 if (obj @ tables == 0).any() else _extreme(m, obj, published, rhs, 1.0, integer)
-        hi = float("inf") if (obj[free] > 0).any() else _extreme(m, obj, published, rhs, -1.0, integer)
-        rows.append((int(j), lo, hi))
-    return pd.DataFrame(rows, columns=RANGE_COLUMNS).astype({"cell": int, "lo": float, "hi": float})
+    lo = np.where((objs @ tables == 0).any(axis=1), 0.0, np.nan)
+    hi = np.where((objs[:, free] > 0).any(axis=1), np.inf, np.nan)
+    todo = [(k, sense) for k in range(cells.size) for sense, v in ((1.0, lo), (-1.0, hi)) if np.isnan(v[k])]
+    found = _extremes(m[published], rhs, [sense * objs[k] for k, sense in todo]) if integer else [None] * len(todo)
+    for (k, sense), value in zip(todo, found):
+        if value is None:
+            value = _extreme(m, objs[k], published, rhs, sense, integer)
+        (lo if sense > 0 else hi)[k] = value
+    return pd.DataFrame({"cell": cells.astype(int), "lo": lo, "hi": hi}, columns=RANGE_COLUMNS).astype(
+        {"cell": int, "lo": float, "hi": float})
+
+
+def _extremes(a_eq: sparse.csr_matrix, rhs: np.ndarray, objectives: list[np.ndarray]) -> list[float | None]:
+    """min of each objective over the non-negative integer ``x`` with ``a_eq x = rhs``, from one linear program.
+
+    The programs are solved together as one LP of independent blocks (one copy of the constraints per
+    objective; its optimum is each block's optimum). Where a block's LP optimum is a whole-number table
+    (checked exactly), that table is an optimum of the integer program too, and its value is given;
+    None where it is not (the integer program must then be solved).
+    """
+    k, n_atoms = len(objectives), a_eq.shape[1]
+    if k == 0 or a_eq.shape[0] == 0:
+        return [None] * k
+    res = linprog(np.concatenate(objectives), A_eq=sparse.block_diag([a_eq] * k, format="csr"),
+                  b_eq=np.tile(rhs, k), bounds=(0, None), method="highs")
+    if res.status != 0:
+        return [None] * k
+    x = res.x.reshape(k, n_atoms)
+    whole = np.round(x)
+    out: list[float | None] = []
+    for c, xi, wi in zip(objectives, x, whole):
+        exact = np.allclose(xi, wi, rtol=0, atol=1e-6) and (wi >= 0).all() and np.array_equal(a_eq @ wi, rhs)
+        out.append(float(abs(c @ wi)) if exact else None)
+    return out
 
 
 @dataclass(frozen=True)
