@@ -26,7 +26,7 @@ from samanalyse.analysis.indices import Scoring, index_scores, item_scores
 from samanalyse.errors import DataError
 from samanalyse.stats._checks import WarningLog, category_order
 from samanalyse.survey.answers import collapse_values, item_scale
-from samanalyse.survey.codebook import Codebook
+from samanalyse.survey.codebook import Codebook, Scale
 
 __all__: list[str] = []  # private helpers of analysis.tests and analysis.design_tests
 
@@ -52,6 +52,22 @@ def _categorical(
                   lambda: _categorical_of(data, name, codebook, collapse, exclude))
 
 
+def _collapsed(values: pd.Series, scale: Scale, collapse: str, name: str) -> pd.Series:
+    """:func:`~samanalyse.survey.answers.collapse_values` of a column, applied to its distinct answers only.
+
+    Collapsing maps each answer on its own (and its errors name the distinct answers, in order of
+    appearance), so collapsing the distinct answers and spreading the result back gives the same
+    Categorical; a column with few repeats is collapsed directly.
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    if 4 * len(uniques) > len(values):
+        return collapse_values(values, scale, collapse, name)
+    small = collapse_values(pd.Series(uniques, dtype=object), scale, collapse, name)
+    per_answer = small.cat.codes.to_numpy()
+    full = np.where(codes >= 0, per_answer[np.maximum(codes, 0)], -1) if len(per_answer) else np.full(len(codes), -1)
+    return pd.Series(pd.Categorical.from_codes(full, dtype=small.dtype), index=values.index, name=values.name)
+
+
 def _categorical_of(data: pd.DataFrame, name: str, codebook: Codebook | None, collapse: str | None,
                     exclude: Sequence[Hashable]) -> pd.Series:
     if codebook is not None and _is_index(name, data, codebook):
@@ -59,7 +75,7 @@ def _categorical_of(data: pd.DataFrame, name: str, codebook: Codebook | None, co
     else:
         values = data[name]
         if collapse is not None:
-            values = collapse_values(values, item_scale(codebook, name), collapse, name)
+            values = _collapsed(values, item_scale(codebook, name), collapse, name)
     if exclude:
         order = category_order(values)
         bad = [e for e in exclude if e not in order]

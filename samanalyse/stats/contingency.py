@@ -117,7 +117,8 @@ def exact_p(table: np.ndarray) -> float | None:
 
     The tables are the first-column vectors, built row by row: row ``i`` takes
     each count ``x`` that keeps the partial sum within reach of the column
-    total (only those are generated, in the order of the full product), and
+    total (only those are generated, in the order of the full product; or the
+    product is formed and filtered when most of it is reachable), and
     its log binomial coefficient is looked up in a table of the row's
     ``log C(m_i, x)``; the probabilities are exponentiated only for the tables
     that count. The values (and their order in the final sum) are those of
@@ -140,9 +141,14 @@ def exact_p(table: np.ndarray) -> float | None:
         lo = np.maximum(0, c1 - rest[i] - sums)          # the counts x with s + x <= c1 and s + x + rest >= c1
         hi = np.minimum(m[i], c1 - sums)
         k = np.maximum(hi - lo + 1, 0)
-        row = np.repeat(np.arange(len(sums)), k)
-        xs = lo[row] + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
-        sums, logp = sums[row] + xs, logp[row] + lc[xs]
+        if k.sum() * 3 > len(sums) * len(x):             # most of the product is reachable: form it and filter
+            s = sums[:, None] + x
+            ok = (s <= c1) & (s >= c1 - rest[i])
+            sums, logp = s[ok], np.add(logp[:, None], lc)[ok]
+        else:                                            # generate only the reachable counts, in the same order
+            row = np.repeat(np.arange(len(sums)), k)
+            xs = lo[row] + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+            sums, logp = sums[row] + xs, logp[row] + lc[xs]
     last = c1 - sums
     lc_last = _logc(np.full(m[-1] + 1, m[-1], dtype=float), np.arange(m[-1] + 1, dtype=float))
     lp = logp + lc_last[last]

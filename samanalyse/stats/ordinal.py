@@ -74,12 +74,17 @@ def _cell_loglik(thresh: np.ndarray, y2: np.ndarray, xb: np.ndarray) -> np.ndarr
 
 def _patterns(exog: np.ndarray, endog: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(first row, pattern of every row) of the distinct (covariates, outcome) rows, or None if few repeat."""
-    keys = np.column_stack([exog, endog.astype(float)])
-    if not np.isfinite(keys).all():
-        return None
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    if len(first) > len(endog) // 2:
-        return None
+    n = len(endog)
+    key, size = np.zeros(n, dtype=np.int64), 1
+    for col in [*np.asarray(exog, dtype=float).T, endog.astype(float)]:
+        if not np.isfinite(col).all():
+            return None
+        values, codes = np.unique(col, return_inverse=True)
+        size *= len(values)
+        if size > n // 2:        # too many patterns to gain anything
+            return None
+        key = key * len(values) + codes.ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return first, inverse.ravel()
 
 

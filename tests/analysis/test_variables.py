@@ -83,3 +83,24 @@ def test_index_scores_computed_once_within_reusing(round2010, monkeypatch) -> No
     assert calls == [name, name]            # once outside, once inside the block
     pd.testing.assert_series_equal(first, fresh)
     pd.testing.assert_series_equal(again, real(data2010, name, codebook=codebook2010)["class"])
+
+
+def test_collapse_of_distinct_answers_equals_collapse_values(round2010) -> None:
+    from samanalyse.survey.answers import collapse_values, item_scale
+
+    data2010, codebook2010 = round2010
+    checked = 0
+    for column in data2010.columns:
+        try:
+            scale = item_scale(codebook2010, column)
+        except Exception:  # noqa: BLE001 - not a closed item
+            continue
+        for rule in scale.collapses:
+            big = pd.concat([data2010[column]] * 5, ignore_index=True)  # many repeats: the distinct-answers path
+            pd.testing.assert_series_equal(_variables._collapsed(big, scale, rule.name, column),
+                                           collapse_values(big, scale, rule.name, column))
+            small = data2010[column].iloc[:3]
+            pd.testing.assert_series_equal(_variables._collapsed(small, scale, rule.name, column),
+                                           collapse_values(small, scale, rule.name, column))
+            checked += 1
+    assert checked >= 5
