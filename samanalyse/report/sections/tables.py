@@ -96,7 +96,7 @@ def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Trans
     for pop, kol, sel in columns:
         head = _head(pop, kol)
         hid = sel["ci_method"] == SUPPRESSED if "ci_method" in sel else None
-        at = sel.reindex(rows)   # the column's cells on the table's rows (as assigning them to it aligns them)
+        at = _aligned(sel, rows, ("regenerated", "published", "difference"))
         out[f"{head} – {w['regenerated']}"] = at["regenerated"]
         out[f"{head} – {w['published']}"] = at["published"]
         out[f"{head} – {w['difference']}"] = at["difference"]
@@ -107,6 +107,11 @@ def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Trans
                 ~hid, SUPPRESSED)).reindex(rows)
         _weighted_columns(out, head, at, tr)
     return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
+
+
+def _aligned(sel: pd.DataFrame, rows: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The ``columns`` (and weighted ones) of a printed column's cells on the table's rows, as assigning aligns them."""
+    return sel[[c for c in (*columns, *WEIGHTED_COLUMNS, "weighted_symbol") if c in sel]].reindex(rows)
 
 
 def _weighted_columns(out: pd.DataFrame | dict[str, pd.Series], head: str, sel: pd.DataFrame, tr: Translation) -> None:
@@ -171,7 +176,7 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
     for pop, kol, sel in columns:
         head = _head(pop, kol)
         gone = sel["symbol"] == SUPPRESSED if "symbol" in sel else None
-        at = sel.reindex(rows)   # the column's cells on the table's rows (as assigning them to it aligns them)
+        at = _aligned(sel, rows, ("value", "ci_low", "ci_high"))
         before = set(out)
         out[f"{head} – prosent"] = at["value"]
         if "ci_low" in sel:
