@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from samanalyse.stats.bvn import _bvn_pdf_and_drho, bvn_cdf
 from samanalyse.errors import DataError, NotPositiveDefiniteWarning, SmallCellWarning
 from samanalyse.stats.factor.checks import (
     Missing,
@@ -77,140 +78,12 @@ _RHO_MAX = 1.0 - 1e-7
 
 
 # --------------------------------------------------------------------------
-# Bivariate normal distribution (Genz's BVND, vectorised)
-# --------------------------------------------------------------------------
-
-_GL_W = np.array(
-    [
-        0.01761400713915212, 0.04060142980038694, 0.06267204833410906, 0.08327674157670475,
-        0.1019301198172404, 0.1181945319615184, 0.1316886384491766, 0.1420961093183821,
-        0.1491729864726037, 0.1527533871307259,
-    ]
-)
-_GL_X = np.array(
-    [
-        0.9931285991850949, 0.9639719272779138, 0.9122344282513259, 0.8391169718222188,
-        0.7463319064601508, 0.6360536807265150, 0.5108670019508271, 0.3737060887154196,
-        0.2277858511416451, 0.07652652113349733,
-    ]
-)
-_W20 = np.concatenate([_GL_W, _GL_W])
-_X20 = np.concatenate([1.0 - _GL_X, 1.0 + _GL_X])
-_TWO_PI = 2.0 * np.pi
-
-
-def _bvnu(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """P(X > h, Y > k) for finite h, k and |r| < 1 (Genz 2004, 20-point rule)."""
-    hk = h * k
-    out = np.empty_like(h)
-    small = np.abs(r) < 0.925
-    if np.any(small):
-        hs = (h[small] ** 2 + k[small] ** 2) / 2.0
-        asr = np.arcsin(r[small]) / 2.0
-        sn = np.sin(asr[:, None] * _X20[None, :])
-        bvn = np.exp((sn * hk[small][:, None] - hs[:, None]) / (1.0 - sn**2)) @ _W20
-        out[small] = bvn * asr / _TWO_PI + ndtr(-h[small]) * ndtr(-k[small])
-    big = ~small
-    if np.any(big):
-        hb = h[big]
-        rb = r[big]
-        kb = np.where(rb < 0, -k[big], k[big])
-        hkb = np.where(rb < 0, -hk[big], hk[big])
-        as_ = (1.0 - rb) * (1.0 + rb)
-        a = np.sqrt(as_)
-        bs = (hb - kb) ** 2
-        c = (4.0 - hkb) / 8.0
-        d = (12.0 - hkb) / 80.0
-        asr = -(bs / as_ + hkb) / 2.0
-        bvn = np.where(
-            asr > -100, a * np.exp(np.maximum(asr, -100)) * (1 - c * (bs - as_) * (1 - d * bs) / 3 + c * d * as_**2), 0.0
-        )
-        b = np.sqrt(bs)
-        sp = np.sqrt(_TWO_PI) * ndtr(-b / a)
-        bvn = np.where(
-            hkb > -100, bvn - np.exp(-np.minimum(hkb, 100) / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3), bvn
-        )
-        a2 = a / 2.0
-        xs = (a2[:, None] * _X20[None, :]) ** 2
-        asr2 = -(bs[:, None] / xs + hkb[:, None]) / 2.0
-        ok = asr2 > -100
-        sp2 = 1.0 + c[:, None] * xs * (1.0 + 5.0 * d[:, None] * xs)
-        rs = np.sqrt(1.0 - xs)
-        ep = np.exp(-(hkb[:, None] / 2.0) * xs / (1.0 + rs) ** 2) / rs
-        term = np.where(ok, np.exp(np.where(ok, asr2, 0.0)) * (sp2 - ep), 0.0) @ _W20
-        bvn = (a2 * term - bvn) / _TWO_PI
-        pos = rb > 0
-        res = np.empty_like(hb)
-        res[pos] = bvn[pos] + ndtr(-np.maximum(hb[pos], kb[pos]))
-        neg = ~pos
-        hn, kn, bn = hb[neg], kb[neg], bvn[neg]
-        lo = np.where(hn < 0, ndtr(kn) - ndtr(hn), ndtr(-hn) - ndtr(-kn))
-        res[neg] = np.where(hn >= kn, -bn, np.maximum(lo, 0.0) - bn)
-        out[big] = res
-    return np.clip(out, 0.0, 1.0)
-
-
-def bvn_cdf(x: np.ndarray | float, y: np.ndarray | float, rho: np.ndarray | float) -> np.ndarray:
-    """Standard bivariate normal CDF ``P(X <= x, Y <= y)`` with correlation ``rho``.
-
-    Vectorised over broadcastable ``x``, ``y`` and ``rho``; infinite limits are
-    allowed. Uses Genz's ``BVND`` algorithm (Drezner-Wesolowsky with Gauss-
-    Legendre quadrature), accurate to about 1e-15.
-
-    Parameters
-    ----------
-    x, y : array_like
-        Upper integration limits (may be ``-inf`` or ``inf``).
-    rho : array_like
-        Correlation, ``-1 < rho < 1``.
-
-    Returns
-    -------
-    numpy.ndarray
-        The probabilities, broadcast shape of the inputs.
-    """
-    x, y, r = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float), np.asarray(rho, float))
-    shape = x.shape
-    x = x.ravel().copy()
-    y = y.ravel().copy()
-    r = r.ravel().copy()
-    out = np.zeros(x.shape)
-    # infinite limits
-    xinf_lo = x == -np.inf
-    yinf_lo = y == -np.inf
-    xinf_hi = x == np.inf
-    yinf_hi = y == np.inf
-    zero = xinf_lo | yinf_lo
-    both_hi = xinf_hi & yinf_hi & ~zero
-    out[both_hi] = 1.0
-    only_x_hi = xinf_hi & ~yinf_hi & ~zero
-    out[only_x_hi] = ndtr(y[only_x_hi])
-    only_y_hi = yinf_hi & ~xinf_hi & ~zero
-    out[only_y_hi] = ndtr(x[only_y_hi])
-    fin = ~(zero | xinf_hi | yinf_hi)
-    if np.any(fin):
-        out[fin] = _bvnu(-x[fin], -y[fin], r[fin])
-    return out.reshape(shape)
-
-
-def _bvn_pdf_and_drho(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standard bivariate normal density and its derivative in rho (both 0 at infinite arguments)."""
-    fin = np.isfinite(x) & np.isfinite(y)
-    xf = np.where(fin, x, 0.0)
-    yf = np.where(fin, y, 0.0)
-    om = 1.0 - r * r
-    q = (xf * xf - 2.0 * r * xf * yf + yf * yf) / om
-    phi = np.exp(-q / 2.0) / (_TWO_PI * np.sqrt(om))
-    dlog = r / om + xf * yf / om - r * q / om
-    return np.where(fin, phi, 0.0), np.where(fin, phi * dlog, 0.0)
-
-
-# --------------------------------------------------------------------------
 # The pairwise estimator (vectorised over pairs)
 # --------------------------------------------------------------------------
 
 
-def _cell_terms(rho: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cell_terms(rho: np.ndarray, a: np.ndarray, b: np.ndarray, seg: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cell probabilities and their first two rho-derivatives.
 
     ``a`` (pairs, R+1) and ``b`` (pairs, C+1) are the cut points including the
@@ -227,7 +100,7 @@ def _cell_terms(rho: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
     F = np.zeros((m, nr + 1, nc + 1))
     f1 = np.zeros_like(F)
     f2 = np.zeros_like(F)
-    F[:, 1:-1, 1:-1] = bvn_cdf(A, B, R)
+    F[:, 1:-1, 1:-1] = bvn_cdf(A, B, R, None if seg is None else np.broadcast_to(seg[:, None, None], A.shape))
     F[:, -1, 1:-1] = ndtr(b[:, 1:-1])
     F[:, 1:-1, -1] = ndtr(a[:, 1:-1])
     F[:, -1, -1] = 1.0
@@ -239,20 +112,23 @@ def _cell_terms(rho: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
     return cells(F), cells(f1), cells(f2)
 
 
-def _fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, *, tol: float = 1e-10, maxit: int = 100) -> np.ndarray:
+def _fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, *, tol: float = 1e-10, maxit: int = 100,
+             seg: np.ndarray | None = None) -> np.ndarray:
     """Maximise the pairwise log-likelihood in rho for every pair at once.
 
     Safeguarded Newton on the score: the bracket [lo, hi] always contains the
     root (score positive at lo, negative at hi); a Newton step outside the
     bracket, or one with a non-negative second derivative, is replaced by
-    bisection.
+    bisection. Each pair's iteration is its own; ``seg`` (a non-decreasing
+    label per pair) makes each segment's numbers those of a call with its
+    pairs alone, bit for bit (see :mod:`samanalyse.stats.bvn`).
     """
     m = tab.shape[0]
     lo = np.full(m, -_RHO_MAX)
     hi = np.full(m, _RHO_MAX)
 
     def score(rho: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        P, dP, d2P = _cell_terms(rho, a[idx], b[idx])
+        P, dP, d2P = _cell_terms(rho, a[idx], b[idx], None if seg is None else seg[idx])
         t = tab[idx]
         use = (t > 0) & (P > 0)
         Ps = np.where(use, P, 1.0)
@@ -292,14 +168,20 @@ def _cuts_from_props(cum: np.ndarray) -> np.ndarray:
     return np.concatenate([np.full((n, 1), -np.inf), inner, np.full((n, 1), np.inf)], axis=1)
 
 
-def _pair_tables(codes: np.ndarray, ncat: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Contingency tables (pairs, ncat, ncat) of pairwise-complete observations."""
+def _onehot(codes: np.ndarray, ncat: int) -> np.ndarray:
+    """(n, p, ncat) indicators of each answer's category (codes >= 0; -1 = missing)."""
     onehot = np.zeros(codes.shape + (ncat,))
-    obs = codes >= 0
-    r_, c_ = np.nonzero(obs)
+    r_, c_ = np.nonzero(codes >= 0)
     onehot[r_, c_, codes[r_, c_]] = 1.0
-    full = np.einsum("nia,njb->ijab", onehot, onehot, optimize=True)
-    return full[rows, cols]
+    return onehot
+
+
+def _pair_tables(onehot: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Contingency tables (pairs, ncat, ncat) of pairwise-complete observations (exact counts, one matmul)."""
+    n, p, ncat = onehot.shape
+    flat = onehot.reshape(n, p * ncat)
+    full = (flat.T @ flat).reshape(p, ncat, p, ncat)
+    return full[rows, :, cols, :]
 
 
 def smooth_correlation(r: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]:
@@ -357,14 +239,15 @@ def _pair_setup(codes: np.ndarray, global_thresholds: bool) -> _PairTables:
     p = x.shape[1]
     xmin = np.nanmin(x)
     xi = np.where(np.isnan(x), -1, x - xmin).astype(int)
-    maxes = np.array([np.max(xi[:, j]) for j in range(p)])
+    maxes = xi.max(axis=0)
     ncat = int(maxes.max()) + 1
     use_global = bool(global_thresholds) and bool(np.all(maxes == maxes.max()))
-    freq = np.stack([np.bincount(xi[xi[:, j] >= 0, j], minlength=ncat) for j in range(p)])  # (p, ncat)
+    onehot = _onehot(xi, ncat)
+    freq = onehot.sum(axis=0).astype(np.int64)  # (p, ncat) answers per category
     n_item = freq.sum(axis=1)
     cum = np.cumsum(freq, axis=1)[:, :-1] / n_item[:, None]
     rows, cols = np.tril_indices(p, -1)
-    tabs = _pair_tables(xi, ncat, rows, cols)
+    tabs = _pair_tables(onehot, rows, cols)
     return _PairTables(ncat, use_global, _cuts_from_props(cum), tabs, tabs.sum(axis=(1, 2)), n_item)
 
 
@@ -444,15 +327,18 @@ def polychoric_matrix(
     return _PolyFit(R, t.cuts_item[:, 1:-1], npair, t.use_global, corrected, smoothed)
 
 
-def polychoric_stack(codes: Sequence[np.ndarray], *, correct: float = 0.5) -> list[np.ndarray]:
+def polychoric_stack(codes: Sequence[np.ndarray], *, correct: float = 0.5, separate: bool = False
+                     ) -> list[np.ndarray]:
     """Unsmoothed polychoric matrices of many data sets at once (the inner step of a bootstrap).
 
-    The same estimate, number for number, as ``polychoric_matrix(c, smooth=False).rho``
-    for each ``c`` in ``codes`` (each an (n, p) float array of integer codes,
-    NaN = missing): the pairs of every data set that uses global thresholds
-    are solved together in one vectorised Newton iteration (each pair's
-    iteration is elementwise, so batching does not change it); a data set with
-    per-pair thresholds (psych's fallback) is solved on its own.
+    The same estimate as ``polychoric_matrix(c, smooth=False).rho`` for each
+    ``c`` in ``codes`` (each an (n, p) float array of integer codes, NaN =
+    missing): the pairs of every data set that uses global thresholds are
+    solved together in one vectorised Newton iteration (each pair's iteration
+    is elementwise; a quadrature sum may round its last bit differently in a
+    larger batch, unless ``separate``, which keeps every data set's numbers
+    those of ``polychoric_matrix``, bit for bit); a data set with per-pair
+    thresholds (psych's fallback) is solved on its own.
     """
     out: list[np.ndarray | None] = [None] * len(codes)
     batch: dict[int, list[tuple[int, tuple[np.ndarray, ...]]]] = {}
@@ -466,7 +352,8 @@ def polychoric_stack(codes: Sequence[np.ndarray], *, correct: float = 0.5) -> li
         a = np.concatenate([g[1][0][g[1][3]] for g in group])
         b = np.concatenate([g[1][1][g[1][3]] for g in group])
         props = np.concatenate([g[1][2][g[1][3]] for g in group])
-        rho = _fit_rho(a, b, props)
+        seg = np.concatenate([np.full(int(g[1][3].sum()), j) for j, g in enumerate(group)]) if separate else None
+        rho = _fit_rho(a, b, props, seg=seg)
         start = 0
         for i, (_a, _b, _props, ok) in group:
             pairs = np.full(ok.shape[0], np.nan)

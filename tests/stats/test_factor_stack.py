@@ -1,4 +1,4 @@
-"""The stacked fits of the bootstrap (samanalyse.stats.factor.stack, issue 17) against the scalar functions.
+"""The stacked fits of the bootstrap and the parallel analysis (issue 17) against the scalar functions.
 
 Every vectorised step is compared with the scalar function it replaces, on
 resamples of the reconstructed 2010 kommune priorities (the data the report's
@@ -7,7 +7,9 @@ bootstrap runs on): the weighted polychoric tables give the matrices of
 L-BFGS-B runs advanced side by side give ``extract``'s results bit for bit, the batched GPF oblimin follows
 ``_gpf_oblimin``, the alignment is ``align_factors``'s, and the whole chunk
 gives, resample by resample, the loadings (to 1e-6) and the item assignments
-(identical) of fitting one resample at a time with ``fit_factors``.
+(identical) of fitting one resample at a time with ``fit_factors``; the parallel
+analysis' resamples, estimated together, are those of its loop one iteration
+at a time, bit for bit.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from samanalyse.analysis.priorities.clusters import _BootJob, _chunk_correlation
 from samanalyse.io.datasets import load_round_data
 from samanalyse.stats.factor.checks import blas_single_thread
 from samanalyse.stats.factor.congruence import align_factors, assign_items
-from samanalyse.stats.factor.correlation import correlation_arrays, correlations
+from samanalyse.stats.factor.correlation import correlation_array, correlation_arrays, correlations
 from samanalyse.stats.factor.efa import efa, fit_factors
 from samanalyse.stats.factor.extraction import PSI_LOWER, extract, extract_minres_many
+from samanalyse.stats.factor.parallel import _fa_values, _fa_values_many, _resampled
 from samanalyse.stats.factor.rotation import _gpf_oblimin
 from samanalyse.stats.factor.stack import align_stack, multiplicities, oblimin_stack, weighted_polychoric
-from samanalyse.stats.polychoric import smooth_correlation
+from samanalyse.stats.polychoric import polychoric_matrix, polychoric_stack, smooth_correlation
 from samanalyse.survey.rounds import load_round
 
 N_RESAMPLES = 200
@@ -66,9 +69,11 @@ def job(fit2010):
 
 @pytest.fixture(scope="module")
 def scalar_R(job):
+    """The matrices of the bootstrap before issue 17: correlation_arrays of the drawn rows, 25 resamples at a time."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.stack(correlation_arrays([job.x[i] for i in job.idx], job.method, job.missing))
+        return np.stack([r for g in range(0, N_RESAMPLES, 25)
+                         for r in correlation_arrays([job.x[i] for i in job.idx[g:g + 25]], job.method, job.missing)])
 
 
 def test_multiplicities_count_the_draws() -> None:
@@ -81,7 +86,7 @@ def test_weighted_tables_give_the_matrices_of_the_drawn_rows(job, scalar_R) -> N
     assert same.all()
     raw = np.stack([smooth_correlation(r)[0] for r in R])
     np.testing.assert_allclose(raw, scalar_R, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(_chunk_correlations(job), scalar_R, rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(_chunk_correlations(job), scalar_R)   # in the same groups: bit for bit
 
 
 def test_weighted_polychoric_hands_back_what_it_cannot_take(job) -> None:
@@ -125,6 +130,13 @@ def test_lockstep_lbfgsb_is_extract_bit_for_bit(scalar_R, job) -> None:
                 one.objective, one.iterations, one.converged, one.message)
 
 
+def test_parallel_analysis_fa_values_side_by_side_are_the_same_numbers(scalar_R) -> None:
+    sim = [np.corrcoef(np.random.default_rng(i).standard_normal((187, 10)), rowvar=False) for i in range(10)]
+    rs = list(scalar_R[:10]) + sim
+    np.testing.assert_array_equal(_fa_values_many(rs, "minres"), np.stack([_fa_values(r, "minres") for r in rs]))
+    assert extract_minres_many([], 1) == []
+
+
 def test_oblimin_stack_follows_gpfoblq(scalar_R, job) -> None:
     A = np.stack([fit_factors(r, 2, "minres", "none", start=job.psi0, order=False).loadings
                   for r in scalar_R[:40]])
@@ -146,7 +158,8 @@ def test_align_stack_is_align_factors(scalar_R, job) -> None:
 
 
 def test_batched_chunk_equals_one_resample_at_a_time(job, scalar_R) -> None:
-    """Per resample of the 2010 data: loadings to 1e-10 and identical assignments, so identical counts."""
+    """Per resample of the 2010 data: loadings to 1e-12 (the same bits on the machine it was written on) and
+    identical assignments, so identical counts."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         stacked = _stack_loadings(job, scalar_R)
@@ -156,10 +169,62 @@ def test_batched_chunk_equals_one_resample_at_a_time(job, scalar_R) -> None:
             one = fit_factors(r, k, job.fa_method, job.rotation, start=job.psi0, order=False).loadings
             a1 = align_factors(one, job.target)
             a2 = align_factors(stacked[b], job.target)
-            np.testing.assert_allclose(a2, a1, rtol=0, atol=1e-10)
+            np.testing.assert_allclose(stacked[b], one, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(a2, a1, rtol=0, atol=1e-12)
             np.testing.assert_array_equal(assign_items(a2, job.min_loading), assign_items(a1, job.min_loading))
             a = assign_items(a1, job.min_loading)
             counts[np.arange(p), np.where(a >= 0, a, k)] += 1
         got, n_ok = _fit_chunk(job)
     assert n_ok == N_RESAMPLES
     np.testing.assert_array_equal(got, counts)
+
+
+def _old_parallel_draws(x, seed, n_iter, correlation, missing):
+    """The parallel analysis' draws before issue 17: one iteration at a time, redrawn while undefined."""
+    rng = np.random.default_rng(seed)
+    n, p = x.shape
+    res, sims = [], []
+    for _ in range(n_iter):
+        while True:
+            c = correlation_array(x[rng.integers(0, n, size=(n, p)), np.arange(p)[None, :]], correlation, missing)
+            if not np.any(np.isnan(c)):
+                break
+        res.append(c)
+        sims.append(np.corrcoef(rng.standard_normal((n, p)), rowvar=False))
+    return res, sims
+
+
+def test_polychoric_stack_separate_is_polychoric_matrix_bit_for_bit(job) -> None:
+    rng = np.random.default_rng(8)
+    n, p = job.x.shape
+    sets = [job.x[rng.integers(0, n, size=(n, p)), np.arange(p)[None, :]] for _ in range(40)]
+    sets += [job.x[i] for i in job.idx[:20]]
+    for codes, rho in zip(sets, polychoric_stack(sets, separate=True)):
+        assert np.array_equal(rho, polychoric_matrix(codes, smooth=False).rho)
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+def test_parallel_analysis_draws_equal_one_iteration_at_a_time(job, missing) -> None:
+    res, sims = _resampled(job.x, 5, 30, "polychoric", missing)
+    old_res, old_sims = _old_parallel_draws(job.x, 5, 30, "polychoric", missing)
+    assert all(np.array_equal(a, b) for a, b in zip(res, old_res))
+    assert all(np.array_equal(a, b) for a, b in zip(sims, old_sims))
+
+
+def test_parallel_analysis_draws_again_when_a_pair_has_no_overlap() -> None:
+    """Items answered by few respondents: some resamples have a pair without common answers (undefined)."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 3, size=(40, 4)).astype(float)
+    x[:, 0] = np.nan
+    x[:6, 0] = [0, 1, 2, 0, 1, 2]
+    x[:, 1] = np.nan
+    x[30:36, 1] = [2, 1, 0, 2, 1, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = correlation_arrays([x[rng.integers(0, 40, size=(40, 4)), np.arange(4)[None, :]] for _ in range(20)],
+                                  "polychoric", "pairwise")
+        assert any(np.isnan(c).any() for c in fast)      # the case the fallback is for
+        res, sims = _resampled(x, 2, 15, "polychoric", "pairwise")
+        old_res, old_sims = _old_parallel_draws(x, 2, 15, "polychoric", "pairwise")
+    assert all(np.array_equal(a, b) for a, b in zip(res, old_res)) and len(res) == 15
+    assert all(np.array_equal(a, b) for a, b in zip(sims, old_sims))

@@ -40,7 +40,7 @@ from samanalyse.stats.polychoric import (
 )
 
 __all__ = ["CorrMethod", "CorrelationResult", "correlations", "correlation_array", "correlation_arrays",
-           "pearson_matrix"]
+           "pearson_matrix", "usable_rows"]
 
 CorrMethod = Literal["pearson", "polychoric"]
 
@@ -240,7 +240,7 @@ def _keep_respondent(data: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
     return used.copy()
 
 
-def _usable(x: np.ndarray, missing: Missing) -> np.ndarray | None:
+def usable_rows(x: np.ndarray, missing: Missing) -> np.ndarray | None:
     """The rows a fast correlation uses (listwise: complete rows); None if too few or an item is constant."""
     if missing == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
@@ -261,23 +261,24 @@ def correlation_array(x: np.ndarray, method: CorrMethod, missing: Missing, corre
 
 
 def correlation_arrays(xs: Sequence[np.ndarray], method: CorrMethod, missing: Missing,
-                       correct: float = 0.5) -> list[np.ndarray]:
+                       correct: float = 0.5, separate: bool = False) -> list[np.ndarray]:
     """:func:`correlation_array` of many arrays; polychoric ones are estimated together (:func:`polychoric_stack`).
 
     Each matrix agrees with :func:`correlation_array` of its array to about
     1e-16 (a vectorised sum over more pairs may round its last bit
-    differently) and depends only on the arrays passed together, so a fixed
-    split of resamples gives the same numbers in any process.
+    differently; with ``separate``, bit for bit) and depends only on the
+    arrays passed together, so a fixed split of resamples gives the same
+    numbers in any process.
     """
     p = xs[0].shape[1] if len(xs) else 0
-    used = [_usable(x, missing) for x in xs]
+    used = [usable_rows(x, missing) for x in xs]
     good = [u for u in used if u is not None]
     if method == "pearson":
         raw = [pearson_matrix(u, missing)[0] for u in good]
     elif len(good) == 1:  # one data set: exactly polychoric_matrix, as before
         raw = [polychoric_matrix(good[0], correct=correct, smooth=False).rho]
     else:
-        raw = polychoric_stack(good, correct=correct)
+        raw = polychoric_stack(good, correct=correct, separate=separate)
     it = iter(raw)
     out = []
     for u in used:

@@ -21,7 +21,9 @@ from samanalyse.stats.factor.checks import (
 from samanalyse.stats.factor.correlation import (
     CorrMethod,
     correlation_array,
+    correlation_arrays,
     correlations,
+    usable_rows,
 )
 from samanalyse.stats.factor.efa import FAMethod
 from samanalyse.stats.factor.extraction import Extraction, extract, extract_minres_many
@@ -45,6 +47,52 @@ def _fa_values_many(rs: list[np.ndarray], method: FAMethod) -> np.ndarray:
     """:func:`_fa_values` of many matrices (minres: the extractions advanced side by side, the same numbers)."""
     exs = extract_minres_many(rs, 1) if method == "minres" else [extract(r, 1, method) for r in rs]
     return np.stack([_fa_values(r, method, ex) for r, ex in zip(rs, exs)])
+
+
+def _draw(rng: np.random.Generator, x: np.ndarray, correlation: CorrMethod, missing: Missing,
+          check: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """One iteration's resample (columns drawn independently; drawn again while an item is constant) and
+    its correlations when ``check`` (drawn again while they are undefined: the loop as psych runs it)."""
+    n, p = x.shape
+    for _tries in range(1000):
+        xs = x[rng.integers(0, n, size=(n, p)), np.arange(p)[None, :]]
+        if not check:
+            if usable_rows(xs, missing) is not None:
+                return xs, None
+            continue
+        c = correlation_array(xs, correlation, missing)
+        if not np.any(np.isnan(c)):
+            return xs, c
+    raise DataError("Could not draw a resample with variance in every item in 1000 tries.")
+
+
+def _resampled(x: np.ndarray, seed: int, n_iter: int, correlation: CorrMethod, missing: Missing
+               ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Correlations of the ``n_iter`` resampled and simulated data sets, from one PCG64 stream.
+
+    Each iteration draws a resample (again while its correlations are
+    undefined) and then ``n x p`` standard normal values. The resamples are
+    drawn first, checked for an item without variance, and their correlations
+    estimated together (:func:`correlation_arrays` with ``separate``: each the
+    numbers of :func:`correlation_array`, bit for bit); should one still be
+    undefined (no pair overlap), the draws are made again one iteration at a
+    time with the full check, which is the same stream as the loop above
+    whenever the check does not fire.
+    """
+    def iterations(check: bool) -> tuple[list[tuple[np.ndarray, np.ndarray | None]], list[np.ndarray]]:
+        rng = np.random.default_rng(seed)
+        drawn, sims = [], []
+        for _ in range(n_iter):
+            drawn.append(_draw(rng, x, correlation, missing, check))
+            sims.append(np.corrcoef(rng.standard_normal(x.shape), rowvar=False))
+        return drawn, sims
+
+    drawn, sims = iterations(False)
+    res = correlation_arrays([xs for xs, _c in drawn], correlation, missing, separate=True)
+    if any(np.isnan(c).any() for c in res):
+        drawn, sims = iterations(True)
+        res = [c for _xs, c in drawn]  # type: ignore[misc]
+    return res, sims
 
 
 def _scree_acceleration(values: np.ndarray) -> int:
@@ -179,29 +227,13 @@ def parallel_analysis(
     p = r.shape[0]
     x = corr.data[corr.items].astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # type: ignore[index]
     n = x.shape[0]
-    rng = np.random.default_rng(seed)
     pc_obs = np.sort(np.linalg.eigvalsh(r))[::-1]
     with warnings.catch_warnings(), blas_single_thread():
         warnings.simplefilter("ignore", SamanalyseWarning)
         fa_obs = _fa_values(r, method)
-        sim_pc = np.empty((n_iter, p))
-        res_pc = np.empty((n_iter, p))
-        res_c, sim_c = [], []
-        for it in range(n_iter):
-            for _tries in range(1000):
-                idx = rng.integers(0, n, size=(n, p))
-                xs = x[idx, np.arange(p)[None, :]]
-                c = correlation_array(xs, correlation, missing)
-                if not np.any(np.isnan(c)):
-                    break
-            else:  # pragma: no cover - practically unreachable
-                raise DataError("Could not draw a resample with variance in every item in 1000 tries.")
-            res_pc[it] = np.sort(np.linalg.eigvalsh(c))[::-1]
-            res_c.append(c)
-            sim = rng.standard_normal((n, p))
-            cs = np.corrcoef(sim, rowvar=False)
-            sim_pc[it] = np.sort(np.linalg.eigvalsh(cs))[::-1]
-            sim_c.append(cs)
+        res_c, sim_c = _resampled(x, seed, n_iter, correlation, missing)
+        res_pc = np.stack([np.sort(np.linalg.eigvalsh(c))[::-1] for c in res_c])
+        sim_pc = np.stack([np.sort(np.linalg.eigvalsh(c))[::-1] for c in sim_c])
         fa_all = _fa_values_many(res_c + sim_c, method)
         res_fa, sim_fa = fa_all[:n_iter], fa_all[n_iter:]
 

@@ -71,11 +71,12 @@ def weighted_polychoric(x: np.ndarray, w: np.ndarray, listwise: bool, groups: np
     shift), an item without variance, or fewer than 3 complete rows
     (listwise). For the others the tables, margins and thresholds are the
     scalar estimator's numbers exactly, and rho is solved in one vectorised
-    iteration per group of resamples (``groups``: a label per resample,
-    consecutive; default one group): the pairs of a group in the same order
-    as :func:`~samanalyse.stats.polychoric.polychoric_stack` of the group's
-    drawn rows, so its numbers, bit for bit, when the group's resamples are
-    all estimated here.
+    iteration with the quadrature sums taken per group of resamples
+    (``groups``: a non-decreasing label per resample; default one group): the
+    pairs of a group in the same order as
+    :func:`~samanalyse.stats.polychoric.polychoric_stack` of the group's drawn
+    rows, so its numbers, bit for bit, when the group's resamples are all
+    estimated here.
     """
     n, p = x.shape
     xi, ncat = _codes(x)
@@ -102,10 +103,8 @@ def weighted_polychoric(x: np.ndarray, w: np.ndarray, listwise: bool, groups: np
     props = np.where(tot[..., None, None] > 0, tabs / np.where(tot > 0, tot, 1)[..., None, None], 0.0)
     ok = tot > 0
     rho = np.full(ok.shape, np.nan)
-    lab = np.zeros(b, int) if groups is None else np.asarray(groups)[same]
-    for g in np.unique(lab):
-        sel = ok & (lab == g)[:, None]
-        rho[sel] = _fit_rho(cuts[:, rows][sel], cuts[:, cols][sel], props[sel])
+    seg = None if groups is None else np.broadcast_to(np.asarray(groups)[same][:, None], ok.shape)[ok]
+    rho[ok] = _fit_rho(cuts[:, rows][ok], cuts[:, cols][ok], props[ok], seg=seg)
     out = np.broadcast_to(np.eye(p), (b, p, p)).copy()
     out[:, rows, cols] = rho
     out[:, cols, rows] = rho
