@@ -118,11 +118,11 @@ def exact_p(table: np.ndarray) -> float | None:
     The tables are the first-column vectors, built row by row: row ``i`` takes
     each count ``x`` that keeps the partial sum within reach of the column
     total (only those are generated, in the order of the full product; or the
-    product is formed and filtered when most of it is reachable), and
-    its log binomial coefficient is looked up in a table of the row's
-    ``log C(m_i, x)``; the probabilities are exponentiated only for the tables
-    that count. The values (and their order in the final sum) are those of
-    forming every product and filtering it.
+    product is formed and filtered when most of it is reachable), and its log
+    binomial coefficient is looked up in a table of the row's ``log C(m_i, x)``;
+    the probabilities are exponentiated only for the tables that count. The
+    values (and their order in the final sum) are those of forming every
+    product and filtering it.
     """
     t = table if table.shape[1] == 2 else table.T
     if t.shape[1] != 2:
@@ -132,6 +132,9 @@ def exact_p(table: np.ndarray) -> float | None:
     n = int(m.sum())
     if np.prod(m[:-1] + 1.0) > _EXACT_LIMIT:
         return None
+    log_total = _logc(np.array(float(n)), np.array(float(c1)))
+    bound = float(np.sum(_logc(m.astype(float), t[:, 0].astype(float))) - log_total) + np.log1p(1e-7)
+    lc_last = _logc(np.full(m[-1] + 1, m[-1], dtype=float), np.arange(m[-1] + 1, dtype=float))
     sums = np.zeros(1, dtype=np.int64)
     logp = np.zeros(1)
     rest = np.concatenate([np.cumsum(m[::-1])[::-1][1:], [0]])  # capacity of the rows after i
@@ -141,7 +144,10 @@ def exact_p(table: np.ndarray) -> float | None:
         lo = np.maximum(0, c1 - rest[i] - sums)          # the counts x with s + x <= c1 and s + x + rest >= c1
         hi = np.minimum(m[i], c1 - sums)
         k = np.maximum(hi - lo + 1, 0)
-        if k.sum() * 3 > len(sums) * len(x):             # most of the product is reachable: form it and filter
+        dense = k.sum() * 3 > len(sums) * len(x)         # most of the product is reachable: form it and filter
+        if dense and i == len(m) - 2:
+            return _last_rows_grid(sums, logp, lc, lc_last, c1, log_total, bound)
+        if dense:
             s = sums[:, None] + x
             ok = (s <= c1) & (s >= c1 - rest[i])
             sums, logp = s[ok], np.add(logp[:, None], lc)[ok]
@@ -149,13 +155,24 @@ def exact_p(table: np.ndarray) -> float | None:
             row = np.repeat(np.arange(len(sums)), k)
             xs = lo[row] + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
             sums, logp = sums[row] + xs, logp[row] + lc[xs]
-    last = c1 - sums
-    lc_last = _logc(np.full(m[-1] + 1, m[-1], dtype=float), np.arange(m[-1] + 1, dtype=float))
-    lp = logp + lc_last[last]
-    lp -= _logc(np.array(float(n)), np.array(float(c1)))
-    obs = float(np.sum(_logc(m.astype(float), t[:, 0].astype(float))) - _logc(np.array(float(n)), np.array(float(c1))))
-    p = float(np.sum(np.exp(lp[lp <= obs + np.log1p(1e-7)])))
-    return min(1.0, p)
+    lp = logp + lc_last[c1 - sums]
+    lp -= log_total
+    return min(1.0, float(np.sum(np.exp(lp[lp <= bound]))))
+
+
+def _last_rows_grid(sums: np.ndarray, logp: np.ndarray, lc: np.ndarray, lc_last: np.ndarray, c1: int,
+                    log_total: np.ndarray, bound: float) -> float:
+    """:func:`exact_p`'s last two rows at once, as a grid (partial table × count of the next-to-last row).
+
+    The last row's count is ``c1 - s - x`` (a table where it is within 0..m_last); the log probability
+    is summed in the same order as row by row, and the tables counted are taken in the same order.
+    """
+    last = (c1 - sums)[:, None] - np.arange(len(lc))
+    lp = np.add(logp[:, None], lc)
+    lp += np.take(lc_last, last, mode="clip")
+    lp -= log_total
+    counted = (last >= 0) & (last < len(lc_last)) & (lp <= bound)
+    return min(1.0, float(np.sum(np.exp(lp[counted]))))
 
 
 def _chi2_cdf(x: float, df: float, lam: float) -> float:

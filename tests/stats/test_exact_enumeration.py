@@ -81,7 +81,15 @@ def _tables(count: int, seed: int, max_n: int) -> list[np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize("table", _tables(150, 1, 260), ids=lambda t: "x".join(map(str, t.shape)))
+#: tables of a made-up round's tests (most of each product reachable), and one with a small column total
+#: (few reachable): the two ways exact_p builds the tables
+ROUND_TABLES = [np.array(t) for t in (
+    [[2, 7], [14, 10], [14, 14], [21, 21], [25, 24]], [[1, 1], [5, 3], [14, 9], [11, 15], [15, 22], [15, 32]],
+    [[2, 0], [5, 4], [10, 12], [16, 13], [17, 19], [18, 28]], [[4, 1], [9, 2], [15, 5], [25, 5], [35, 6], [30, 8]],
+    [[161, 35], [2, 2]], [[160, 37], [3, 0]])]
+
+
+@pytest.mark.parametrize("table", ROUND_TABLES + _tables(150, 1, 260), ids=lambda t: "x".join(map(str, t.shape)))
 def test_exact_p_bit_equal_to_full_enumeration(table: np.ndarray) -> None:
     old = _old_exact_p(table)
     new = exact_p(table)
