@@ -30,7 +30,15 @@ BACKGROUND_COLUMNS = ("navn", "rhf", "size_class", "sentralitet", "population")
 
 def _who(rnd: Round, form: str, responses: pd.DataFrame, source: str) -> pd.DataFrame:
     if rnd.file("respondents", "respondents.csv").is_file():
-        return respondents(rnd, form)
+        # the list joined to the registers once for every form (as round_respondents does); a list that
+        # cannot be joined, or an unknown form, is read for the form alone to report its own problems
+        try:
+            every = _cached(_cache_key(rnd, None), lambda: respondents(rnd))
+        except SamanalyseError:
+            every = None
+        if every is None or form not in rnd.codebook.forms:
+            return respondents(rnd, form)
+        return every[every["form"] == form].reset_index(drop=True)
     ids = pd.DataFrame({"form": form, "respondent": responses["respondent"].astype(object)})
     unit = rnd.codebook.forms[form].unit
     if unit is not None:   # a person form: the kommune each person belongs to

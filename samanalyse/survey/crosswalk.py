@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from samanalyse.errors import RegisterError, UnknownKommuneError
@@ -55,12 +57,18 @@ class Placement:
 
 def crosswalk_years() -> list[tuple[int, int]]:
     """The (from, to) year pairs for which a crosswalk ships."""
+    return list(_years_in(str(register_dir())))
+
+
+@lru_cache(maxsize=4)
+def _years_in(folder: str) -> tuple[tuple[int, int], ...]:
+    """The crosswalk year pairs of a register folder (looked up once per folder: every respondent asks)."""
     out = []
-    for p in register_dir().glob("kommunenummer_*_*.csv"):
+    for p in Path(folder).glob("kommunenummer_*_*.csv"):
         parts = p.stem.split("_")
         if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
             out.append((int(parts[1]), int(parts[2])))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def _read(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -95,12 +103,19 @@ def kommunenummer_history(from_year: int, to_year: int) -> pd.DataFrame:
     return _read(f"kommunenummer_{from_year}_{to_year}.csv", cols)
 
 
-def _history_for(year: int) -> tuple[pd.DataFrame, int] | None:
+def _history_for(year: int) -> tuple[pd.DataFrame, dict[str, np.ndarray], int] | None:
+    """The crosswalk to ``year``, its rows per kommunenummer, and ``year``; None without one."""
     pairs = [p for p in crosswalk_years() if p[1] == year]
     if not pairs:
         return None
     a, b = pairs[0]
-    return kommunenummer_history(a, b), b
+    return kommunenummer_history(a, b), _history_rows(a, b), b
+
+
+@lru_cache(maxsize=4)
+def _history_rows(from_year: int, to_year: int) -> dict[str, np.ndarray]:
+    """The positions of the rows of :func:`kommunenummer_history` per kommunenummer (in the file's order)."""
+    return {str(k): v for k, v in kommunenummer_history(from_year, to_year).groupby("kommunenummer").indices.items()}
 
 
 def place_kommunenummer(code: str, year: int, register: pd.DataFrame) -> Placement:
@@ -128,8 +143,8 @@ def place_kommunenummer(code: str, year: int, register: pd.DataFrame) -> Placeme
     if found is None:
         raise UnknownKommuneError(f"Kommunenummer {knr} is not a kommune of {year}, and no crosswalk to {year} "
                                   "ships to look it up.")
-    hist, b = found
-    rows = hist[hist["kommunenummer"] == knr]
+    hist, by_number, b = found
+    rows = hist.iloc[by_number.get(knr, [])]
     if rows.empty:
         first = min(int(y) for y in hist["gyldig_fra"] if y.isdigit())
         raise UnknownKommuneError(f"Kommunenummer {knr} has never existed (not a kommune at any time from {first} "

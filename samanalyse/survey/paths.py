@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -10,11 +11,13 @@ from samanalyse.errors import SamanalyseError
 __all__ = ["data_dir", "register_dir"]
 
 
+@lru_cache(maxsize=1)
 def data_dir() -> Path:
     """Return the folder holding codebooks, registers and rounds.
 
     In a wheel the top-level ``data/`` folder ships as ``samanalyse/_data``;
-    in a checkout (editable install) it is ``data/`` beside the package.
+    in a checkout (editable install) it is ``data/`` beside the package. Looked up once per process
+    (the registers are asked for it per respondent).
     """
     packaged = Path(str(resources.files("samanalyse"))) / "_data"
     if packaged.is_dir():

@@ -84,6 +84,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from samanalyse.errors import ArgumentError
+from samanalyse.io.datasets import round_respondents
 from samanalyse.published.audit.annex import AnnexChecks
 from samanalyse.published.audit.arithmetic import (
     RULES,
@@ -179,7 +180,9 @@ def group_sizes(round: Round | str | Path, populations: Iterable[str]) -> dict[t
         ``{(population, group): n}`` with group ``"Samlet"`` for the whole
         population and the region / size-class labels for the breakdowns.
     """
-    resp = load_round(round).respondents()
+    rnd = load_round(round)
+    # read and joined once per version of the files (the data step has done it already)
+    resp = round_respondents(rnd) if rnd.file("respondents", "respondents.csv").is_file() else rnd.respondents()
     forms = population_forms(populations, sorted(set(resp["form"])))
     out: dict[tuple[str, str], int] = {}
     for pop, form in forms.items():
