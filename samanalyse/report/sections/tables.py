@@ -50,7 +50,7 @@ def _layout(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tra
 
 
 #: A laid-out table's rows (in order) and printed columns (population, column label, its cells indexed by row).
-Printed = tuple[list[str], list[tuple[str, str, pd.DataFrame]]]
+Printed = tuple[pd.Index, list[tuple[str, str, pd.DataFrame]]]
 
 
 def _columns(d: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
@@ -60,7 +60,7 @@ def _columns(d: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
 
 def _printed(d: pd.DataFrame) -> Printed:
     """The rows (in order of first appearance) and the :func:`_columns` of a laid-out table."""
-    return list(dict.fromkeys(d["rad"])), _columns(d)
+    return pd.Index(list(dict.fromkeys(d["rad"]))), _columns(d)
 
 
 def _head(pop: str, kol: str) -> str:
@@ -106,10 +106,10 @@ def _wide(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Trans
             out[f"{head} – {w[k]}"] = (values if hid is None or not hid.any() else values.astype(object).where(
                 ~hid, SUPPRESSED)).reindex(rows)
         _weighted_columns(out, head, at, tr)
-    return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
+    return pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index()
 
 
-def _aligned(sel: pd.DataFrame, rows: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
+def _aligned(sel: pd.DataFrame, rows: pd.Index, columns: tuple[str, ...]) -> pd.DataFrame:
     """The ``columns`` (and weighted ones) of a printed column's cells on the table's rows, as assigning aligns them."""
     return sel[[c for c in (*columns, *WEIGHTED_COLUMNS, "weighted_symbol") if c in sel]].reindex(rows)
 
@@ -144,7 +144,7 @@ def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
     for pop, kol, sel in columns:
         recs = dict(zip(sel.index, sel.to_dict("records")))
         out[_head(pop, kol)] = [_detail_text(recs.get(rad), value, tr) for rad in rows]
-    return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
+    return pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index()
 
 
 def _detail_text(r: dict[str, Any] | None, value: str, tr: Translation) -> str:
@@ -190,17 +190,17 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
         mask = gone.reindex(rows).fillna(False).astype(bool) & out[col].isna()
         if mask.any():
             out[col] = out[col].astype(object).where(~mask, SUPPRESSED)
-    frame = pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out))
+    frame = pd.DataFrame(out, index=rows.rename(""), columns=list(out))
     return frame.reset_index()
 
 
-def _n_columns(out: dict[str, pd.Series], hidden: dict[str, pd.Series], rows: list[str],
+def _n_columns(out: dict[str, pd.Series], hidden: dict[str, pd.Series], rows: pd.Index,
                columns: list[tuple[str, str, pd.DataFrame]]) -> None:
     """The n of each population's groups: one column when every printed column has the same n on a row, else one each.
 
     ``hidden`` gets, per n column, the rows whose n disclosure control removed (``symbol`` ``:``, n blank).
     """
-    index = pd.Index(rows)
+    index = rows
     for pop in dict.fromkeys(p for p, _, _ in columns):
         mine = [(kol, sel) for p, kol, sel in columns if p == pop]
         ns = np.full((len(rows), len(mine)), np.nan)    # each printed column's n on the table's rows
@@ -234,7 +234,7 @@ def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
     for pop, kol, sel in columns:
         recs = dict(zip(sel.index, sel[["regenerated", "published", "status_published", "outcome"]].to_dict("records")))
         out[_head(pop, kol)] = ["" if rad not in recs else _compact_text(recs[rad]) for rad in rows]
-    return pd.DataFrame(out, index=pd.Index(rows, name=""), columns=list(out)).reset_index()
+    return pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index()
 
 
 def _compact_text(r: dict[str, Any]) -> str:
