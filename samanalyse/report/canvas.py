@@ -82,13 +82,28 @@ def set_title(ax: Axes, text: str, **kwargs: Any) -> Text:
     return ax.set_title(text, y=1.0, **kwargs)
 
 
+def _fix_empty_labels(fig: Figure) -> None:
+    """Stop matplotlib placing axis labels that have no text (an axis without ``set_xlabel``/``set_ylabel``).
+
+    On every draw, and twice in each layout pass, matplotlib measures the tick
+    labels once more to move the axis label clear of them; a label without
+    text is neither drawn nor counted in the layout (its box is empty), so
+    where it stands changes nothing, and fixed it costs nothing.
+    """
+    for ax in fig.axes:
+        if not ax.xaxis.label.get_text():
+            ax.xaxis.set_label_coords(0.5, 0.0)
+        if not ax.yaxis.label.get_text():
+            ax.yaxis.set_label_coords(0.0, 0.5)
+
+
 def freeze_layout(fig: Figure) -> Figure:
     """Run the constrained layout once and freeze it (no layout engine left on the figure).
 
     Constrained layout with a colorbar moves axes a little on every draw, so
     saving the same figure twice gave different bytes; freezing the computed
     layout makes every save of the figure (and every rerun) byte-identical.
-    Add further artists before this point.
+    Add further artists (and axis labels) before this point.
 
     Parameters
     ----------
@@ -101,6 +116,7 @@ def freeze_layout(fig: Figure) -> Figure:
     """
     import matplotlib
 
+    _fix_empty_labels(fig)
     engine = fig.get_layout_engine()
     if engine is not None:  # the layout alone (not draw_without_rendering, whose drawing every save does again)
         engine.execute(fig)
