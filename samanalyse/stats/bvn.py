@@ -57,8 +57,15 @@ def _bvnu(h: np.ndarray, k: np.ndarray, r: np.ndarray, seg: np.ndarray | None = 
     if np.any(small):
         hs = (h[small] ** 2 + k[small] ** 2) / 2.0
         asr = np.arcsin(r[small]) / 2.0
-        sn = np.sin(asr[:, None] * _X20[None, :])
-        bvn = _wsum(np.exp((sn * hk[small][:, None] - hs[:, None]) / (1.0 - sn**2)), None if seg is None else seg[small])
+        sn = asr[:, None] * _X20[None, :]
+        np.sin(sn, out=sn)
+        # exp((sn hk - hs) / (1 - sn^2)), the same operations in place (no large temporaries)
+        e = sn * hk[small][:, None]
+        e -= hs[:, None]
+        np.square(sn, out=sn)
+        np.subtract(1.0, sn, out=sn)
+        np.divide(e, sn, out=e)
+        bvn = _wsum(np.exp(e, out=e), None if seg is None else seg[small])
         out[small] = bvn * asr / _TWO_PI + ndtr(-h[small]) * ndtr(-k[small])
     big = ~small
     if np.any(big):
