@@ -311,9 +311,11 @@ def _ranges(m: sparse.csr_matrix, a: np.ndarray, hidden: np.ndarray, integer: bo
     Otherwise the same programs as before are solved; a proven range is the optimum of a program, the
     same whichever way it is found.
     """
+    cells = np.flatnonzero(hidden)
+    if cells.size == 0:
+        return pd.DataFrame({"cell": cells.astype(int), "lo": np.zeros(0), "hi": np.zeros(0)})
     published = ~hidden
     rhs = (m @ a)[published]
-    cells = np.flatnonzero(hidden)
     objs = m[cells].toarray()
     free = np.asarray(abs(m[published]).sum(axis=0)).ravel() == 0
     others = known.valid(hidden) if known is not None else np.zeros((a.size, 0))
