@@ -10,7 +10,7 @@ below by psych's 0.005, starting from ``1 - smc``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -159,6 +159,46 @@ def _minres_values(rs: np.ndarray, xs: np.ndarray, k: int) -> list[tuple[float, 
     return out
 
 
+class _Run:
+    """The state of one L-BFGS-B run (scipy's work arrays) between calls of ``setulb``."""
+
+    __slots__ = ("x", "f", "g", "low", "up", "nbd", "wa", "iwa", "task", "ln_task", "lsave", "isave", "dsave",
+                 "nit", "nfev")
+
+    def __init__(self, x: np.ndarray, upper: float, m: int) -> None:
+        p = x.shape[0]
+        self.x, self.f, self.g = x, np.array(0.0), np.zeros(p)
+        self.low, self.up, self.nbd = np.full(p, PSI_LOWER), np.full(p, upper), np.full(p, 2, np.int32)
+        self.wa = np.zeros(2 * m * p + 5 * p + 11 * m * m + 8 * m)
+        self.iwa = np.zeros(3 * p, np.int32)
+        self.task, self.ln_task = np.zeros(2, np.int32), np.zeros(2, np.int32)
+        self.lsave, self.isave, self.dsave = np.zeros(4, np.int32), np.zeros(44, np.int32), np.zeros(29)
+        self.nit, self.nfev = 0, 0
+
+    def advance(self, setulb: Callable[..., None], m: int, factr: float, maxls: int) -> bool:
+        """Run until the optimiser asks for a function value (True) or stops (False), as scipy's loop does.
+
+        scipy's ``nfev`` counts the value at the start once, and so does this
+        count of the requests; ``g`` is handed back as scipy hands it back.
+        """
+        gtol, maxiter = _LBFGSB["gtol"], _LBFGSB["maxiter"]
+        task = self.task
+        while True:
+            setulb(m, self.x, self.low, self.up, self.nbd, self.f, self.g, factr, gtol, self.wa, self.iwa, task,
+                   self.lsave, self.isave, self.dsave, maxls, self.ln_task)
+            t = int(task[0])
+            if t == 3:
+                self.nfev += 1
+                return True
+            if t != 1:
+                return False
+            self.nit += 1
+            if self.nit >= maxiter:
+                task[0], task[1] = 5, 504
+            elif self.nfev > 15000:
+                task[0], task[1] = 5, 502
+
+
 def extract_minres_many(rs: Sequence[np.ndarray], k: int, start: np.ndarray | None = None) -> list[Extraction]:
     """``[extract(r, k, "minres", start) for r in rs]``, the L-BFGS-B runs advanced side by side.
 
@@ -171,53 +211,28 @@ def extract_minres_many(rs: Sequence[np.ndarray], k: int, start: np.ndarray | No
     from scipy.optimize import _lbfgsb
     from scipy.optimize._lbfgsb_py import status_messages, task_messages
 
+    if len(rs) == 0:
+        return []
     rs = np.asarray(rs, float)
-    nr, p = rs.shape[0], rs.shape[1]
     m, maxls = 10, 20
     factr = _LBFGSB["ftol"] / np.finfo(float).eps
     runs = []
     for r in rs:
         upper = max(1.0, float(np.max(smc(r))))
-        low, up = np.full(p, PSI_LOWER), np.full(p, upper)
         x0 = 1.0 - smc(r) if start is None else np.asarray(start, float)
-        x = np.array(np.clip(np.clip(x0, PSI_LOWER, upper), low, up), dtype=np.float64)
-        runs.append({"x": x, "f": np.array(0.0), "g": np.zeros(p), "low": low, "up": up,
-                     "nbd": np.full(p, 2, np.int32), "wa": np.zeros(2 * m * p + 5 * p + 11 * m * m + 8 * m),
-                     "iwa": np.zeros(3 * p, np.int32), "task": np.zeros(2, np.int32),
-                     "ln_task": np.zeros(2, np.int32), "lsave": np.zeros(4, np.int32),
-                     "isave": np.zeros(44, np.int32), "dsave": np.zeros(29), "nit": 0, "nfev": 1})
-    waiting = [i for i in range(nr) if _advance(_lbfgsb, runs[i], m, factr, maxls)]
+        runs.append(_Run(np.array(np.clip(x0, PSI_LOWER, upper), dtype=np.float64), upper, m))
+    waiting = [i for i, run in enumerate(runs) if run.advance(_lbfgsb.setulb, m, factr, maxls)]
     while waiting:
-        values = _minres_values(rs[waiting], np.stack([runs[i]["x"] for i in waiting]), k)
+        values = _minres_values(rs[waiting], np.stack([runs[i].x for i in waiting]), k)
         nxt = []
         for i, (f, g) in zip(waiting, values):
-            st = runs[i]
-            st["f"], st["g"] = f, g
-            if _advance(_lbfgsb, st, m, factr, maxls):
+            run = runs[i]
+            run.f, run.g = f, g
+            if run.advance(_lbfgsb.setulb, m, factr, maxls):
                 nxt.append(i)
         waiting = nxt
     out = []
-    for r, st in zip(rs, runs):
-        msg = status_messages[st["task"][0]] + ": " + task_messages[st["task"][1]]
-        out.append(_finish(r, k, "minres", st["x"], bool(st["task"][0] == 4), st["nit"], float(st["f"]), msg))
+    for r, run in zip(rs, runs):
+        msg = status_messages[run.task[0]] + ": " + task_messages[run.task[1]]
+        out.append(_finish(r, k, "minres", run.x, bool(run.task[0] == 4), run.nit, float(run.f), msg))
     return out
-
-
-def _advance(lbfgsb: object, st: dict, m: int, factr: float, maxls: int) -> bool:
-    """Run one L-BFGS-B state until it asks for a function value (True) or stops (False), as scipy's loop."""
-    while True:
-        st["g"] = np.asarray(st["g"]).astype(np.float64)
-        lbfgsb.setulb(m, st["x"], st["low"], st["up"], st["nbd"], st["f"], st["g"], factr,  # type: ignore[attr-defined]
-                      _LBFGSB["gtol"], st["wa"], st["iwa"], st["task"], st["lsave"], st["isave"], st["dsave"],
-                      maxls, st["ln_task"])
-        task = st["task"]
-        if task[0] == 3:
-            st["nfev"] += int(st["nit"] > 0 or st["dsave"].any())  # scipy counts the start's value once
-            return True
-        if task[0] != 1:
-            return False
-        st["nit"] += 1
-        if st["nit"] >= _LBFGSB["maxiter"]:
-            task[0], task[1] = 5, 504
-        elif st["nfev"] > 15000:
-            task[0], task[1] = 5, 502
