@@ -115,6 +115,55 @@ class _Loglike:
                 return float(_cell_loglik(thresh, self.y2_first, xb_first)[inverse].sum())
         return float(_cell_loglik(thresh, self.y2, xb).sum())
 
+    def many(self, params: np.ndarray) -> np.ndarray:
+        """The values of :meth:`__call__` for each row of ``params``, computed together.
+
+        Per row the same operations on the same numbers: the thresholds and
+        ``exog @ beta`` row by row (each beta a fresh array, as a call gets it;
+        rows with bit-equal betas share one product), then the per-observation
+        terms of all rows in one array and each row summed on its own.
+        """
+        if len(params) * self.exog.shape[0] > 1_000_000:  # large data: one vector at a time keeps memory small
+            return np.array([self(row.copy()) for row in params])
+        k, nb = self.k, params.shape[1] - self.k
+        thresh = np.empty((len(params), k + 2))
+        thresh[:, 0], thresh[:, -1] = -np.inf, np.inf
+        xb = np.empty((len(params), self.exog.shape[0]))
+        products: dict[bytes, np.ndarray] = {}
+        for r, row in enumerate(params):
+            inc = np.empty(k)
+            inc[0] = row[nb]
+            np.exp(row[nb + 1:], out=inc[1:])
+            np.cumsum(inc, out=thresh[r, 1:-1])
+            beta = row[:nb].copy()
+            key = beta.tobytes()
+            if key not in products:
+                products[key] = self.exog.dot(beta)
+            xb[r] = products[key]
+        if self.patterns is not None:
+            first, inverse = self.patterns
+            xb_first = xb[:, first]
+            if all(np.array_equal(xb_first[r][inverse], xb[r]) for r in range(len(xb))):
+                return _row_sums(_cell_logliks(thresh, self.y2_first, xb_first)[:, inverse])
+        return _row_sums(_cell_logliks(thresh, self.y2, xb))
+
+
+def _row_sums(a: np.ndarray) -> np.ndarray:
+    """The sum of each row as numpy sums a contiguous 1-d array (pairwise; a strided row would be summed in order)."""
+    return np.ascontiguousarray(a).sum(axis=1)
+
+
+def _cell_logliks(thresh: np.ndarray, y2: np.ndarray, xb: np.ndarray) -> np.ndarray:
+    """:func:`_cell_loglik` of each row of ``thresh`` and ``xb`` (rows x observations, C order as a row's own array)."""
+    f = thresh[:, y2]
+    f -= xb[:, None, :]
+    expit(f, out=f)
+    p = np.empty(xb.shape)
+    np.subtract(f[:, 0], f[:, 1], out=p)
+    np.maximum(p, 0, out=p)
+    p += 1e-20
+    return np.log(p, out=p)
+
 
 def logit_loglike(params: np.ndarray, exog: np.ndarray, endog: np.ndarray, k_levels: int,
                   patterns: tuple[np.ndarray, np.ndarray] | None = None) -> float:
@@ -153,6 +202,25 @@ def _logit_model() -> type:
                 exog, endog = np.asarray(self.exog), np.asarray(self.endog)
                 self._loglike_ = _Loglike(exog, endog, self.k_levels, _patterns(exog, endog))
             return self._loglike_(np.asarray(params))
+
+        def score(self, params: np.ndarray) -> np.ndarray:
+            """statsmodels' centred numerical gradient (``approx_fprime(..., centered=True)``), its values exactly.
+
+            The same steps and the same differences of the same log-likelihoods
+            (:meth:`_Loglike.many` evaluates the 2 x k shifted parameter vectors
+            together); the log-likelihood at ``params`` itself, which statsmodels
+            computes but does not use for a centred gradient, is left out.
+            """
+            from statsmodels.tools.numdiff import _get_epsilon
+
+            x = np.asarray(params)
+            n = len(x)
+            self.loglike(x) if self._loglike_ is None else None
+            eps = _get_epsilon(x, 3, None, n) / 2.0
+            shift = np.zeros((n, n))
+            shift[np.arange(n), np.arange(n)] = eps
+            f = self._loglike_.many(np.concatenate([x + shift, x - shift]))  # type: ignore[union-attr]
+            return (f[:n] - f[n:]) / (2 * eps)
 
     return _LogitOrderedModel
 

@@ -79,3 +79,19 @@ def test_fit_equal_to_statsmodels_fit() -> None:
     wald = fit.tests[fit.tests["kind"] == "wald"].set_index("term")
     for t in X.columns:
         assert wald.loc[t, "statistic"] == float(ref.params[t]) / float(ref.bse[t])
+
+
+@pytest.mark.parametrize(("n", "discrete", "cuts"), [(186, False, (-1.0, 0.0, 1.5)), (400, True, (-1.0, 0.0, 1.5)),
+                                                     (150, False, (0.2,)), (60000, True, (-0.5, 0.5))])
+def test_score_equals_statsmodels_numerical_gradient(n: int, discrete: bool, cuts: tuple[float, ...]) -> None:
+    """The batched centred gradient gives approx_fprime's values exactly (so BFGS takes the same path)."""
+    from statsmodels.tools.numdiff import approx_fprime
+
+    y, X = _data(n, n + 1, discrete, cuts)
+    model = _logit_model()(y, X, distr="logit")
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        params = np.concatenate([rng.normal(size=3), rng.normal(scale=1.5, size=model.k_levels - 1)])
+        assert np.array_equal(model.score(params), approx_fprime(params, model.loglike, centered=True).ravel())
+    params[:3] = 0.0  # equal betas shared by the threshold shifts, and a zero step in x - shift
+    assert np.array_equal(model.score(params), approx_fprime(params, model.loglike, centered=True).ravel())
