@@ -67,7 +67,7 @@ CASES = {
 def test_n_columns_are_the_pandas_formulation(case):
     rows, columns = CASES[case]
     out, hidden = {}, {}
-    _n_columns(out, hidden, rows, columns)
+    _n_columns(out, hidden, pd.Index(rows), columns)
     want, want_hidden = _old(rows, columns)
     assert list(out) == list(want)
     for k in want:
