@@ -222,6 +222,25 @@ def _logit_model() -> type:
             f = self._loglike_.many(np.concatenate([x + shift, x - shift]))  # type: ignore[union-attr]
             return (f[:n] - f[n:]) / (2 * eps)
 
+        def hessian(self, params: np.ndarray) -> np.ndarray:
+            """statsmodels' numerical Hessian (``approx_hess3``), its values exactly, the shifts evaluated together."""
+            from statsmodels.tools.numdiff import _get_epsilon
+
+            x = np.asarray(params)
+            n = len(x)
+            self.loglike(x) if self._loglike_ is None else None
+            h = _get_epsilon(x, 4, None, n)
+            ee = np.diag(h)
+            hess = np.outer(h, h)
+            pairs = [(i, j) for i in range(n) for j in range(i, n)]
+            shifted = [v for i, j in pairs for v in (x + ee[i, :] + ee[j, :], x + ee[i, :] - ee[j, :],
+                                                     x - ee[i, :] + ee[j, :], x - ee[i, :] - ee[j, :])]
+            f = self._loglike_.many(np.array(shifted)).reshape(-1, 4)  # type: ignore[union-attr]
+            for (i, j), (a, b, c, d) in zip(pairs, f):
+                hess[i, j] = (a - b - (c - d)) / (4.0 * hess[i, j])
+                hess[j, i] = hess[i, j]
+            return hess
+
     return _LogitOrderedModel
 
 

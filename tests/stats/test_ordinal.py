@@ -95,3 +95,15 @@ def test_score_equals_statsmodels_numerical_gradient(n: int, discrete: bool, cut
         assert np.array_equal(model.score(params), approx_fprime(params, model.loglike, centered=True).ravel())
     params[:3] = 0.0  # equal betas shared by the threshold shifts, and a zero step in x - shift
     assert np.array_equal(model.score(params), approx_fprime(params, model.loglike, centered=True).ravel())
+
+
+@pytest.mark.parametrize(("n", "discrete"), [(186, False), (400, True)])
+def test_hessian_equals_statsmodels_numerical_hessian(n: int, discrete: bool) -> None:
+    from statsmodels.tools.numdiff import approx_hess
+
+    y, X = _data(n, n + 2, discrete)
+    model = _logit_model()(y, X, distr="logit")
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        params = np.concatenate([rng.normal(size=3), rng.normal(scale=1.5, size=model.k_levels - 1)])
+        assert np.array_equal(model.hessian(params), approx_hess(params, model.loglike))
