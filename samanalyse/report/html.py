@@ -102,7 +102,7 @@ def _html_table(frame: pd.DataFrame, tr: Translation, p_columns: tuple[str, ...]
     p_columns = tuple(p_columns) + _P_NAMES
     diff_word = tr.t("column", "difference")
     body = []
-    for row in frame.itertuples(index=False):
+    for row in frame.itertuples(index=False, name=None):
         cells = []
         for col, v in zip(frame.columns, row):
             cls = ""
