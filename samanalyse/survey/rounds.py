@@ -508,26 +508,29 @@ def _join_units(ids: pd.DataFrame, positions: np.ndarray, kinds: dict[str, str],
     """The register rows of kommune and helseforetak respondents (rows ``positions`` of ``ids``)."""
     missing, rows = [], []
     records = ids.iloc[positions].to_dict("records")
+    kilde = f"{sentcol}_kilde"
+    reg = {c: reg_k[c].to_dict() for c in ("navn", "rhf", "fylke", popcol, sentcol, "er_kommune",
+                                           *([kilde] if kilde in reg_k.columns else []))}
+    hf_rhf = reg_h["rhf"].to_dict()
     for pos, r in zip(positions, records):
         i = int(pos) + 2
         kind = kinds.get(r["form"])
         printed = r.get("name_printed", "")
         if kind == "kommune":
             knr = str(r["respondent"]).zfill(4)
-            if knr not in reg_k.index:
+            if knr not in reg["navn"]:
                 missing.append(f"{source}, row {i}: kommunenummer {r['respondent']!r}" + (f" ({printed})" if printed else ""))
                 continue
-            k = reg_k.loc[knr]
-            rows.append({"form": r["form"], "respondent": knr, "navn": k["navn"], "rhf": k["rhf"], "fylke": k["fylke"],
-                         "population": k[popcol], "sentralitet": k[sentcol],
-                         "sentralitet_kilde": k.get(f"{sentcol}_kilde", ""), "er_kommune": bool(k["er_kommune"]),
-                         "kommune": knr, "_pos": int(pos)})
+            rows.append({"form": r["form"], "respondent": knr, "navn": reg["navn"][knr], "rhf": reg["rhf"][knr],
+                         "fylke": reg["fylke"][knr], "population": reg[popcol][knr], "sentralitet": reg[sentcol][knr],
+                         "sentralitet_kilde": reg[kilde][knr] if kilde in reg else "",
+                         "er_kommune": bool(reg["er_kommune"][knr]), "kommune": knr, "_pos": int(pos)})
         elif kind == "helseforetak":
-            if r["respondent"] not in reg_h.index:
+            if r["respondent"] not in hf_rhf:
                 missing.append(f"{source}, row {i}: helseforetak {r['respondent']!r}")
                 continue
             rows.append({"form": r["form"], "respondent": r["respondent"], "navn": r["respondent"],
-                         "rhf": reg_h.at[r["respondent"], "rhf"], "fylke": "", "population": pd.NA,
+                         "rhf": hf_rhf[r["respondent"]], "fylke": "", "population": pd.NA,
                          "sentralitet": pd.NA, "sentralitet_kilde": "", "er_kommune": False, "kommune": "",
                          "_pos": int(pos)})
         else:
