@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from samanalyse.analysis.tables import all_table_cells
@@ -121,6 +122,19 @@ def _outcome(row: pd.Series, excused: dict[str, str]) -> str:
     return "impossible" if row["cell_id"] in excused else "unmet"
 
 
+def _outcomes(cmp: pd.DataFrame, excused: dict[str, str]) -> list[str]:
+    """:func:`_outcome` of every compared cell, with array operations (the same texts, in the same order)."""
+    status = cmp["status_published"]
+    match = cmp["match"]
+    told = status.isin(["unknown", "anomaly"]).to_numpy(dtype=bool)
+    missing = match.isna().to_numpy(dtype=bool)
+    matched = np.array([bool(m) if not pd.isna(m) else False for m in match], dtype=bool)
+    impossible = cmp["cell_id"].isin(list(excused)).to_numpy(dtype=bool)
+    return np.select([told, missing, matched, impossible],
+                     [status.astype(str).to_numpy(dtype=object), "not regenerated", "matched", "impossible"],
+                     "unmet").tolist()
+
+
 def scorecard(round: Round | str | Path, data: pd.DataFrame | None = None, *,
               audit: AuditResult | None = None) -> Scorecard:
     """Score a round's regenerated tables against its published numbers.
@@ -141,6 +155,6 @@ def scorecard(round: Round | str | Path, data: pd.DataFrame | None = None, *,
         data = load_round_data(rnd)
     cmp = compare_with_published(all_table_cells(data, codebook=rnd.codebook, catalogue=rnd.catalogue), round=rnd)
     excused = impossible_cells(rnd, audit)
-    outcome = [_outcome(r, excused) for _, r in cmp.iterrows()]
+    outcome = _outcomes(cmp, excused)
     cmp = cmp.assign(outcome=outcome, audit=[excused.get(c, "") for c in cmp["cell_id"]])
     return Scorecard(round=rnd.name, cells=cmp, reconstructed=rnd.reconstructed)

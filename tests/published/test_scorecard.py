@@ -32,3 +32,17 @@ def test_unmet_without_audit_proof_fails(monkeypatch):
     assert not card.ok
     assert "T01-002" in set(card.cells.loc[card.cells["outcome"] == "unmet", "cell_id"])
     assert "T16-004" in impossible_cells("2010")
+
+
+def test_outcomes_are_each_cells_outcome():
+    # the scorecard's outcomes with array operations are the per-cell rule (_outcome), on every kind of cell:
+    # 2010 has matched, unknown, anomaly, impossible and not regenerated cells; a made-up unmet and an excused one
+    from samanalyse.published.scorecard import _outcome, _outcomes
+
+    cells = scorecard("2010").cells
+    extra = cells.head(3).assign(match=[False, False, pd.NA], status_published="printed",
+                                 cell_id=["X-1", "X-2", "X-3"])
+    cmp = pd.concat([cells, extra], ignore_index=True)
+    excused = {"X-2": "proved impossible", **{c: "" for c in cells.loc[cells["outcome"] == "impossible", "cell_id"]}}
+    assert _outcomes(cmp, excused) == [_outcome(r, excused) for _, r in cmp.iterrows()]
+    assert {"matched", "unknown", "anomaly", "impossible", "not regenerated", "unmet"} <= set(_outcomes(cmp, excused))
