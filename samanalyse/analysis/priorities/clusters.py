@@ -259,7 +259,10 @@ def _bootstrap_counts(fit: EFAResult, L: np.ndarray, min_loading: float, n_boot:
     The resamples' rows are drawn first, all from one PCG64 stream seeded with
     ``seed`` (the same draws as one resample at a time), then fitted in fixed
     chunks of :data:`_CHUNK` over ``workers`` processes: the counts do not
-    depend on the number of workers.
+    depend on the number of workers. A chunk is fitted as a stack
+    (:func:`_chunk_correlations`, :func:`_stack_loadings`): the same
+    correlation matrices, extractions and rotations as one resample at a
+    time, computed together.
     """
     items, k, corr = fit.items, fit.n_factors, fit.corr
     if n_boot == 0:
@@ -316,7 +319,9 @@ def item_clusters(
     Notes
     -----
     Resamples are fitted with the native engine, starting the optimiser at the
-    full-sample uniquenesses (same optimum, faster); a resample whose
+    full-sample uniquenesses (same optimum, faster), a chunk of resamples at a
+    time (weighted polychoric tables, the L-BFGS-B runs side by side, the
+    rotations on the stack; the same numbers as one by one); a resample whose
     correlation matrix is undefined (an item without variance) or whose fit
     fails is skipped and not counted in ``n_boot_ok``.
     """
