@@ -33,8 +33,9 @@ __all__ = ["DPI", "PNG_COMPRESSION", "new_figure", "set_title", "freeze_layout",
 DPI = 150
 #: zlib level of the PNGs: 1 packs these flat-coloured figures nearly as tight as 6, in half the time.
 PNG_COMPRESSION = 1
-#: rc settings of every save: SVG element ids from a fixed salt (not random), text as paths (no font needed).
-_SAVE_RC = {"svg.hashsalt": "samanalyse", "svg.fonttype": "path"}
+#: rc settings of every save: SVG element ids from a fixed salt (not random), text as paths (no font needed),
+#: the whole figure (not cropped by a matplotlibrc's ``savefig.bbox: tight``, so the PNG's rows are the figure's).
+_SAVE_RC = {"svg.hashsalt": "samanalyse", "svg.fonttype": "path", "savefig.bbox": "standard"}
 
 
 def new_figure(figsize: tuple[float, float], *, dpi: float = DPI) -> Figure:
