@@ -149,7 +149,7 @@ class _Loglike:
 
 
 def _row_sums(a: np.ndarray) -> np.ndarray:
-    """The sum of each row as numpy sums a contiguous 1-d array (pairwise; a strided row would be summed in order)."""
+    """Each row summed as numpy sums a contiguous 1-d array (pairwise; a strided row may be summed otherwise)."""
     return np.ascontiguousarray(a).sum(axis=1)
 
 

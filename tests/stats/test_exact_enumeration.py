@@ -73,7 +73,8 @@ def _tables(count: int, seed: int, max_n: int) -> list[np.ndarray]:
     out = []
     while len(out) < count:
         r = int(rng.integers(2, 8))
-        t = rng.multinomial(int(rng.integers(2, max_n)), rng.dirichlet(np.full(2 * r, rng.uniform(0.2, 3)))).reshape(r, 2)
+        size = int(rng.integers(2, max_n))
+        t = rng.multinomial(size, rng.dirichlet(np.full(2 * r, rng.uniform(0.2, 3)))).reshape(r, 2)
         if rng.random() < 0.5:
             t = t.T
         if (t.sum(axis=0) > 0).all() and (t.sum(axis=1) > 0).all():
