@@ -34,11 +34,8 @@ def symbols_in(*frames: pd.DataFrame | None) -> list[str]:
     for frame in frames:
         if frame is None or frame.empty:
             continue
-        text = [i for i, dtype in enumerate(frame.dtypes) if not pd.api.types.is_numeric_dtype(dtype)]
-        if not text:
-            continue
-        # one array of the text columns' cells (not a Series per column: most of the time went there)
-        cells = {v for v in frame.iloc[:, text].to_numpy(dtype=object).ravel().tolist() if isinstance(v, str)}
+        cells = {v for _, column in frame.items() if not pd.api.types.is_numeric_dtype(column.dtype)
+                 for v in column.tolist() if isinstance(v, str)}
         found |= {k for k, sym in SYMBOLS.items() if sym in cells or any(f"({sym})" in c for c in cells)}
     return [k for k in SYMBOLS if k in found]
 

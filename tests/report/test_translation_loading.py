@@ -1,4 +1,4 @@
-"""Translation tables read by libyaml are the safe loader's; symbols_in over one array finds what it did per column."""
+"""Translation tables read by libyaml are the safe loader's; symbols_in finds what the former search found."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_translation_table_is_the_safe_loaders(lang: str) -> None:
 
 
 def _symbols_in_per_column(*frames: pd.DataFrame | None) -> list[str]:
-    """The former symbols_in, column by column, as reference."""
+    """The former symbols_in (a column looked up by name, then its dtype), as reference."""
     found: set[str] = set()
     for frame in frames:
         if frame is None or frame.empty:
@@ -30,7 +30,7 @@ def _symbols_in_per_column(*frames: pd.DataFrame | None) -> list[str]:
     return [k for k in SYMBOLS if k in found]
 
 
-def test_symbols_in_finds_what_the_column_by_column_search_found() -> None:
+def test_symbols_in_finds_what_the_former_search_found() -> None:
     frames = [
         pd.DataFrame({"n": [3, 4], "andel": [":", "12,5"], "ci": ["25,0 (..), n = 4", None]}),
         pd.DataFrame({"x": pd.array(["-", pd.NA], dtype="string"), "y": pd.Categorical(["..", "a"]),
