@@ -1,12 +1,14 @@
 """The report's figures on an Agg canvas: laid out once, saved as PNG and SVG with the same bytes on every run.
 
 A figure is made with :func:`new_figure` (constrained layout, at the PNG's
-resolution), drawn once by :func:`freeze_layout` to fix its layout, then
-written by :func:`save_figure`. Frozen, the figure has no layout engine left, so
-a save draws it once (``savefig`` adds a layout draw of its own per format
-while any engine, even a placeholder, is set); laid out at the PNG's
-resolution, the PNG is drawn by the renderer that laid it out, whose text
-metrics are already measured.
+resolution), laid out by :func:`freeze_layout` (the layout engine run once,
+without a drawing of its own), then written by :func:`save_figure`. Frozen,
+the figure has no layout engine left, so a save draws it once (``savefig``
+adds a layout draw of its own per format while any engine, even a
+placeholder, is set); laid out at the PNG's resolution, the PNG is drawn by
+the renderer that laid it out, whose text metrics are already measured.
+Titles set with :func:`set_title`, and axis labels without text, are not
+placed anew on every draw.
 """
 
 from __future__ import annotations
