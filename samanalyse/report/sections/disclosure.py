@@ -35,7 +35,7 @@ from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
 __all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
-           "publish_hook", "merge_groups", "merge_notes", "merged_frame_sizes", "annotate_tables"]
+           "publish_hook", "masked_layout_key", "merge_groups", "merge_notes", "merged_frame_sizes", "annotate_tables"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
 STEP = "tabeller"
@@ -143,40 +143,67 @@ def suppressed_cells(ctx: Context, cells: pd.DataFrame, *, category: str | None 
     ``category=BASE`` ("n") asks instead whether the n of the cell's group was suppressed (for a
     counting variant of those who answered: their n).
     """
-    prot: TableProtection | None = ctx.facts.get("disclosure")
+    return pd.Series(_suppressed(ctx, cells, category), index=cells.index)
+
+
+def _hidden_keys(ctx: Context, prot: TableProtection) -> frozenset[tuple[Any, ...]]:
+    """(table, population, item, variant, group, category) of every suppressed cell of the disclosure step.
+
+    Made once per tables step (:func:`~samanalyse.analysis._reuse.reused`: the protection does not change).
+    """
+    from samanalyse.analysis._reuse import reused
+
     origin: dict[str, Origin] = ctx.facts.get("disclosure_origin", {})
-    if prot is None or cells.empty:
-        return pd.Series(False, index=cells.index)
-    hidden = prot.cells[prot.cells["status"].isin(["primary", "secondary"])]
-    total = prot.rules.total_label
     book = ctx.round.codebook
-    keys = set()
-    for t, g, c in zip(hidden["table"], hidden["group"], hidden["category"]):
-        tid, form, item, variant = origin[t]
-        keys.add((tid, population_label(book, form), item, variant, g, c))
+
+    def compute() -> frozenset[tuple[Any, ...]]:
+        hidden = prot.cells[prot.cells["status"].isin(["primary", "secondary"])]
+        labels: dict[str, str] = {}
+        keys = set()
+        for t, g, c in zip(hidden["table"], hidden["group"], hidden["category"]):
+            tid, form, item, variant = origin[t]
+            if form not in labels:
+                labels[form] = population_label(book, form)
+            keys.add((tid, labels[form], item, variant, g, c))
+        return frozenset(keys)
+
+    return reused(prot, ("suppressed_keys", id(origin), id(book)), compute)
+
+
+def _suppressed(ctx: Context, cells: pd.DataFrame, category: str | None = None) -> np.ndarray:
+    """:func:`suppressed_cells` as a boolean array."""
+    prot: TableProtection | None = ctx.facts.get("disclosure")
+    if prot is None or cells.empty:
+        return np.zeros(len(cells), dtype=bool)
+    keys = _hidden_keys(ctx, prot)
+    total = prot.rules.total_label
     group = np.where(cells["breakdown"].isin(["total", "note"]), total, cells["group"])
-    cats = cells["category"] if category is None else pd.Series(category, index=cells.index)
+    cats: Any = cells["category"].to_numpy(dtype=object) if category is None else [category] * len(cells)
     if category == BASE and "variant" in cells:   # the n of a variant of those who answered is theirs
         answered = _answered_variants(ctx.round)
-        cats = pd.Series([_ANSWERED if (t, v) in answered else BASE for t, v in
-                          zip(cells["table"], cells["variant"].fillna(""))], index=cells.index)
+        cats = [_ANSWERED if (t, v) in answered else BASE for t, v in
+                zip(cells["table"].to_numpy(dtype=object), cells["variant"].fillna("").to_numpy(dtype=object))]
     if "item" not in cells:   # cells of by_group tables without their item: match table and group only
-        keys = {(k[0], k[1], "", "", k[4], k[5]) for k in keys}
-    items = cells["item"].fillna("") if "item" in cells else pd.Series("", index=cells.index)
-    variant = cells["variant"].fillna("") if "variant" in cells else pd.Series("", index=cells.index)
-    return pd.Series([k in keys for k in zip(cells["table"], cells["population"], items, variant, group, cats)],
-                     index=cells.index)
+        keys = frozenset((k[0], k[1], "", "", k[4], k[5]) for k in keys)
+    blank = [""] * len(cells)
+    items = cells["item"].fillna("").to_numpy(dtype=object) if "item" in cells else blank
+    variant = cells["variant"].fillna("").to_numpy(dtype=object) if "variant" in cells else blank
+    return np.fromiter((k in keys for k in zip(cells["table"].to_numpy(dtype=object),
+                                                cells["population"].to_numpy(dtype=object), items, variant, group,
+                                                cats)), dtype=bool, count=len(cells))
 
 
 #: Columns of the report's cells that :func:`mask_cells` blanks where a cell is suppressed.
 MASKED_COLUMNS = ("count", "percent", "value", "ci_low", "ci_high", "regenerated")
 
 
-def _blank(col: pd.Series, gone: pd.Series) -> pd.Series:
+def _blank(col: pd.Series, gone: np.ndarray) -> pd.Series:
     """``col`` without the values where ``gone``; a column of whole numbers stays whole (``Int64``)."""
     if pd.api.types.is_integer_dtype(col.dtype):
-        return col.astype("Int64").where(~gone, pd.NA)
-    return col.astype(float).where(~gone)
+        whole = col.astype("Int64")
+        return whole.where(~gone, pd.NA) if gone.any() else whole
+    values = col.astype(float)
+    return values.where(~gone) if gone.any() else values
 
 
 def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
@@ -186,10 +213,18 @@ def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
     interval (:data:`MASKED_COLUMNS`, where present); a suppressed n is removed too. The column
     ``symbol`` says what to print instead: ``:`` (SSB: cannot be published), else ``""``.
     """
+    return _masked_by(cells, *_hidden(ctx, cells))
+
+
+def _hidden(ctx: Context, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(number gone, n gone) per cell: its count or its group's n suppressed; its group's n suppressed."""
+    n_hidden = _suppressed(ctx, cells, category=BASE)
+    return _suppressed(ctx, cells) | n_hidden, n_hidden
+
+
+def _masked_by(cells: pd.DataFrame, gone: np.ndarray, n_hidden: np.ndarray) -> pd.DataFrame:
+    """:func:`mask_cells` with the cells whose numbers (``gone``) and n (``n_hidden``) are suppressed known."""
     out = cells.copy()
-    count_hidden = suppressed_cells(ctx, cells)
-    n_hidden = suppressed_cells(ctx, cells, category=BASE)
-    gone = count_hidden | n_hidden
     for col in MASKED_COLUMNS:
         if col in out:
             out[col] = _blank(out[col], gone)
@@ -200,6 +235,14 @@ def mask_cells(ctx: Context, cells: pd.DataFrame) -> pd.DataFrame:
 
 
 _CELL_KEYS = ("table", "population", "breakdown", "group", "category")
+
+
+def masked_layout_key(ctx: Context, tid: str) -> tuple[str, str, int]:
+    """The key (with ``ctx.data``, :func:`~samanalyse.analysis._reuse.reused`) of a table's masked layout.
+
+    The tables step, which has the masked cells laid out already, may provide the layout under it.
+    """
+    return ("masked_wide", tid, id(ctx.facts.get("disclosure")))
 
 
 def _mask_wide(ctx: Context, tid: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -220,7 +263,7 @@ def _mask_wide(ctx: Context, tid: str, frame: pd.DataFrame) -> pd.DataFrame:
         return _wide_data(mask_cells(ctx, shown).drop(columns="symbol"), rnd.catalogue.spec(tid), rnd.codebook)
 
     # the same for the table's three frames (workbook, page, details): made once inside the tables step
-    masked = reused(ctx.data, ("masked_wide", tid, id(ctx.facts.get("disclosure"))), layout)
+    masked = reused(ctx.data, masked_layout_key(ctx, tid), layout)
     if list(masked.columns) != list(frame.columns) or len(masked) != len(frame):
         return frame
     out = frame.copy()
@@ -241,9 +284,9 @@ def publish_hook(ctx: Context) -> Any:
     def hook(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if ctx.facts.get("disclosure") is None or frame.empty:
             return frame
-        if all(c in frame for c in _CELL_KEYS):
-            masked = mask_cells(ctx, frame)
-            return masked if (masked["symbol"] != "").any() else frame
+        if all(c in frame for c in _CELL_KEYS):   # a frame of cells: masked where a cell is suppressed
+            gone, n_hidden = _hidden(ctx, frame)
+            return _masked_by(frame, gone, n_hidden) if gone.any() else frame
         group, _, key = name.partition("/")
         tid = key.split("#")[0]
         if group == "tabeller" and not ctx.round.has_published and tid in ctx.round.catalogue.tables:

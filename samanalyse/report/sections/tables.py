@@ -142,9 +142,15 @@ def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
     rows, columns = printed if printed is not None else _printed(_layout(cmp, spec, codebook, tr))
     out: dict[str, list[str]] = {}
     for pop, kol, sel in columns:
-        recs = dict(zip(sel.index, sel.to_dict("records")))
+        used = sel[[c for c in sel.columns if c in _DETAIL_COLUMNS or c == value]]   # what _detail_text reads
+        recs = dict(zip(used.index, used.to_dict("records")))
         out[_head(pop, kol)] = [_detail_text(recs.get(rad), value, tr) for rad in rows]
     return pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index()
+
+
+#: The columns of a cell :func:`_detail_text` (and :func:`_weighted_text`) read, besides the share's.
+_DETAIL_COLUMNS = frozenset({"symbol", "ci_method", "ci_low", "ci_high", "n", "weighted", "weighted_ci_low",
+                             "weighted_ci_high", "weighted_symbol"})
 
 
 def _detail_text(r: dict[str, Any] | None, value: str, tr: Translation) -> str:
@@ -160,13 +166,14 @@ def _detail_text(r: dict[str, Any] | None, value: str, tr: Translation) -> str:
 
 
 def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation | None = None,
-               printed: Printed | None = None) -> pd.DataFrame:
+               printed: Printed | None = None, unmarked: list[pd.DataFrame] | None = None) -> pd.DataFrame:
     """Percent per printed column and n per group: a table of a round without published numbers.
 
     With ``ci_low``/``ci_high`` in ``cells`` (:func:`add_intervals`) each printed column gets its
     interval, with the :data:`~samanalyse.analysis.weighted.WEIGHTED_COLUMNS` its weighted share;
     cells masked by disclosure control (``symbol`` ``:``, :func:`mask_cells`) print ``:``.
-    ``printed``: the :func:`_printed` layout of ``cells``, when the caller has it.
+    ``printed``: the :func:`_printed` layout of ``cells``, when the caller has it. ``unmarked`` (a list)
+    gets the frame as it is before any ``:`` is printed: the frame of ``cells`` without ``symbol``.
     """
     tr = tr or translation()
     rows, columns = printed if printed is not None else _printed(_layout(cells, spec, codebook, tr))
@@ -186,6 +193,8 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
         if gone is not None:
             hidden.update({c: gone for c in out if c not in before})
     _n_columns(out, hidden, rows, columns)
+    if unmarked is not None:   # ``symbol`` only adds to ``hidden``: what ``out`` holds is the same without it
+        unmarked.append(pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index())
     for col, gone in hidden.items():
         mask = gone.reindex(rows).fillna(False).astype(bool) & out[col].isna()
         if mask.any():
@@ -204,8 +213,9 @@ def _n_columns(out: dict[str, pd.Series], hidden: dict[str, pd.Series], rows: pd
     for pop in dict.fromkeys(p for p, _, _ in columns):
         mine = [(kol, sel) for p, kol, sel in columns if p == pop]
         ns = np.full((len(rows), len(mine)), np.nan)    # each printed column's n on the table's rows
+        at = [index.get_indexer(sel.index) for _, sel in mine]
         for j, (_, sel) in enumerate(mine):
-            ns[index.get_indexer(sel.index), j] = sel["n"].to_numpy(dtype=float, na_value=np.nan)
+            ns[at[j], j] = sel["n"].to_numpy(dtype=float, na_value=np.nan)
         known = ~np.isnan(ns)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # a row without any n
@@ -213,11 +223,13 @@ def _n_columns(out: dict[str, pd.Series], hidden: dict[str, pd.Series], rows: pd
         if (one | ~known.any(axis=1)).all():   # one n per row (group): one column, each row's first n
             first = ns[np.arange(len(rows)), np.argmax(known, axis=1)] if len(mine) else np.full(len(rows), np.nan)
             out[f"{pop}: n"] = pd.Series(first, index=index).astype("Int64")
-            marked = [(sel["symbol"].eq(SUPPRESSED) & sel["n"].isna()).reindex(rows) for _, sel in mine
-                      if "symbol" in sel]
+            marked = [(ix, (sel["symbol"].eq(SUPPRESSED) & sel["n"].isna()).to_numpy())
+                      for ix, (_, sel) in zip(at, mine) if "symbol" in sel]
             if marked:   # hidden where a column has the row, every such column says so, and none has its n
-                every = np.logical_and.reduce([m.fillna(True).to_numpy(dtype=bool) for m in marked])
-                some = np.logical_or.reduce([m.notna().to_numpy() for m in marked])
+                every, some = np.ones(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
+                for ix, m in marked:   # a column's rows (unique: each printed column has a row once)
+                    every[ix] &= m.astype(bool)
+                    some[ix] = True
                 hidden[f"{pop}: n"] = pd.Series(every & some & ~known.any(axis=1), index=index)
         else:
             for kol, sel in mine:
@@ -343,6 +355,7 @@ def _run_data(ctx: Context) -> None:
     sizes = frame_sizes(rnd)
     sizes = {**sizes, **merged_frame_sizes(ctx, sizes)}   # small groups merged by disclosure control (issue 16)
     designs = report_designs(ctx)
+    plain = translation()   # the disclosure hook's layouts are in the default language
     parts = []
     charted: dict[str, pd.DataFrame] = {}
     ctx.facts["data_table_cells"] = charted
@@ -351,6 +364,7 @@ def _run_data(ctx: Context) -> None:
                               spec=spec, sizes=sizes)
         if spec.get("kind") == "by_group" and "variants" not in spec:
             charted[tid] = cells.copy()   # the charts' cells (they pass the publish hook themselves)
+        masked = ctx.round.disclosure is not None and ctx.facts.get("disclosure") is not None and not cells.empty
         cells = _masked(ctx, _with_weighted(cells, designs, tid, ctx), spec)
         parts.append(cells)
         ctx.write_csv(tid, cells)
@@ -360,9 +374,12 @@ def _run_data(ctx: Context) -> None:
         wide = _wide_data(shown, spec, rnd.codebook, tr, printed)
         extra = [c for c in shown.columns if c in ("ci_low", "ci_high", "ci_method", *WEIGHTED_COLUMNS)]
         bare = (rows, [(pop, kol, sel.drop(columns=extra)) for pop, kol, sel in columns])   # the page's: no intervals
+        unmarked: list[pd.DataFrame] = []
+        page = _wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr, bare, unmarked)
+        if masked and tr.lang == plain.lang and spec["kind"] not in ("index_crosstab", "response_rates"):
+            _provide_masked_layout(ctx, tid, unmarked[0])
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
-                      percent_columns=_percent_columns(wide, "prosent"),
-                      html_frame=_wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr, bare),
+                      percent_columns=_percent_columns(wide, "prosent"), html_frame=page,
                       detail_frame=_details(shown, spec, rnd.codebook, tr, printed=printed))
         if first:
             sec.notes.append(f"{catalogue.label(tid)} {tr.t('note', 'variants_data')} {first} "
@@ -373,6 +390,21 @@ def _run_data(ctx: Context) -> None:
             sec.notes.append(tr.t("design", "suppressed_groups").format(min_base=rnd.disclosure.min_base))
         ctx.add("tabeller", sec)
     ctx.write_csv("alle_celler", pd.concat(parts, ignore_index=True))
+
+
+def _provide_masked_layout(ctx: Context, tid: str, layout: pd.DataFrame) -> None:
+    """Give the disclosure hook its masked layout of a table: the step's page frame before ``:`` is printed.
+
+    The hook lays out the table's cells as :func:`~samanalyse.report.sections.disclosure.mask_cells`
+    leaves them, without ``symbol``, in the default language, to compare the published frames with.
+    For a table the step masks no further than ``mask_cells`` (not an index cross-table nor a
+    response-rate table) those are the page's cells (no intervals, no weighted shares) in the same
+    layout, and without ``symbol`` :func:`_wide_data` makes what it holds before printing ``:``.
+    """
+    from samanalyse.analysis._reuse import reused
+    from samanalyse.report.sections.disclosure import masked_layout_key
+
+    reused(ctx.data, masked_layout_key(ctx, tid), lambda: layout)
 
 
 def _key(frame: pd.DataFrame) -> list[tuple[str, ...]]:
@@ -410,12 +442,14 @@ def _derived_under_rules(ctx: Context, cmp: pd.DataFrame) -> pd.DataFrame:
     rules = ctx.round.disclosure
     if rules is None or cmp.empty:
         return cmp
-    count = (cmp["percent"].astype(float) * cmp["n"].astype(float) / 100).round()
-    small = (cmp["n"].astype(float) < rules.min_base) | ((count > 0) & (count < rules.min_count))
+    n = cmp["n"].to_numpy(dtype=float, na_value=np.nan)
+    count = np.round(cmp["percent"].to_numpy(dtype=float, na_value=np.nan) * n / 100)
+    with np.errstate(invalid="ignore"):
+        small = (n < rules.min_base) | ((count > 0) & (count < rules.min_count))
     out = cmp.copy()
     if "ci_low" in out and small.any():
-        out["ci_low"] = out["ci_low"].astype(float).where(~small)
-        out["ci_high"] = out["ci_high"].astype(float).where(~small)
+        for col in ("ci_low", "ci_high"):
+            out[col] = np.where(small, np.nan, out[col].to_numpy(dtype=float, na_value=np.nan))
         out["ci_method"] = out["ci_method"].astype(object).where(~small, SUPPRESSED)
     if "weighted" in out:
         keys = list(zip(cmp["population"].fillna(""), cmp["breakdown"].fillna(""), cmp["group"].fillna("")))
