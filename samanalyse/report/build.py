@@ -53,7 +53,19 @@ from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND",
-           "BACKGROUND_STEPS", "Lazy"]
+           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "Lazy"]
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    """Import modules ahead of their use; one that fails is left to its use, which then raises the error
+    where it would have without this."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
 
 
 class Lazy:
@@ -79,15 +91,8 @@ class Lazy:
         return getattr(importlib.import_module(self.module), self.name)(ctx)
 
     def prefetch(self) -> None:
-        """Import the function's module and the libraries it needs, without calling it (an import that fails
-        is left to the call, which then raises it where it would have without the prefetch)."""
-        import importlib
-
-        for name in (self.module, *self.needs):
-            try:
-                importlib.import_module(name)
-            except ImportError:
-                return
+        """Import the function's module and the libraries it needs, without calling it."""
+        _import_all((self.module, *self.needs))
 
     def __repr__(self) -> str:
         return f"Lazy({self.key!r})"
@@ -146,8 +151,14 @@ BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     # the factor analysis and its figures, while the tables are built; after the small groups are merged,
     # which replaces ctx.data by a copy (a job that saw data replaced since is computed again)
     ("grupper", Lazy(_R + "sections.priorities", "prepare")),
-    ("data", Lazy(_R + "sections.nonresponse", "prepare")),     # response against the frame, its model and chart
+    ("grupper", Lazy(_R + "sections.nonresponse", "prepare")),  # response against the frame, its model and chart
 ]
+#: Libraries the report's process and its background processes both use: imported once, before the first
+#: fork, so that every child inherits them instead of importing a copy of its own (three copies of
+#: matplotlib, two of statsmodels: more CPU than the report's own tables). A name missing here only costs time.
+SHARED_LIBRARIES = ("scipy.stats", "statsmodels.genmod.generalized_linear_model", "statsmodels.genmod.families",
+                    "statsmodels.discrete.discrete_model", "statsmodels.miscmodels.ordinal_model",
+                    "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.pyplot")
 #: Steps run whole in a forked process (issue 17): step -> the step after which it starts. Such a step may
 #: only add files, figures and facts (:class:`~samanalyse.report.background.WholeStep`); at its place in
 #: the order the report takes over what it added, unless the data or a fact was replaced meanwhile, and
@@ -190,6 +201,8 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
             if progress:
                 progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
             if workers > 1 and can_fork():
+                if not ctx.background and any(after == name for after, _ in BACKGROUND):
+                    _import_all(SHARED_LIBRARIES)   # before the first fork: inherited by every child
                 started = {job_key(bg): BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name}
                 started.update({s: BackgroundJob(WholeStep(f), ctx) for s, f in steps
                                 if BACKGROUND_STEPS.get(s) == name})
@@ -203,10 +216,10 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
 
 
 def _agg_backend() -> None:
-    """Figures are drawn without a screen (matplotlib's Agg), without importing matplotlib here for it.
+    """Figures are drawn without a screen (matplotlib's Agg), without importing matplotlib for it.
 
-    Set in the environment when matplotlib is not imported yet, so a process that never draws (the
-    report's own, when a background process draws the figures) does not pay for it.
+    Set in the environment when matplotlib is not imported yet: a report in one process imports it when
+    it first draws, one with background processes before their first fork (:data:`SHARED_LIBRARIES`).
     """
     import os
     import sys

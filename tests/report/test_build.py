@@ -383,9 +383,10 @@ def test_while_waiting_for_a_child_the_report_imports_its_later_steps(tmp_path, 
     assert "drawn_probe_mod" not in sys.modules      # run (and imported) in the child only
 
 
-def test_the_report_process_leaves_matplotlib_to_the_background(tmp_path):
-    """With two workers the 2010 report's figures are drawn in forked processes: the report's own process
-    never imports matplotlib (issue 17, item 4); with one worker it draws, so it must."""
+def test_background_processes_inherit_the_shared_libraries(tmp_path):
+    """The libraries the report and its children both use are imported once, before the first fork: a
+    background job finds them imported when it starts (checked in a fresh interpreter, where nothing else
+    imported them); a report in one process forks nothing and imports them only when a step needs them."""
     import subprocess
     import sys
 
@@ -393,9 +394,21 @@ def test_the_report_process_leaves_matplotlib_to_the_background(tmp_path):
 
     if not can_fork():
         pytest.skip("needs fork")
-    probe = ("import sys\nfrom samanalyse.cli import main\n"
-             "code = main(['report', '--round', '2010', '--out', sys.argv[1], '--quiet', '--workers', sys.argv[2]])\n"
-             "print('matplotlib' in sys.modules, code)\n")
-    got = {w: subprocess.run([sys.executable, "-c", probe, str(tmp_path / f"r{w}"), w], capture_output=True,
-                             text=True, check=True).stdout.split()[-2:] for w in ("2", "1")}
-    assert got == {"2": ["False", "0"], "1": ["True", "0"]}
+    probe = """
+import json, sys
+from samanalyse.report import build as rep
+def seen(ctx):
+    return [m for m in rep.SHARED_LIBRARIES if m not in sys.modules]
+def collect(ctx):
+    ctx.facts["missing_in_child"] = ctx.prepared(seen)
+got = {}
+rep.STEPS = [s for s in rep.STEPS if s[0] in ("data", "grupper")] + [("samle", collect)]
+rep.BACKGROUND = [("grupper", seen)]
+rep.build_manifest = lambda *a, **k: got.update(k) or {"files": []}
+rep.build_report("2010", sys.argv[1], workers=int(sys.argv[2]))
+print(json.dumps(got["facts"]["missing_in_child"]))
+"""
+    runs = {w: json.loads(subprocess.run([sys.executable, "-c", probe, str(tmp_path / f"r{w}"), w], capture_output=True,
+                                         text=True, check=True).stdout.splitlines()[-1]) for w in ("2", "1")}
+    assert runs["2"] == []
+    assert "matplotlib.figure" in runs["1"]     # in one process nothing is imported ahead
