@@ -380,8 +380,12 @@ def _index_rows(table: str, spec: dict[str, Any], data: pd.DataFrame, codebook: 
     rows: list[dict[str, Any]] = []
     d = data[data["form"] == spec["form"]]
     ci, ri = codebook.index(spec["columns"]), codebook.index(spec["rows"])
-    col = index_scores(d, ci, codebook=codebook)["class"].astype(object).to_numpy()
-    row = index_scores(d, ri, codebook=codebook)["class"].astype(object).to_numpy()
+
+    def classes(name: str) -> np.ndarray:   # an index's classes on the form: once per step (tables share indices)
+        return reused(data, ("index_classes", spec["form"], name, id(codebook)), lambda: index_scores(
+            d, codebook.index(name), codebook=codebook)["class"].astype(object).to_numpy())
+
+    col, row = classes(spec["columns"]), classes(spec["rows"])
     for clab, cmin, cmax in ci.cuts:
         in_col = col == clab
         for rlab, rmin, rmax in ri.cuts:

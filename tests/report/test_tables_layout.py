@@ -77,3 +77,19 @@ def test_n_columns_are_the_pandas_formulation(case):
     for k in want_hidden:   # the rows each marks (as the step reads them: on the table's rows, blank = False)
         got = hidden[k].reindex(rows).fillna(False).astype(bool).to_numpy()
         assert np.array_equal(got, want_hidden[k].reindex(rows).fillna(False).astype(bool).to_numpy())
+
+
+def test_printed_columns_are_the_groupby_ones():
+    # interleaved columns, a missing column label (left out as groupby leaves it out), rows in any order
+    from samanalyse.report.sections.tables import _columns
+
+    d = pd.DataFrame({"Populasjon": ["Kommuner", "Helseforetak", "Kommuner", "Kommuner", "Helseforetak", "Kommuner"],
+                      "kol": ["Godt", "Godt", "Dårlig", "Godt", np.nan, "Dårlig"],
+                      "rad": ["A", "A", "A", "Samlet", "B", "Samlet"],
+                      "n": [10.0, 4.0, 10.0, 30.0, 2.0, np.nan], "symbol": ["", "", SUPPRESSED, "", "", ""]},
+                     index=[7, 3, 5, 1, 0, 9])
+    want = [(pop, kol, sel.set_index("rad")) for (pop, kol), sel in d.groupby(["Populasjon", "kol"], sort=False)]
+    got = _columns(d)
+    assert [(p, k) for p, k, _ in got] == [(p, k) for p, k, _ in want]
+    for (_, _, g), (_, _, w) in zip(got, want):
+        pd.testing.assert_frame_equal(g, w)

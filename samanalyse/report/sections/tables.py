@@ -54,8 +54,17 @@ Printed = tuple[pd.Index, list[tuple[str, str, pd.DataFrame]]]
 
 
 def _columns(d: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
-    """The printed columns of a laid-out table: (population, column label, its cells indexed by row)."""
-    return [(pop, kol, sel.set_index("rad")) for (pop, kol), sel in d.groupby(["Populasjon", "kol"], sort=False)]
+    """The printed columns of a laid-out table: (population, column label, its cells indexed by row).
+
+    As ``d.groupby(["Populasjon", "kol"], sort=False)`` gives them (in order of first appearance, a
+    missing key left out), each with ``rad`` as index, taken from one frame indexed by row.
+    """
+    at: dict[tuple[Any, Any], list[int]] = {}
+    for i, key in enumerate(zip(d["Populasjon"].to_numpy(dtype=object), d["kol"].to_numpy(dtype=object))):
+        if not (pd.isna(key[0]) or pd.isna(key[1])):
+            at.setdefault(key, []).append(i)
+    by_row = d.set_index("rad")
+    return [(pop, kol, by_row.iloc[rows]) for (pop, kol), rows in at.items()]
 
 
 def _printed(d: pd.DataFrame) -> Printed:
@@ -195,8 +204,11 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
     _n_columns(out, hidden, rows, columns)
     if unmarked is not None:   # ``symbol`` only adds to ``hidden``: what ``out`` holds is the same without it
         unmarked.append(pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index())
+    on_rows: dict[int, np.ndarray] = {}   # a printed column's ``gone`` on the table's rows, once for its columns
     for col, gone in hidden.items():
-        mask = gone.reindex(rows).fillna(False).astype(bool) & out[col].isna()
+        if id(gone) not in on_rows:
+            on_rows[id(gone)] = gone.reindex(rows).fillna(False).astype(bool).to_numpy()
+        mask = on_rows[id(gone)] & out[col].isna().to_numpy()
         if mask.any():
             out[col] = out[col].astype(object).where(~mask, SUPPRESSED)
     frame = pd.DataFrame(out, index=rows.rename(""), columns=list(out))
