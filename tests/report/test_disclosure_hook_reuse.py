@@ -105,3 +105,38 @@ def test_tables_step_provides_the_hooks_own_masked_layout(tmp_path: Path) -> Non
         want = _wide_data(disclosure.mask_cells(ctx, shown).drop(columns="symbol"), rnd.catalogue.spec(tid),
                           rnd.codebook)
         pd.testing.assert_frame_equal(layout, want)
+
+
+@pytest.mark.parametrize("weights", [None, "raking"])
+def test_page_frame_is_the_frame_of_the_cells_without_intervals(tmp_path: Path, weights: str | None) -> None:
+    # the web page's frame comes with the workbook's (its columns); as a frame of its own cells it was
+    import dataclasses
+
+    from samanalyse.report.design import report_designs
+    from samanalyse.report.intervals import add_intervals, frame_sizes
+    from samanalyse.report.sections import tables as T
+    from samanalyse.analysis.weighted import WEIGHTED_COLUMNS
+
+    ctx = _context(tmp_path, "disclosure:\n  min_range: 1\n")
+    ctx.settings = dataclasses.replace(ctx.settings, weights=weights)
+    fns = dict(build.STEPS)
+    with _reuse.reusing():
+        for name in ("data", "grupper", "respondenter", "prikking", "bortfall", "tabeller"):
+            fns[name](ctx)
+        rnd, tr = ctx.round, ctx.tr
+        sizes = frame_sizes(rnd)
+        sizes = {**sizes, **disclosure.merged_frame_sizes(ctx, sizes)}
+        designs = report_designs(ctx)
+        assert (designs is not None) == (weights is not None)
+        for sec in ctx.sections["tabeller"]:
+            tid, spec = sec.key, rnd.catalogue.spec(sec.key)
+            cells = add_intervals(table_cells(tid, ctx.data, codebook=rnd.codebook, catalogue=rnd.catalogue), rnd,
+                                  spec=spec, sizes=sizes)
+            cells = T._masked(ctx, T._with_weighted(cells, designs, tid, ctx), spec)
+            first = cells["variant"].iloc[0] if len(cells) else ""
+            shown = cells[cells["variant"] == first] if first else cells
+            rows, columns = T._printed(T._layout(shown, spec, rnd.codebook, tr))
+            extra = [c for c in shown.columns if c in ("ci_low", "ci_high", "ci_method", *WEIGHTED_COLUMNS)]
+            bare = (rows, [(pop, kol, sel.drop(columns=extra)) for pop, kol, sel in columns])
+            want = T._wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr, bare)
+            pd.testing.assert_frame_equal(sec.html_frame, ctx.publish(f"tabeller/{tid}#html", want))

@@ -175,20 +175,23 @@ def _detail_text(r: dict[str, Any] | None, value: str, tr: Translation) -> str:
 
 
 def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Translation | None = None,
-               printed: Printed | None = None, unmarked: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+               printed: Printed | None = None, page: list[pd.DataFrame] | None = None) -> pd.DataFrame:
     """Percent per printed column and n per group: a table of a round without published numbers.
 
     With ``ci_low``/``ci_high`` in ``cells`` (:func:`add_intervals`) each printed column gets its
     interval, with the :data:`~samanalyse.analysis.weighted.WEIGHTED_COLUMNS` its weighted share;
     cells masked by disclosure control (``symbol`` ``:``, :func:`mask_cells`) print ``:``.
-    ``printed``: the :func:`_printed` layout of ``cells``, when the caller has it. ``unmarked`` (a list)
-    gets the frame as it is before any ``:`` is printed: the frame of ``cells`` without ``symbol``.
+    ``printed``: the :func:`_printed` layout of ``cells``, when the caller has it. ``page`` (a list) gets
+    the web page's frame, the shares and n without intervals and weighted shares (the frame of ``cells``
+    without those columns: every column is made from its own cells), and that frame as it is before any
+    ``:`` is printed (the frame of those cells without ``symbol``, which only says where to print ``:``).
     """
     tr = tr or translation()
     rows, columns = printed if printed is not None else _printed(_layout(cells, spec, codebook, tr))
     out: dict[str, pd.Series] = {}
     hidden: dict[str, pd.Series] = {}   # output column -> rows whose number disclosure control removed
     lo_word, hi_word = tr.t("column", "ci_low"), tr.t("column", "ci_high")
+    not_paged: set[str] = set()   # the intervals' and weighted shares' columns
     for pop, kol, sel in columns:
         head = _head(pop, kol)
         gone = sel["symbol"] == SUPPRESSED if "symbol" in sel else None
@@ -199,11 +202,13 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
             out[f"{head} – {lo_word}"] = at["ci_low"].astype(float).round(1)
             out[f"{head} – {hi_word}"] = at["ci_high"].astype(float).round(1)
         _weighted_columns(out, head, at, tr)
+        not_paged.update(c for c in out if c not in before and c != f"{head} – prosent")
         if gone is not None:
             hidden.update({c: gone for c in out if c not in before})
     _n_columns(out, hidden, rows, columns)
-    if unmarked is not None:   # ``symbol`` only adds to ``hidden``: what ``out`` holds is the same without it
-        unmarked.append(pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index())
+    paged = [c for c in out if c not in not_paged]
+    if page is not None:   # ``symbol`` only adds to ``hidden``: what ``out`` holds is the same without it
+        page.append(pd.DataFrame({c: out[c] for c in paged}, index=rows.rename(""), columns=paged).reset_index())
     on_rows: dict[int, np.ndarray] = {}   # a printed column's ``gone`` on the table's rows, once for its columns
     for col, gone in hidden.items():
         if id(gone) not in on_rows:
@@ -212,6 +217,8 @@ def _wide_data(cells: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr
         if mask.any():
             out[col] = out[col].astype(object).where(~mask, SUPPRESSED)
     frame = pd.DataFrame(out, index=rows.rename(""), columns=list(out))
+    if page is not None:
+        page.insert(0, pd.DataFrame({c: out[c] for c in paged}, index=rows.rename(""), columns=paged).reset_index())
     return frame.reset_index()
 
 
@@ -270,12 +277,20 @@ def _compact_text(r: dict[str, Any]) -> str:
     return f"{reg} / {pub}{mark}"
 
 
-def _n_text(ctx: Context, spec: dict[str, Any]) -> str:
-    """The respondents a table rests on, e.g. ``n: kommuner 187, helseforetak 18``."""
+def _n_text(ctx: Context, spec: dict[str, Any], counts: Any = None) -> str:
+    """The respondents a table rests on, e.g. ``n: kommuner 187, helseforetak 18``.
+
+    ``counts``: the respondents per form (:func:`_form_counts`), when the caller has them.
+    """
     forms = spec.get("forms") or ([spec["form"]] if spec.get("form") else list(ctx.round.frame))
-    counts = ctx.data["form"].value_counts() if ctx.data is not None and "form" in ctx.data else {}
+    counts = _form_counts(ctx) if counts is None else counts
     parts = [f"{population_label(ctx.round.codebook, f)} {int(counts.get(f, 0))}" for f in forms]
     return "n: " + ", ".join(parts)
+
+
+def _form_counts(ctx: Context) -> Any:
+    """The respondents per form (empty without data)."""
+    return ctx.data["form"].value_counts() if ctx.data is not None and "form" in ctx.data else {}
 
 
 def _percent_columns(frame: pd.DataFrame, *words: str) -> tuple[str, ...]:
@@ -315,6 +330,7 @@ def _run_published(ctx: Context) -> None:
     sizes = frame_sizes(rnd)
     designs = report_designs(ctx)
     by_table = dict(tuple(cells.groupby("table", sort=False)))
+    counts = _form_counts(ctx)   # the same respondents under every table
     for tid, spec in catalogue.tables.items():
         mine = by_table[tid].copy() if tid in by_table else cells.iloc[:0].copy()
         cmp = _derived_under_rules(ctx, _with_weighted(add_intervals(mine, rnd, spec=spec, sizes=sizes), designs, tid,
@@ -330,7 +346,7 @@ def _run_published(ctx: Context) -> None:
                       detail_frame=_details(cmp, spec, rnd.codebook, tr, printed=printed),
                       percent_columns=_percent_columns(wide, tr.t("column", "regenerated"),
                                                        tr.t("column", "published")),
-                      n_text=_n_text(ctx, spec),
+                      n_text=_n_text(ctx, spec, counts),
                       sources=[tr.t("word", "source_ssb") + " (" + tr.t("column", "size_class").lower() + ")"]
                       if spec.get("by") == "size_class" else [])
         bad = cmp[cmp["outcome"].isin(["impossible", "unmet", "anomaly"])]
@@ -382,16 +398,13 @@ def _run_data(ctx: Context) -> None:
         ctx.write_csv(tid, cells)
         first = cells["variant"].iloc[0] if len(cells) else ""
         shown = cells[cells["variant"] == first] if first else cells
-        rows, columns = printed = _printed(_layout(shown, spec, rnd.codebook, tr))
-        wide = _wide_data(shown, spec, rnd.codebook, tr, printed)
-        extra = [c for c in shown.columns if c in ("ci_low", "ci_high", "ci_method", *WEIGHTED_COLUMNS)]
-        bare = (rows, [(pop, kol, sel.drop(columns=extra)) for pop, kol, sel in columns])   # the page's: no intervals
-        unmarked: list[pd.DataFrame] = []
-        page = _wide_data(shown.drop(columns=extra), spec, rnd.codebook, tr, bare, unmarked)
+        printed = _printed(_layout(shown, spec, rnd.codebook, tr))
+        page: list[pd.DataFrame] = []   # the web page's frame (no intervals), and before ':' is printed
+        wide = _wide_data(shown, spec, rnd.codebook, tr, printed, page)
         if masked and tr.lang == plain.lang and spec["kind"] not in ("index_crosstab", "response_rates"):
-            _provide_masked_layout(ctx, tid, unmarked[0])
+            _provide_masked_layout(ctx, tid, page[1])
         sec = Section(key=tid, title=f"{catalogue.label(tid)}: {spec.get('title', '')}".rstrip(": "), frame=wide,
-                      percent_columns=_percent_columns(wide, "prosent"), html_frame=page,
+                      percent_columns=_percent_columns(wide, "prosent"), html_frame=page[0],
                       detail_frame=_details(shown, spec, rnd.codebook, tr, printed=printed))
         if first:
             sec.notes.append(f"{catalogue.label(tid)} {tr.t('note', 'variants_data')} {first} "
