@@ -14,13 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# samanalyse is installed editable, so its bytecode is not compiled at install; compile it here (a no-op when
+# nothing changed), which also helps where PYTHONDONTWRITEBYTECODE is set and every run would compile anew
+COMPILE := $(BIN)/python -m compileall -q samanalyse > /dev/null
+
 report: $(STAMP)
+	$(COMPILE)
 	$(BIN)/samanalyse report --round 2010 --out reports/2010
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(COMPILE)
 	$(BIN)/python -m benchmarks
 
 clean:

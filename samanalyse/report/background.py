@@ -31,6 +31,8 @@ from samanalyse.errors import SamanalyseWarning
 
 __all__ = ["BackgroundJob", "can_fork", "WholeStep", "StepDelta", "take_over", "raise_again", "job_key"]
 
+#: Signals that stop a report (and a child: its parent's :meth:`BackgroundJob.stop` sends SIGTERM).
+_STOP_SIGNALS = {getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)}
 #: A warning as sent from the child: category, message text, file, line.
 _Warning = tuple[type[Warning], str, str, int]
 
@@ -73,9 +75,10 @@ def _die_with(parent: int, ctx: Any, own: Connection) -> None:
 def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any, parent: int, own: Connection) -> None:
     """In the forked child: run ``fn(ctx)`` catching its warnings as the report's steps do; send the outcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the parent, which stops this child
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    if _STOP_SIGNALS and hasattr(signal, "pthread_sigmask"):   # blocked by the parent across the fork
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with(parent, ctx, own)
     try:
         with warnings.catch_warnings(record=True) as seen:
@@ -111,7 +114,16 @@ class BackgroundJob:
         self._conn, child_conn = mp.Pipe(duplex=False)
         self._proc = mp.Process(target=_child, args=(child_conn, fn, ctx, os.getpid(), self._conn),
                                  daemon=False)
-        self._proc.start()
+        # SIGTERM/SIGHUP held back across the fork: until _child has reset them, the child has the report's
+        # handlers, which raise (report.output), and a stop() sent at once would unwind the copy of the report's
+        # stack in the child, whose cleanup removes the report's temporary folder
+        blocked = _STOP_SIGNALS and hasattr(signal, "pthread_sigmask")
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if blocked else None
+        try:
+            self._proc.start()
+        finally:
+            if old is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child_conn.close()
 
     #: Called (once) when :meth:`collect` would have to wait for the child: work the waiting process can do

@@ -45,3 +45,30 @@ def test_children_end_when_the_report_process_dies() -> None:
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(p) for p in pids), "a background child outlived the report process"
+
+
+def test_stop_signals_are_held_back_across_the_fork(monkeypatch):
+    """SIGTERM/SIGHUP are blocked while the child is forked (so that a stop() sent at once cannot reach the
+    report's raising handler in the child) and unblocked again in the parent afterwards."""
+    import signal
+    import types
+
+    from samanalyse.report import background as bg
+
+    if not hasattr(signal, "pthread_sigmask") or not bg.can_fork():
+        pytest.skip("needs pthread_sigmask and fork")
+    seen = []
+    import multiprocessing.process as mpp
+
+    real_start = mpp.BaseProcess.start
+
+    def start(self):
+        seen.append(signal.pthread_sigmask(signal.SIG_BLOCK, set()))   # the mask at the moment of the fork
+        return real_start(self)
+
+    monkeypatch.setattr(mpp.BaseProcess, "start", start)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    job = bg.BackgroundJob(len, types.SimpleNamespace(data=None, facts={}, background={}))
+    job.stop()
+    assert seen and {signal.SIGTERM, signal.SIGHUP} <= set(seen[0])
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
