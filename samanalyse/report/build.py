@@ -53,7 +53,7 @@ from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND",
-           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "Lazy"]
+           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "EARLY", "Lazy"]
 
 
 def _import_all(names: tuple[str, ...]) -> None:
@@ -153,9 +153,14 @@ BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     ("grupper", Lazy(_R + "sections.priorities", "prepare")),
     ("grupper", Lazy(_R + "sections.nonresponse", "prepare")),  # response against the frame, its model and chart
 ]
+#: Background jobs forked before the :data:`SHARED_LIBRARIES` are imported: the factor analysis, the longest,
+#: starts as soon as its data is final and imports its libraries in the child while the report's process
+#: imports its own (the second CPU would otherwise be idle during those imports).
+EARLY = frozenset({_R + "sections.priorities.prepare"})
 #: Libraries the report's process and its background processes both use: imported once, before the first
-#: fork, so that every child inherits them instead of importing a copy of its own (three copies of
-#: matplotlib, two of statsmodels: more CPU than the report's own tables). A name missing here only costs time.
+#: fork of a job not in :data:`EARLY`, so that every such child inherits them instead of importing a copy of
+#: its own (three copies of matplotlib, two of statsmodels: more CPU than the report's own tables). A name
+#: missing here only costs time.
 SHARED_LIBRARIES = ("scipy.stats", "statsmodels.genmod.generalized_linear_model", "statsmodels.genmod.families",
                     "statsmodels.discrete.discrete_model", "statsmodels.miscmodels.ordinal_model",
                     "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.pyplot")
@@ -201,18 +206,27 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
             if progress:
                 progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
             if workers > 1 and can_fork():
-                if not ctx.background and any(after == name for after, _ in BACKGROUND):
-                    _import_all(SHARED_LIBRARIES)   # before the first fork: inherited by every child
-                started = {job_key(bg): BackgroundJob(bg, ctx) for after, bg in BACKGROUND if after == name}
-                started.update({s: BackgroundJob(WholeStep(f), ctx) for s, f in steps
-                                if BACKGROUND_STEPS.get(s) == name})
-                for job in started.values():
-                    job.while_waiting = prefetch
-                ctx.background.update(started)
+                _start_jobs(name, steps, ctx, prefetch)
     finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
         for job in ctx.background.values():
             job.stop()
     return timings, caught
+
+
+def _start_jobs(name: str, steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
+                prefetch: Callable[[], None]) -> None:
+    """Fork the background jobs and whole steps that start after step ``name`` (:data:`BACKGROUND`,
+    :data:`BACKGROUND_STEPS`): the :data:`EARLY` ones first, then, with the :data:`SHARED_LIBRARIES`
+    imported here (a no-op once done), the others, which inherit them."""
+    jobs: list[tuple[str, Callable[[Context], Any]]] = [(job_key(bg), bg) for after, bg in BACKGROUND
+                                                         if after == name]
+    jobs += [(s, WholeStep(f)) for s, f in steps if BACKGROUND_STEPS.get(s) == name]
+    for key, fn in sorted(jobs, key=lambda kf: kf[0] not in EARLY):   # stable sort: the early ones first
+        if key not in EARLY:
+            _import_all(SHARED_LIBRARIES)
+        job = BackgroundJob(fn, ctx)
+        job.while_waiting = prefetch
+        ctx.background[key] = job
 
 
 def _agg_backend() -> None:
