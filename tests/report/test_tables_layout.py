@@ -93,3 +93,25 @@ def test_printed_columns_are_the_groupby_ones():
     assert [(p, k) for p, k, _ in got] == [(p, k) for p, k, _ in want]
     for (_, _, g), (_, _, w) in zip(got, want):
         pd.testing.assert_frame_equal(g, w)
+
+
+def test_records_are_the_to_dict_records():
+    # the values each printed cell's text is made of, as to_dict("records") gave them
+    from samanalyse.report.sections.tables import _records
+
+    sel = pd.DataFrame({"regenerated": pd.array([12.5, None, 3.0], dtype="Float64"),
+                        "published": [12.0, np.nan, 3.0], "n": pd.array([10, None, 4], dtype="Int64"),
+                        "ci_method": ["fpc_logit", SUPPRESSED, ""], "mixed": pd.Series([np.float64(1.5), None, "x"],
+                                                                                        dtype=object)},
+                       index=pd.Index(["A", "B", "Samlet"], name="rad"))
+    cols = list(sel.columns)
+    want = dict(zip(sel.index, sel[cols].to_dict("records")))
+    got = _records(sel, cols)
+    assert list(got) == list(want)
+    for rad in want:
+        assert list(got[rad]) == list(want[rad])
+        for c in cols:
+            w, g = want[rad][c], got[rad][c]
+            assert (pd.isna(w) and pd.isna(g) and type(w) is type(g)) or (w == g and float(w) == float(g)
+                                                                           if not isinstance(w, str) else w == g)
+    assert _records(sel, []) == {rad: {} for rad in sel.index}

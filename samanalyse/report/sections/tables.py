@@ -151,8 +151,7 @@ def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
     rows, columns = printed if printed is not None else _printed(_layout(cmp, spec, codebook, tr))
     out: dict[str, list[str]] = {}
     for pop, kol, sel in columns:
-        used = sel[[c for c in sel.columns if c in _DETAIL_COLUMNS or c == value]]   # what _detail_text reads
-        recs = dict(zip(used.index, used.to_dict("records")))
+        recs = _records(sel, [c for c in sel.columns if c in _DETAIL_COLUMNS or c == value])   # what it reads
         out[_head(pop, kol)] = [_detail_text(recs.get(rad), value, tr) for rad in rows]
     return pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index()
 
@@ -160,6 +159,26 @@ def _details(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
 #: The columns of a cell :func:`_detail_text` (and :func:`_weighted_text`) read, besides the share's.
 _DETAIL_COLUMNS = frozenset({"symbol", "ci_method", "ci_low", "ci_high", "n", "weighted", "weighted_ci_low",
                              "weighted_ci_high", "weighted_symbol"})
+
+
+def _records(sel: pd.DataFrame, columns: list[str]) -> dict[Any, dict[str, Any]]:
+    """Each row of a printed column's cells (by row label) as ``{column: value}``, for ``columns`` only.
+
+    The values as ``sel[columns].to_dict("records")`` has them for the texts made of them (Python
+    scalars, ``NA``/``nan`` where missing), taken column by column.
+    """
+    if not columns:
+        return {rad: {} for rad in sel.index}
+    lists = [sel[c].tolist() if isinstance(sel[c].dtype, np.dtype) and sel[c].dtype.kind in "biuf"
+             else [_native(v) for v in sel[c].tolist()] for c in columns]   # to_dict boxes object/extension ones
+    return {rad: dict(zip(columns, values)) for rad, values in zip(sel.index, zip(*lists))}
+
+
+def _native(v: Any) -> Any:
+    """A value of an object or extension column as ``to_dict`` boxes it: ``NA`` as None, NumPy numbers as Python's."""
+    if v is pd.NA:
+        return None
+    return v.item() if isinstance(v, (np.floating, np.integer, np.bool_)) else v
 
 
 def _detail_text(r: dict[str, Any] | None, value: str, tr: Translation) -> str:
@@ -263,7 +282,7 @@ def _compact(cmp: pd.DataFrame, spec: dict[str, Any], codebook: Codebook, tr: Tr
     rows, columns = printed if printed is not None else _printed(_layout(cmp, spec, codebook, tr))
     out: dict[str, list[str]] = {}
     for pop, kol, sel in columns:
-        recs = dict(zip(sel.index, sel[["regenerated", "published", "status_published", "outcome"]].to_dict("records")))
+        recs = _records(sel, ["regenerated", "published", "status_published", "outcome"])
         out[_head(pop, kol)] = ["" if rad not in recs else _compact_text(recs[rad]) for rad in rows]
     return pd.DataFrame(out, index=rows.rename(""), columns=list(out)).reset_index()
 
