@@ -26,8 +26,7 @@ from scipy import stats
 from samanalyse.errors import ArgumentError, ConvergenceWarning, HeywoodWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
 from samanalyse.stats.factor.checks import blas_single_thread
-from samanalyse.stats.factor.extraction import PSI_LOWER, _minres_loadings, _minres_obj, smc
-from samanalyse.stats.lbfgsb import minimize_lbfgsb_many
+from samanalyse.stats.factor.extraction import PSI_LOWER, extract_minres_many
 
 __all__ = ["ITEM_REST_COLUMNS", "AlphaResult", "OmegaResult", "cronbach_alpha", "item_rest", "mcdonald_omega"]
 
@@ -268,49 +267,19 @@ def _omega_from_loadings(R: np.ndarray, lam: np.ndarray) -> tuple[float, float]:
     return float(1 - u2.sum() / R.sum()), float(lam.sum() ** 2 / (lam.sum() ** 2 + u2.sum()))
 
 
-def _minres_one_many(Rs: np.ndarray, which: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The one-factor minres criterion and its gradient for the matrices ``Rs[which]`` at ``psi`` (one row each).
-
-    :func:`~samanalyse.stats.factor.extraction._minres_obj` with ``k = 1`` for a stack of matrices
-    (the same operations per matrix, so the same numbers to the last bit; tested).
-    """
-    p = Rs.shape[1]
-    s = Rs[which].copy()
-    diag = np.arange(p)
-    s[:, diag, diag] -= psi
-    vals, vecs = np.linalg.eigh(s)  # ascending, per matrix
-    rest_v, rest_u = vals[:, : p - 1], vecs[:, :, : p - 1]
-    return 0.5 * np.sum(rest_v**2, axis=1), -np.matmul(rest_u**2, rest_v[..., None])[..., 0]
-
-
 def _one_factor_many(Rs: np.ndarray, start: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     """The one-factor minres fit of each matrix of ``Rs``: (loadings, uniquenesses, converged) each.
 
     Started at ``start`` (every fit), else at ``1 - smc`` of each matrix; loadings summing to less
-    than 0 are reflected.
-
-    The fits are :func:`~samanalyse.stats.factor.extraction.extract`'s (``minres``, one factor: the
-    same bounds, start, L-BFGS-B options and convergence check), run side by side
-    (:func:`~samanalyse.stats.lbfgsb.minimize_lbfgsb_many`) so that each step's criterion is
-    computed for every resample at once; each fit takes the same steps as alone.
+    than 0 are reflected. The fits are :func:`~samanalyse.stats.factor.extraction.extract`'s
+    (``minres``, one factor), run side by side by
+    :func:`~samanalyse.stats.factor.extraction.extract_minres_many`: each fit takes the same steps
+    as alone, the criterion of every resample computed at once.
     """
-    if not len(Rs):
-        return []
-    upper = np.array([max(1.0, float(np.max(smc(r)))) for r in Rs])
-    x0 = (np.array([1.0 - smc(r) for r in Rs]) if start is None
-          else np.broadcast_to(np.asarray(start, float), (len(Rs), Rs.shape[1])))
-    x0 = np.clip(x0, PSI_LOWER, upper[:, None])
-    fits = minimize_lbfgsb_many(lambda which, psi: _minres_one_many(Rs, which, psi), x0, np.full(len(Rs), PSI_LOWER),
-                                upper, ftol=1e-14, gtol=1e-10, maxiter=2000)
     out = []
-    for r, up, fit in zip(Rs, upper, fits):
-        lam = _minres_loadings(fit.x, r, 1)[:, 0]
-        ok = fit.success
-        if not ok:  # extract's check of a point where L-BFGS-B stopped abnormally (KKT conditions for the bounds)
-            _, g = _minres_obj(fit.x, r, 1)
-            free = ~(((fit.x <= PSI_LOWER + 1e-12) & (g > 0)) | ((fit.x >= up - 1e-12) & (g < 0)))
-            ok = bool(np.all(np.abs(g[free]) < 1e-6))
-        out.append((lam if lam.sum() >= 0 else -lam, fit.x, ok))
+    for fit in extract_minres_many(list(Rs), 1, start):
+        lam = fit.loadings[:, 0]
+        out.append((lam if lam.sum() >= 0 else -lam, fit.psi, fit.converged))
     return out
 
 

@@ -168,7 +168,7 @@ def _omega_bootstrap_one_by_one(x: pd.DataFrame, n_boot: int, seed: int) -> tupl
 
 @pytest.mark.parametrize("cols,n,seed", [(7, None, 7), (3, None, 11), (5, 40, 3)])
 def test_omega_bootstrap_is_the_one_by_one_bootstrap(items7, cols, n, seed):
-    # the resamples' fits run side by side (stats.lbfgsb.minimize_lbfgsb_many): the same interval to the bit
+    # the resamples' fits run side by side (extraction.extract_minres_many): the same interval to the bit
     x = items7[[f"q{i}" for i in range(1, cols + 1)]]
     x = x if n is None else x.iloc[:n]
     o = mcdonald_omega(x, n_boot=150, seed=seed)

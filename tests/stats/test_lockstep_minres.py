@@ -1,0 +1,41 @@
+"""extract_minres_many (scipy's L-BFGS-B kernel driven for many fits side by side) against extract (scipy's
+``optimize.minimize``), to the last bit, on random correlation matrices, among them fits that stop abnormally
+or at a bound (the omega bootstrap of stats.reliability and the factor bootstrap rest on it)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from samanalyse.stats.factor.extraction import extract, extract_minres_many
+
+
+def _problems(seed: int, count: int, p: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        x = rng.integers(1, 5, (60, p)).astype(float) + rng.normal(size=(60, 1)) * rng.uniform(0, 2)
+        out.append(np.corrcoef(x, rowvar=False))
+    return out
+
+
+def _same(a, b) -> bool:
+    return (np.array_equal(a.loadings, b.loadings) and np.array_equal(a.psi, b.psi) and a.objective == b.objective
+            and a.iterations == b.iterations and a.converged == b.converged and a.message == b.message)
+
+
+@pytest.mark.parametrize("p,k", [(3, 1), (5, 1), (8, 1), (6, 2)])
+def test_many_fits_side_by_side_take_each_scipys_steps(p, k):
+    rs = _problems(p + k, 60, p)
+    many = extract_minres_many(rs, k)
+    assert len(many) == len(rs)
+    assert all(_same(extract(r, k, "minres"), mine) for r, mine in zip(rs, many))
+    messages = {m.message for m in many}
+    assert len(messages) > 1 or p == 3, messages     # the set covers more than one way of stopping
+
+
+def test_a_common_start_is_used_for_every_fit():
+    rs = _problems(2, 20, 5)
+    start = np.full(5, 0.5)
+    assert all(_same(extract(r, 1, "minres", start=start), mine)
+               for r, mine in zip(rs, extract_minres_many(rs, 1, start)))
