@@ -22,9 +22,10 @@ analysis and its figures are computed ahead in a forked process while the
 tables are built (:data:`BACKGROUND`, :mod:`samanalyse.report.background`);
 the files are the same, byte for byte, and warnings and errors are reported as
 by a report run in one process (``workers=1``). Each step's module is imported
-when the step runs (:class:`Lazy`): the libraries a step needs are imported by
-the process that runs it, while the other CPU computes, and a process that
-leaves the drawing to a child never imports matplotlib.
+when the step runs (:class:`Lazy`), and the libraries the report's processes
+share are imported once, before the forks that inherit them
+(:data:`SHARED_LIBRARIES`); the factor analysis is forked before that and
+imports its own, on the CPU that would otherwise wait (:data:`EARLY`).
 
 Table files carry no timestamps, so a rerun on the same input gives
 byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
@@ -71,11 +72,11 @@ def _import_all(names: tuple[str, ...]) -> None:
 class Lazy:
     """A report step's function, imported when it is first called (``Lazy("samanalyse.report.html", "write_html")``).
 
-    The report's process then imports a step's libraries (scipy, statsmodels, openpyxl, matplotlib) only
-    when it comes to that step, and a background process forked before pays for its own, so the two
-    CPUs import and compute at once instead of one importing everything first (issue 17). A process that
-    never runs a step (the figures drawn in a child) never imports its libraries. ``key`` names the
-    function for :meth:`~samanalyse.report.context.Context.prepared` before it is imported.
+    The report's process then imports a step's modules and libraries only when it comes to that step
+    (or while it waits for a child, :meth:`prefetch`), and a background process forked before pays for
+    its own, so the two CPUs import and compute at once instead of one importing everything first
+    (issue 17). A step run whole in a child is never imported by the report's process. ``key`` names
+    the function for :meth:`~samanalyse.report.context.Context.prepared` before it is imported.
     """
 
     def __init__(self, module: str, name: str, *, needs: tuple[str, ...] = ()) -> None:
