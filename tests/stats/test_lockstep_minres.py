@@ -39,3 +39,15 @@ def test_a_common_start_is_used_for_every_fit():
     start = np.full(5, 0.5)
     assert all(_same(extract(r, 1, "minres", start=start), mine)
                for r, mine in zip(rs, extract_minres_many(rs, 1, start)))
+
+
+def test_a_scipy_with_another_kernel_gets_the_fits_one_by_one(monkeypatch):
+    """scipy before its C L-BFGS-B (the declared minimum is 1.11) has a kernel with other arguments: then the
+    fits are extract()'s, one by one, with the same k and start."""
+    from samanalyse.stats.factor import extraction
+
+    monkeypatch.setattr(extraction, "_lockstep_kernel", lambda: None)
+    rs = _problems(4, 6, 5)
+    start = np.full(5, 0.4)
+    assert all(_same(extract(r, 2, "minres", start=start), mine)
+               for r, mine in zip(rs, extract_minres_many(rs, 2, start)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import optimize
@@ -199,6 +199,22 @@ class _Run:
                 task[0], task[1] = 5, 502
 
 
+#: The argument list of the scipy L-BFGS-B kernel that :func:`extract_minres_many` drives (scipy's C version;
+#: older scipy releases had a Fortran kernel with other arguments).
+_SETULB = "setulb(m,x,l,u,nbd,f,g,factr,pgtol,wa,iwa,task,lsave,isave,dsave,maxls,ln_task)"
+
+
+def _lockstep_kernel() -> tuple[Any, Any, Any] | None:
+    """scipy's private L-BFGS-B kernel and its messages, or None if this scipy has another one."""
+    try:
+        from scipy.optimize import _lbfgsb
+        from scipy.optimize._lbfgsb_py import status_messages, task_messages
+    except ImportError:
+        return None
+    doc = getattr(getattr(_lbfgsb, "setulb", None), "__doc__", None) or ""
+    return (_lbfgsb, status_messages, task_messages) if doc.startswith(_SETULB) else None
+
+
 def extract_minres_many(rs: Sequence[np.ndarray], k: int, start: np.ndarray | None = None) -> list[Extraction]:
     """``[extract(r, k, "minres", start) for r in rs]``, the L-BFGS-B runs advanced side by side.
 
@@ -208,11 +224,12 @@ def extract_minres_many(rs: Sequence[np.ndarray], k: int, start: np.ndarray | No
     runs waiting for a value is computed with one stacked ``eigh``, which
     saves scipy's per-call overhead.
     """
-    from scipy.optimize import _lbfgsb
-    from scipy.optimize._lbfgsb_py import status_messages, task_messages
-
     if len(rs) == 0:
         return []
+    kernel = _lockstep_kernel()
+    if kernel is None:   # a scipy whose private L-BFGS-B kernel is not the one driven here: the fits one by one
+        return [extract(np.asarray(r, float), k, "minres", start) for r in rs]
+    _lbfgsb, status_messages, task_messages = kernel
     rs = np.asarray(rs, float)
     m, maxls = 10, 20
     factr = _LBFGSB["ftol"] / np.finfo(float).eps
