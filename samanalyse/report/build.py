@@ -164,7 +164,7 @@ EARLY = frozenset({_R + "sections.priorities.prepare"})
 #: missing here only costs time.
 SHARED_LIBRARIES = ("scipy.stats", "statsmodels.genmod.generalized_linear_model", "statsmodels.genmod.families",
                     "statsmodels.discrete.discrete_model", "statsmodels.miscmodels.ordinal_model",
-                    "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.pyplot")
+                    "matplotlib.figure", "matplotlib.backends.backend_agg")
 #: Steps run whole in a forked process (issue 17): step -> the step after which it starts. Such a step may
 #: only add files, figures and facts (:class:`~samanalyse.report.background.WholeStep`); at its place in
 #: the order the report takes over what it added, unless the data or a fact was replaced meanwhile, and

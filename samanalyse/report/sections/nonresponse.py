@@ -161,7 +161,7 @@ def _chart(ctx: Context, rates: pd.DataFrame) -> tuple[str, ...]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from samanalyse.report.figures import save_figure   # matplotlib: imported only by the process that draws
+    from samanalyse.report.canvas import save_figure   # matplotlib: imported only by the process that draws
 
     panels = [(f, b) for f in rates["form"].unique() for b in ("rhf", "size_class")
               if ((rates["form"] == f) & (rates["by"] == b)).any()]

@@ -86,10 +86,8 @@ def prepare(ctx: Context) -> Prepared | None:
     it ahead in a background process (:mod:`samanalyse.report.background`)
     while its other steps run.
     """
-    import matplotlib.pyplot as plt
-
     from samanalyse.analysis.priorities import analyse_priorities
-    from samanalyse.report.figures import save_figure
+    from samanalyse.report.canvas import save_figure
 
     if ctx.round.plan.priorities is None:  # the plan leaves the analysis out
         return None
@@ -99,7 +97,6 @@ def prepare(ctx: Context) -> Prepared | None:
     figs = []
     for name, (title, fig) in _figures(ctx, res).items():
         paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
-        plt.close(fig)
         figs.append((name, title, tuple(p.name for p in paths)))
     return Prepared(res, tuple(figs))
 

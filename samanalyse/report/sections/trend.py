@@ -184,11 +184,9 @@ def _paired(ctx: Context, new, old, form: str, data: tuple[pd.DataFrame, pd.Data
 
 def run(ctx: Context) -> None:
     """The trend section when the report compares with an earlier round (``ctx.compare``)."""
-    import matplotlib.pyplot as plt
-
     from samanalyse.analysis.trends import compare_rounds
     from samanalyse.io.datasets import load_round_data
-    from samanalyse.report.figures import save_figure
+    from samanalyse.report.canvas import save_figure
     from samanalyse.report.manifest import round_inputs
 
     old = getattr(ctx, "compare", None)
@@ -218,7 +216,6 @@ def run(ctx: Context) -> None:
                 fig = plot_trend(rows, by=b, title=title, legend=ctx.tr.t("disclosure", "suppressed", default=""),
                                  tr=ctx.tr)
                 paths = save_figure(fig, ctx.out / "figures" / f"trend_{key}_{b}", formats=("png",))
-                plt.close(fig)
                 ctx.files += [f"figures/{p.name}" for p in paths]
                 figures.append((title, paths[0]))
                 ctx.figures[f"trend_{key}_{b}"] = (title, paths[0])
