@@ -1,11 +1,13 @@
-"""Values of the tests computed once per analysis: an item's collapsed answers, an index's scores.
+"""Values computed once per analysis or report step and handed to the later users inside it.
 
-:mod:`samanalyse.analysis.planned` tests the same outcome against every background variable, and
-each test (chi-square, trend, Kruskal–Wallis, ordinal regression) prepares its variables from the
-respondent data on its own. Inside :func:`reusing` the first preparation of a value (keyed by the
-data frame and the arguments) is kept and handed to the later tests of the same analysis; nothing
-outlives the ``with`` block, so nothing is kept between analyses or runs. The values are the same
-objects the tests would have computed (pandas' copy-on-write keeps them unchanged by the tests).
+The planned tests (:mod:`samanalyse.analysis.planned`) test one outcome against every background
+variable, each test preparing its variables (an item's collapsed answers, an index's scores) on its
+own; the tables step (:mod:`samanalyse.report.sections.tables`) asks for a table's cells, its index
+classes and its masked layout from several places (workbook, page, detail, the disclosure hook).
+Inside :func:`reusing` the first computation of a value (keyed by the data frame and the arguments)
+is kept and handed to the later callers of the same block; nothing outlives the ``with`` block, so
+nothing is kept between analyses, steps or runs. The values are the same objects the callers would
+have computed (pandas' copy-on-write keeps them unchanged by them).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ __all__ = ["reusing", "reused"]
 
 T = TypeVar("T")
 
-_MEMO: ContextVar[dict[Hashable, tuple[object, object]] | None] = ContextVar("samanalyse_test_values", default=None)
+_MEMO: ContextVar[dict[Hashable, tuple[object, object]] | None] = ContextVar("samanalyse_reused_values", default=None)
 
 
 @contextmanager
