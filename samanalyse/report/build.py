@@ -125,6 +125,8 @@ def _step_groups(ctx: Context) -> None:
 
 
 _R = "samanalyse.report."
+#: The factor analysis and its figures, computed ahead in a background process (:data:`BACKGROUND`, :data:`EARLY`).
+_FACTORS = Lazy(_R + "sections.priorities", "prepare")
 #: Report steps in run order: (name, function).
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("data", _step_data),
@@ -151,13 +153,13 @@ PUBLISHED_STEPS = frozenset({"revisjon"})
 BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     # the factor analysis and its figures, while the tables are built; after the small groups are merged,
     # which replaces ctx.data by a copy (a job that saw data replaced since is computed again)
-    ("grupper", Lazy(_R + "sections.priorities", "prepare")),
+    ("grupper", _FACTORS),
     ("grupper", Lazy(_R + "sections.nonresponse", "prepare")),  # response against the frame, its model and chart
 ]
 #: Background jobs forked before the :data:`SHARED_LIBRARIES` are imported: the factor analysis, the longest,
 #: starts as soon as its data is final and imports its libraries in the child while the report's process
 #: imports its own (the second CPU would otherwise be idle during those imports).
-EARLY = frozenset({_R + "sections.priorities.prepare"})
+EARLY = frozenset({_FACTORS.key})
 #: Libraries the report's process and its background processes both use: imported once, before the first
 #: fork of a job not in :data:`EARLY`, so that every such child inherits them instead of importing a copy of
 #: its own (three copies of matplotlib, two of statsmodels: more CPU than the report's own tables). A name
