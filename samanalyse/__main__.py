@@ -1,5 +1,5 @@
 """``python -m samanalyse`` runs the command-line interface."""
 
-from samanalyse.cli import main
+from samanalyse.cli import run
 
-raise SystemExit(main())
+run()

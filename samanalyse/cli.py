@@ -20,7 +20,7 @@ from pathlib import Path
 from samanalyse import __version__
 from samanalyse.errors import SamanalyseError
 
-__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_USAGE"]
+__all__ = ["main", "run", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -358,3 +358,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, exc, f"internal error ({type(exc).__name__}: {exc}). This is a bug in samanalyse "
                                 f"{__version__}; run again with --debug for the traceback and report it.",
                      EXIT_INVALID)
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """The ``samanalyse`` command and ``python -m samanalyse``: :func:`main`, then exit at once with its code.
+
+    The interpreter is left without tearing it down: the handlers registered with :mod:`atexit` run
+    (log handlers flushed, temporary files removed, child processes joined) and standard output and error
+    are flushed, but the thousands of library modules a report loads are not freed one by one, which
+    takes the better part of a second after the work is done (issue 17). :func:`main` itself returns, as
+    a caller in the same process (a test, a notebook) needs.
+    """
+    code = main(argv)
+    import atexit
+
+    exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if exitfuncs is None:   # not CPython: the usual exit
+        raise SystemExit(code)
+    exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError, AttributeError):   # the reader closed it, it is closed, or there is none
+        _quiet_stdout()
+    os._exit(code)

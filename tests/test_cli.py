@@ -32,6 +32,39 @@ def test_python_dash_m_works():
     assert r.returncode == 0 and r.stdout.startswith("samanalyse ")
 
 
+_RUN = """
+import atexit, sys
+atexit.register(lambda: print("atexit ran", file=sys.stderr))
+from samanalyse.cli import run
+run(sys.argv[1:])
+print("not reached")
+"""
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["--version"], 0), ([], 2), (["reproduce", "--round", "2010"], 0)])
+def test_run_exits_with_main_s_code_after_the_exit_handlers_and_all_output(argv, code, capsys):
+    """run() (the command's entry point) skips the interpreter's teardown, not its exit handlers nor any output:
+    the same code and standard output as main() in this process, then the atexit handler, nothing after."""
+    expected = main(argv)
+    out = capsys.readouterr().out
+    r = subprocess.run([sys.executable, "-c", _RUN, *argv], capture_output=True, text=True)
+    assert r.returncode == code == expected
+    assert r.stdout == out
+    assert "not reached" not in r.stdout
+    assert r.stderr.rstrip().endswith("atexit ran")
+
+
+def test_run_writes_a_long_output_whole_into_a_pipe(capsys):
+    """A command printing tens of kilobytes through a pipe loses nothing to the fast exit: the bytes main()
+    prints in this process."""
+    argv = ["audit", "--round", "2010", "--format", "csv"]
+    assert main(argv) == 0
+    expected = capsys.readouterr().out
+    r = subprocess.run([sys.executable, "-m", "samanalyse", *argv], capture_output=True, text=True)
+    assert r.returncode == 0
+    assert len(expected) > 16384 and r.stdout == expected
+
+
 def test_report_writes_what_it_says(tmp_path, capsys):
     out = tmp_path / "r2010"
     assert main(["report", "--round", "2010", "--out", str(out)]) == 0
