@@ -367,14 +367,15 @@ def run(argv: Sequence[str] | None = None) -> None:
     (log handlers flushed, temporary files removed, child processes joined) and standard output and error
     are flushed, but the thousands of library modules a report loads are not freed one by one, which
     takes the better part of a second after the work is done (issue 17). :func:`main` itself returns, as
-    a caller in the same process (a test, a notebook) needs.
+    a caller in the same process (a test, a notebook) needs. Under a profiler or tracer
+    (``python -m cProfile -m samanalyse ...``, a debugger) the exit is the usual one, so that it can write.
     """
     code = main(argv)
     import atexit
 
     exitfuncs = getattr(atexit, "_run_exitfuncs", None)
-    if exitfuncs is None:   # not CPython: the usual exit
-        raise SystemExit(code)
+    if exitfuncs is None or sys.getprofile() is not None or sys.gettrace() is not None:
+        raise SystemExit(code)   # not CPython, or a profiler or tracer that writes when the interpreter exits
     exitfuncs()
     try:
         sys.stdout.flush()

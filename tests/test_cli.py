@@ -54,6 +54,17 @@ def test_run_exits_with_main_s_code_after_the_exit_handlers_and_all_output(argv,
     assert r.stderr.rstrip().endswith("atexit ran")
 
 
+def test_run_under_a_profiler_exits_as_usual_so_the_profile_is_written(tmp_path):
+    """``python -m cProfile -o f -m samanalyse ...`` still writes its profile (it does so after the module ends)."""
+    out = tmp_path / "p.prof"
+    r = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "samanalyse", "--version"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("samanalyse ")
+    import pstats
+
+    assert pstats.Stats(str(out)).total_calls > 0
+
+
 def test_run_writes_a_long_output_whole_into_a_pipe(capsys):
     """A command printing tens of kilobytes through a pipe loses nothing to the fast exit: the bytes main()
     prints in this process."""
