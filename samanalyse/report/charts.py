@@ -12,14 +12,16 @@ data carries its note below the axes, in space reserved for it.
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from samanalyse.report.canvas import freeze_layout, new_figure, save_figure, set_title
+from samanalyse.report.canvas import freeze_layout, new_figure, set_title
 from samanalyse.report.context import Context
+from samanalyse.report.drawing import FigurePlan, draw_figures
 from samanalyse.survey.disclosure import SUPPRESSED
 
 __all__ = ["run", "plot_shares_by_group", "plot_experience", "has_suppressed"]
@@ -180,10 +182,10 @@ def _note(ctx: Context) -> str:
     return ctx.tr.t("word", "reconstructed_short").capitalize() if ctx.round.reconstructed else ""
 
 
-def _satisfaction(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple[str, Figure]]:
+def _satisfaction(ctx: Context, cells: dict[str, pd.DataFrame]) -> list[FigurePlan]:
     """One figure per breakdown (RHF, size class): the last printed category's share per group, each table a panel."""
     tr, cat = ctx.tr, ctx.round.catalogue
-    out: dict[str, tuple[str, Figure]] = {}
+    out: list[FigurePlan] = []
     for by in ("rhf", "size_class"):
         tids = [t for t, s in cat.tables.items() if s.get("kind") == "by_group" and s.get("by") == by
                 and t in cells]
@@ -199,11 +201,11 @@ def _satisfaction(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tup
         name = f"andel_{by}"
         caption = tr.t("figure", f"share_by_{by}").format(category=category)
         legend = _legend(ctx)
-        fig = plot_shares_by_group(panels, category=category, xlabel=tr.t("figure", "share_axis").format(
+        make = partial(plot_shares_by_group, panels, category=category, xlabel=tr.t("figure", "share_axis").format(
             category=category), note=_note(ctx), legend=legend)
         if legend and any(has_suppressed(c[c["category"] == category]) for _, c in panels):
             caption = _with_legend(caption, legend)
-        out[name] = (caption, fig)
+        out.append(FigurePlan(name, caption, make))
     return out
 
 
@@ -215,7 +217,7 @@ def _short(ctx: Context, spec: dict[str, Any]) -> str:
         return str(spec.get("title", ""))
 
 
-def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple[str, Figure]]:
+def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> list[FigurePlan]:
     """Stacked bars per group of virkemidler (the codebook's topic of the tables' items), kommuner."""
     tr, cat, cb = ctx.tr, ctx.round.catalogue, ctx.round.codebook
     groups: dict[str, list[str]] = {}
@@ -226,7 +228,7 @@ def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple
             except Exception:  # noqa: BLE001 - not an item of the codebook
                 continue
             groups.setdefault(topic, []).append(t)
-    out: dict[str, tuple[str, Figure]] = {}
+    out: list[FigurePlan] = []
     for topic, tids in groups.items():
         categories = list(cat.tables[tids[0]]["categories"])
         pops = list(dict.fromkeys(cells[tids[0]]["population"]))
@@ -251,10 +253,10 @@ def _experience(ctx: Context, cells: dict[str, pd.DataFrame]) -> dict[str, tuple
         label = _topic_label(ctx, topic)
         title = tr.t("figure", "experience").format(group=label)
         legend = _legend(ctx)
-        fig = plot_experience(rows, categories=categories, xlabel=tr.t("figure", "percent_axis"), title=title,
-                              note=_note(ctx), legend=legend)
+        make = partial(plot_experience, rows, categories=categories, xlabel=tr.t("figure", "percent_axis"),
+                       title=title, note=_note(ctx), legend=legend)
         gone = any(pd.isna(v) for _, r in rows for v in r.to_numpy())
-        out[f"erfaringer_{topic}"] = (_with_legend(title, legend) if gone and legend else title, fig)
+        out.append(FigurePlan(f"erfaringer_{topic}", _with_legend(title, legend) if gone and legend else title, make))
     return out
 
 
@@ -279,9 +281,8 @@ def run(ctx: Context) -> None:
     cells = {t: ctx.publish(f"figur/{t}", c) for t, c in source.items()}
     if not cells:
         return
-    figs = {**_satisfaction(ctx, cells), **_experience(ctx, cells)}
+    plans = list({p.name: p for p in [*_satisfaction(ctx, cells), *_experience(ctx, cells)]}.values())
     charts = ctx.facts.setdefault("charts", {})
-    for name, (caption, fig) in figs.items():
-        paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
-        ctx.files += [f"figures/{p.name}" for p in paths]
-        charts[name] = (caption, next(p for p in paths if p.suffix == ".png"))
+    for d in draw_figures(plans, ctx.out / "figures", workers=ctx.workers, ctx=ctx):
+        ctx.files += [f"figures/{p.name}" for p in d.files]
+        charts[d.name] = (d.caption, d.png)

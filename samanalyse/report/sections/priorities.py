@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -10,9 +11,8 @@ import pandas as pd
 from samanalyse.report.context import Context, Section
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from samanalyse.analysis.priorities import PrioritiesResult
+    from samanalyse.report.drawing import FigurePlan
 
 __all__ = ["run", "prepare", "Prepared"]
 
@@ -40,26 +40,27 @@ def _finding_section(ctx: Context, res: PrioritiesResult) -> Section | None:
         notes=[note])
 
 
-def _figures(ctx: Context, res: PrioritiesResult) -> dict[str, tuple[str, Figure]]:
-    """Figures by file name -> (caption, figure): one priority figure per planned form, loadings, parallel analysis."""
+def _figures(ctx: Context, res: PrioritiesResult) -> list[FigurePlan]:
+    """The figures to draw: one priority figure per planned form, loadings, parallel analysis."""
+    from samanalyse.report.drawing import FigurePlan
     from samanalyse.report.figures import plot_loadings, plot_parallel, plot_priorities
 
     pr = ctx.round.plan.priorities
-    figs: dict[str, tuple[str, Figure]] = {}
+    figs: list[FigurePlan] = []
     for form in pr.figure_forms:
         title = pr.figures.get(form)
-        fig = plot_priorities(ctx.data, codebook=ctx.round.codebook, form=form, title=title, lang=ctx.lang,
-                              note=pr.figure_note if ctx.round.reconstructed else None)
+        make = partial(plot_priorities, ctx.data, codebook=ctx.round.codebook, form=form, title=title,
+                       lang=ctx.lang, note=pr.figure_note if ctx.round.reconstructed else None)
         n = int((ctx.data["form"] == form).sum()) if "form" in ctx.data.columns else len(ctx.data)
         caption = pr.figure_captions.get(form) or (title.format(n=n) if title else f"Prioriteringer ({form})")
         if ctx.round.reconstructed:
             caption += _RECONSTRUCTED
-        figs[pr.figure_files.get(form, f"prioriteringer_{form}")] = (caption, fig)
-    figs["faktorladninger"] = (ctx.tr.t("heading", "loadings_figure"),
-                               plot_loadings(res.analysis.efa, codebook=ctx.round.codebook, lang=ctx.lang))
-    figs["parallellanalyse"] = (ctx.tr.t("heading", "parallel_figure"),
-                                plot_parallel(res.analysis.parallel, lang=ctx.lang))
-    return figs
+        figs.append(FigurePlan(pr.figure_files.get(form, f"prioriteringer_{form}"), caption, make))
+    figs.append(FigurePlan("faktorladninger", ctx.tr.t("heading", "loadings_figure"),
+                           partial(plot_loadings, res.analysis.efa, codebook=ctx.round.codebook, lang=ctx.lang)))
+    figs.append(FigurePlan("parallellanalyse", ctx.tr.t("heading", "parallel_figure"),
+                           partial(plot_parallel, res.analysis.parallel, lang=ctx.lang)))
+    return list({f.name: f for f in figs}.values())   # a name planned twice: drawn once, the last plan
 
 
 def _compact_parallel(table: pd.DataFrame) -> pd.DataFrame:
@@ -87,18 +88,15 @@ def prepare(ctx: Context) -> Prepared | None:
     while its other steps run.
     """
     from samanalyse.analysis.priorities import analyse_priorities
-    from samanalyse.report.canvas import save_figure
+    from samanalyse.report.drawing import draw_figures
 
     if ctx.round.plan.priorities is None:  # the plan leaves the analysis out
         return None
     s = ctx.settings
     res = analyse_priorities(ctx.data, round=ctx.round, seed=s.seed, n_boot=s.n_boot, n_iter=s.n_iter,
                              correlation=s.correlation, missing=s.missing, workers=ctx.workers)
-    figs = []
-    for name, (title, fig) in _figures(ctx, res).items():
-        paths = save_figure(fig, ctx.out / "figures" / name, formats=("png", "svg"))
-        figs.append((name, title, tuple(p.name for p in paths)))
-    return Prepared(res, tuple(figs))
+    drawn = draw_figures(_figures(ctx, res), ctx.out / "figures", workers=ctx.workers, ctx=ctx)
+    return Prepared(res, tuple((d.name, d.caption, tuple(p.name for p in d.files)) for d in drawn))
 
 
 def _named(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:

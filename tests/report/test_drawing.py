@@ -1,0 +1,76 @@
+"""Tests of samanalyse.report.drawing: figures drawn by two processes give the files one process writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samanalyse.report import canvas
+from samanalyse.report.background import can_fork
+from samanalyse.report.drawing import FigurePlan, draw_figures
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")
+
+
+def _bars(title: str, values: list[float], pid_file: Path | None = None):
+    """A small figure with bars, tick labels and a title; its maker writes the drawing process's id."""
+    def make():
+        if pid_file is not None:
+            pid_file.write_text(str(os.getpid()))
+        fig = canvas.new_figure((5.0, 2.5))
+        ax = fig.subplots()
+        ax.barh(np.arange(len(values)), values, color="#1b4f72")
+        ax.set_yticks(range(len(values)), [f"Gruppe {i}" for i in range(len(values))], fontsize=8)
+        canvas.set_title(ax, title, loc="left", fontsize=9)
+        return canvas.freeze_layout(fig)
+    return make
+
+
+def _plans(tmp: Path) -> list[FigurePlan]:
+    return [FigurePlan(f"fig{i}", f"Figur {i}", _bars(f"Andel {i}", [10.0 * (i + 1), 50.0, 70.0 - i],
+                                                       tmp / f"pid{i}"))
+            for i in range(5)]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@needs_fork
+def test_two_workers_write_the_bytes_one_worker_writes_in_the_plans_order(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    d1 = draw_figures(_plans(pids), one, workers=1)
+    assert {(pids / f"pid{i}").read_text() for i in range(5)} == {str(os.getpid())}
+    d2 = draw_figures(_plans(pids), two, workers=2)
+    assert _files(one) == _files(two)
+    assert sorted(_files(one)) == sorted(f"fig{i}.{s}" for i in range(5) for s in ("png", "svg"))
+    assert [d.name for d in d2] == [f"fig{i}" for i in range(5)]
+    assert [d.caption for d in d2] == [f"Figur {i}" for i in range(5)]
+    assert [d.png for d in d2] == [two / f"fig{i}.png" for i in range(5)]
+    # every second figure was drawn by another process, the others by this one
+    drawn_by = [(pids / f"pid{i}").read_text() for i in range(5)]
+    assert [p == str(os.getpid()) for p in drawn_by] == [True, False, True, False, True]
+
+
+@needs_fork
+def test_a_figure_that_fails_in_the_child_raises_its_error_here(tmp_path: Path) -> None:
+    def broken():
+        raise RuntimeError("figur 1 kan ikke tegnes")
+
+    plans = _plans(tmp_path)
+    plans[1] = FigurePlan("fig1", "Figur 1", broken)   # the child's figure
+    with pytest.raises(RuntimeError, match="figur 1 kan ikke tegnes"):
+        draw_figures(plans, tmp_path / "out", workers=2)
+
+
+def test_one_figure_or_one_worker_is_drawn_here(tmp_path: Path) -> None:
+    plans = _plans(tmp_path)[:1]
+    (d,) = draw_figures(plans, tmp_path / "out", workers=2)
+    assert (tmp_path / "pid0").read_text() == str(os.getpid())
+    assert d.files == (tmp_path / "out" / "fig0.png", tmp_path / "out" / "fig0.svg")
+    assert draw_figures([], tmp_path / "none", workers=2) == []
