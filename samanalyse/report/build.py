@@ -24,8 +24,9 @@ the files are the same, byte for byte, and warnings and errors are reported as
 by a report run in one process (``workers=1``). Each step's module is imported
 when the step runs (:class:`Lazy`), and the libraries the report's processes
 share are imported once, before the forks that inherit them
-(:data:`SHARED_LIBRARIES`); the factor analysis is forked before that and
-imports its own, on the CPU that would otherwise wait (:data:`EARLY`).
+(:data:`SHARED_LIBRARIES`); the factor analysis is forked before the first
+step and imports its own while the data is loaded, on the CPU that would
+otherwise wait, and is sent the context when its data is final (:data:`EARLY`).
 
 Table files carry no timestamps, so a rerun on the same input gives
 byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
@@ -126,7 +127,10 @@ def _step_groups(ctx: Context) -> None:
 
 _R = "samanalyse.report."
 #: The factor analysis and its figures, computed ahead in a background process (:data:`BACKGROUND`, :data:`EARLY`).
-_FACTORS = Lazy(_R + "sections.priorities", "prepare")
+_FACTORS = Lazy(_R + "sections.priorities", "prepare",
+               needs=("samanalyse.analysis.priorities", _R + "figures", _R + "drawing", "scipy.stats",
+                      "statsmodels.discrete.discrete_model", "statsmodels.tools.tools",
+                      "matplotlib.backends.backend_agg"))
 #: Report steps in run order: (name, function).
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
     ("data", _step_data),
@@ -156,9 +160,11 @@ BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     ("grupper", _FACTORS),
     ("grupper", Lazy(_R + "sections.nonresponse", "prepare")),  # response against the frame, its model and chart
 ]
-#: Background jobs forked before the :data:`SHARED_LIBRARIES` are imported: the factor analysis, the longest,
-#: starts as soon as its data is final and imports its libraries in the child while the report's process
-#: imports its own (the second CPU would otherwise be idle during those imports).
+#: Background jobs primed before the first step (:meth:`~samanalyse.report.background.BackgroundJob.primed`):
+#: the factor analysis, the longest, is forked at once and imports its libraries (its ``needs``) while the
+#: report's process loads the data, on the CPU that would otherwise wait; it is given the context when its
+#: step is done, and so starts computing as soon as its data is final, before the :data:`SHARED_LIBRARIES`
+#: are imported here.
 EARLY = frozenset({_FACTORS.key})
 #: Libraries the report's process and its background processes both use: imported once, before the first
 #: fork of a job not in :data:`EARLY`, so that every such child inherits them instead of importing a copy of
@@ -192,6 +198,7 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
     """Run the steps in order, starting the :data:`BACKGROUND` jobs; (time per step, warnings as text)."""
     timings: list[tuple[str, float]] = []
     caught: list[str] = []
+    primed = _prime_jobs(steps) if workers > 1 and can_fork() else {}
 
     def prefetch() -> None:   # while waiting for a child: import what the later steps run here will need
         for later, f in steps[len(timings) + 1:]:
@@ -209,25 +216,35 @@ def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
             if progress:
                 progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
             if workers > 1 and can_fork():
-                _start_jobs(name, steps, ctx, prefetch)
+                _start_jobs(name, steps, ctx, prefetch, primed)
     finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
-        for job in ctx.background.values():
+        for job in [*ctx.background.values(), *primed.values()]:
             job.stop()
     return timings, caught
 
 
+def _prime_jobs(steps: list[tuple[str, Callable[[Context], None]]]) -> dict[str, BackgroundJob]:
+    """Fork the :data:`EARLY` background jobs of these steps now, each importing what it needs."""
+    names = {n for n, _ in steps}
+    return {job_key(fn): BackgroundJob.primed(fn, fn.prefetch) for after, fn in BACKGROUND
+            if job_key(fn) in EARLY and after in names and isinstance(fn, Lazy)}
+
+
 def _start_jobs(name: str, steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
-                prefetch: Callable[[], None]) -> None:
-    """Fork the background jobs and whole steps that start after step ``name`` (:data:`BACKGROUND`,
-    :data:`BACKGROUND_STEPS`): the :data:`EARLY` ones first, then, with the :data:`SHARED_LIBRARIES`
-    imported here (a no-op once done), the others, which inherit them."""
+                prefetch: Callable[[], None], primed: dict[str, BackgroundJob]) -> None:
+    """Start the background jobs and whole steps that start after step ``name`` (:data:`BACKGROUND`,
+    :data:`BACKGROUND_STEPS`): the :data:`EARLY` ones first (the ``primed`` child given the context, or
+    else forked now), then, with the :data:`SHARED_LIBRARIES` imported here (a no-op once done), the
+    others, which inherit them."""
     jobs: list[tuple[str, Callable[[Context], Any]]] = [(job_key(bg), bg) for after, bg in BACKGROUND
                                                          if after == name]
     jobs += [(s, WholeStep(f)) for s, f in steps if BACKGROUND_STEPS.get(s) == name]
     for key, fn in sorted(jobs, key=lambda kf: kf[0] not in EARLY):   # stable sort: the early ones first
         if key not in EARLY:
             _import_all(SHARED_LIBRARIES)
-        job = BackgroundJob(fn, ctx)
+        job = primed.pop(key, None)
+        if job is None or not job.feed(ctx):
+            job = BackgroundJob(fn, ctx)
         job.while_waiting = prefetch
         ctx.background[key] = job
 

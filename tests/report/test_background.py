@@ -72,3 +72,64 @@ def test_stop_signals_are_held_back_across_the_fork(monkeypatch):
     job.stop()
     assert seen and {signal.SIGTERM, signal.SIGHUP} <= set(seen[0])
     assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
+
+
+# A primed child (BackgroundJob.primed): forked before its context exists, it imports (prime) and then
+# computes on the context feed() sends it.
+_PRIMED: dict[str, object] = {}
+
+
+def _prime_waiting_for(flag: Path):
+    """A prime that records its process and waits (up to 20 s) for ``flag``: set only after feed() returned."""
+    def prime() -> None:
+        _PRIMED["pid"] = os.getpid()
+        deadline = time.monotonic() + 20
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        _PRIMED["flag_seen"] = flag.exists()
+    return prime
+
+
+def _report_back(ctx):
+    return _PRIMED.get("pid"), _PRIMED.get("flag_seen"), ctx.data, sorted(ctx.facts), ctx.background
+
+
+def test_a_primed_child_imports_first_then_computes_on_the_context_it_is_fed(tmp_path: Path) -> None:
+    import types
+
+    from samanalyse.report.background import BackgroundJob
+
+    flag = tmp_path / "fed"
+    job = BackgroundJob.primed(_report_back, _prime_waiting_for(flag))
+    data = "x" * 300_000   # far more than a pipe holds: feed() must not wait for the child to read it
+    other = types.SimpleNamespace(_conn=None)
+    ctx = types.SimpleNamespace(data=data, facts={"a": 1, "b": 2}, background={"other": other})
+    assert job.feed(ctx) is True
+    flag.touch()          # only now may the child's prime end: feed() returned before the child read
+    assert job.data is data and job.facts == {"a": 1, "b": 2}
+    ok, (pid, flag_seen, seen_data, facts, background) = job.result()
+    assert ok and pid not in (None, os.getpid()) and flag_seen is True
+    assert seen_data == data and facts == ["a", "b"]
+    assert background == {}                 # the copy sent leaves the parent's jobs out
+    assert ctx.background == {"other": other}   # and the parent's context is not changed
+
+
+def test_a_context_that_cannot_be_sent_stops_the_primed_child(tmp_path: Path) -> None:
+    import types
+
+    from samanalyse.report.background import BackgroundJob
+
+    job = BackgroundJob.primed(_report_back, lambda: None)
+    ctx = types.SimpleNamespace(data=lambda: None, facts={}, background={})   # a lambda does not pickle
+    assert job.feed(ctx) is False
+    assert not job._proc.is_alive()
+    assert job.collect() == (False, None, [])
+
+
+def test_a_primed_child_never_fed_ends_when_stopped(tmp_path: Path) -> None:
+    from samanalyse.report.background import BackgroundJob
+
+    job = BackgroundJob.primed(_report_back, _prime_waiting_for(tmp_path / "never"))
+    pid = job._proc.pid
+    job.stop()
+    assert not _alive(pid)
