@@ -135,6 +135,26 @@ def measure(rnd: str, cwd: Path, runs: int) -> bool:
     return med <= TARGET
 
 
+_SPIN = "import time\nt = time.process_time()\nx = 0\nfor i in range(6_000_000):\n    x += i\nprint(time.process_time() - t)"
+
+
+def parallel_capacity(rounds: int = 3) -> float:
+    """How much work two processes do at once against one alone (2.0: two free CPUs; less where the two
+    CPUs share a core or a busy host): one pure-Python loop alone, then two at once, ``rounds`` times; the
+    median of (2 x time alone) / time of the pair. The report's second process is worth this much here."""
+    ratios = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _SPIN], check=True, stdout=subprocess.DEVNULL)
+        alone = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        pair = [subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.DEVNULL) for _ in range(2)]
+        for p in pair:
+            p.wait()
+        ratios.append(2 * alone / (time.perf_counter() - t0))
+    return statistics.median(ratios)
+
+
 def _module(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "data" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
@@ -170,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(str(PKG), quiet=1)
     print(f"{a.runs} cold reports and {a.runs} bare imports per round, alternating, each a fresh interpreter "
           "(other work on the machine slows both alike)")
+    print(f"two processes at once do {parallel_capacity():.2f} x the work of one on this machine (2.00: two free "
+          "CPUs; the report uses two where its work allows)")
     ok = measure(a.round, ROOT, a.runs)
     if not a.no_new_round:
         with tempfile.TemporaryDirectory(prefix="bench_report_new_") as tmp:
