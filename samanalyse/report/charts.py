@@ -281,7 +281,7 @@ def run(ctx: Context) -> None:
     cells = {t: ctx.publish(f"figur/{t}", c) for t, c in source.items()}
     if not cells:
         return
-    plans = list({p.name: p for p in [*_satisfaction(ctx, cells), *_experience(ctx, cells)]}.values())
+    plans = [*_satisfaction(ctx, cells), *_experience(ctx, cells)]
     charts = ctx.facts.setdefault("charts", {})
     for d in draw_figures(plans, ctx.out / "figures", workers=ctx.workers, ctx=ctx):
         ctx.files += [f"figures/{p.name}" for p in d.files]

@@ -68,7 +68,7 @@ def draw_figures(plans: Sequence[FigurePlan], folder: str | Path, *, workers: in
     Parameters
     ----------
     plans : sequence of FigurePlan
-        The figures; their names must differ.
+        The figures; a name planned twice is drawn once, from its last plan, at its first plan's place.
     folder : str or Path
         Where the files go (``folder/<name>.png``, ``.svg``).
     workers : int
@@ -82,7 +82,7 @@ def draw_figures(plans: Sequence[FigurePlan], folder: str | Path, *, workers: in
     -------
     list of Drawn
     """
-    plans, folder = list(plans), Path(folder)
+    plans, folder = list({p.name: p for p in plans}.values()), Path(folder)
     if workers <= 1 or len(plans) < 2 or not can_fork():
         return _draw_all(plans, folder)
     theirs = plans[1::2]

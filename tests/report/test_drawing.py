@@ -74,3 +74,12 @@ def test_one_figure_or_one_worker_is_drawn_here(tmp_path: Path) -> None:
     assert (tmp_path / "pid0").read_text() == str(os.getpid())
     assert d.files == (tmp_path / "out" / "fig0.png", tmp_path / "out" / "fig0.svg")
     assert draw_figures([], tmp_path / "none", workers=2) == []
+
+
+def test_a_name_planned_twice_is_drawn_once_from_its_last_plan_at_its_first_place(tmp_path: Path) -> None:
+    plans = _plans(tmp_path)[:3]
+    again = FigurePlan("fig0", "Figur 0 på nytt", _bars("Andel 0 på nytt", [1.0, 2.0]))
+    drawn = draw_figures([*plans, again], tmp_path / "out", workers=1)
+    assert [d.name for d in drawn] == ["fig0", "fig1", "fig2"]
+    assert drawn[0].caption == "Figur 0 på nytt"
+    assert not (tmp_path / "pid0").exists()   # the first plan of fig0 was never drawn

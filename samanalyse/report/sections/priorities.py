@@ -60,7 +60,7 @@ def _figures(ctx: Context, res: PrioritiesResult) -> list[FigurePlan]:
                            partial(plot_loadings, res.analysis.efa, codebook=ctx.round.codebook, lang=ctx.lang)))
     figs.append(FigurePlan("parallellanalyse", ctx.tr.t("heading", "parallel_figure"),
                            partial(plot_parallel, res.analysis.parallel, lang=ctx.lang)))
-    return list({f.name: f for f in figs}.values())   # a name planned twice: drawn once, the last plan
+    return figs
 
 
 def _compact_parallel(table: pd.DataFrame) -> pd.DataFrame:
