@@ -22,7 +22,8 @@ from samanalyse.io.read import load_responses
 from samanalyse.survey.registers import register_files
 from samanalyse.survey.rounds import Round, join_registers, load_round, respondents
 
-__all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data", "round_respondents"]
+__all__ = ["BACKGROUND_COLUMNS", "describe", "load_round_data", "round_respondents", "respondent_cache",
+           "adopt_respondent_cache"]
 
 #: Background columns joined to every respondent.
 BACKGROUND_COLUMNS = ("navn", "rhf", "size_class", "sentralitet", "population")
@@ -81,6 +82,22 @@ def _cached(key: tuple | None, make: Callable[[], pd.DataFrame]) -> pd.DataFrame
             _CACHE.clear()
         _CACHE[key] = make()
     return _CACHE[key].copy()
+
+
+def respondent_cache() -> dict[tuple, pd.DataFrame]:
+    """The respondents read so far in this process (a copy), by the version of the files they come from.
+
+    For a process that loaded a round's data on behalf of another (the report's first steps run in a
+    forked child, issue 17): given to :func:`adopt_respondent_cache` there, the other process does not
+    read the exports again (nor warn again about what it fixed in them).
+    """
+    return dict(_CACHE)
+
+
+def adopt_respondent_cache(cache: dict[tuple, pd.DataFrame]) -> None:
+    """Take over respondents another process read (:func:`respondent_cache`); a key stays valid only for
+    the same versions of the same files, so an entry read from other files is never used."""
+    _CACHE.update(cache)
 
 
 def _from_export(rnd: Round, form: str) -> pd.DataFrame:

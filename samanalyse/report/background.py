@@ -9,11 +9,6 @@ them itself. Anything that goes wrong in the child (an exception, a result that
 cannot be sent, the child killed) only means that the step computes the result
 itself, so its errors are the same as without the background process.
 
-A job can also be forked before its context exists (:meth:`BackgroundJob.primed`):
-the child imports what it will need while the report's process loads the data,
-and computes on a copy of the context that :meth:`BackgroundJob.feed` sends it
-later, as a job forked at that moment would.
-
 The child writes files only into the report's temporary folder (for example
 figures), which is removed whole if the report fails; :meth:`stop` ends a child
 that is still running before that.
@@ -72,43 +67,19 @@ def _die_with(parent: int, ctx: Any, own: Connection) -> None:
         os._exit(1)
     own.close()
     for job in list(getattr(ctx, "background", {}).values()):
-        for conn in (getattr(job, "_conn", None), getattr(job, "_feed", None)):
-            if conn is not None:
-                conn.close()
+        conn = getattr(job, "_conn", None)
+        if conn is not None:
+            conn.close()
 
 
-def _fed(prime: Callable[[], None], feed: Connection) -> Any:
-    """In a primed child: run ``prime()`` (imports; one that fails is left to the job), then wait for the
-    context (:meth:`BackgroundJob.feed`); None if the parent closed the pipe without sending one."""
-    try:
-        prime()
-    except Exception:  # noqa: BLE001 - the job itself then meets the error, where it would without priming
-        pass
-    try:
-        return pickle.loads(feed.recv_bytes())
-    except (EOFError, OSError):
-        return None
-    finally:
-        feed.close()
-
-
-def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any, parent: int, own: Connection,
-           prime: Callable[[], None] | None = None, feed: Connection | None = None) -> None:
-    """In the forked child: run ``fn(ctx)`` catching its warnings as the report's steps do; send the outcome.
-
-    A primed child (``prime``, ``feed``) first imports, then receives its ``ctx`` through ``feed``.
-    """
+def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any, parent: int, own: Connection) -> None:
+    """In the forked child: run ``fn(ctx)`` catching its warnings as the report's steps do; send the outcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the parent, which stops this child
     for sig in _STOP_SIGNALS:
         signal.signal(sig, signal.SIG_DFL)
     if _STOP_SIGNALS and hasattr(signal, "pthread_sigmask"):   # blocked by the parent across the fork
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with(parent, ctx, own)
-    if prime is not None and feed is not None:
-        ctx = _fed(prime, feed)
-        if ctx is None:   # stopped before it was fed: nothing to compute, nothing to send
-            conn.close()
-            return
     try:
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always", SamanalyseWarning)
@@ -133,7 +104,7 @@ def raise_again(caught: list[_Warning]) -> None:
 class BackgroundJob:
     """``fn(ctx)`` computed in a forked child process; :meth:`result` collects it (see the module notes)."""
 
-    def __init__(self, fn: Callable[[Any], Any], ctx: Any, *, prime: Callable[[], None] | None = None) -> None:
+    def __init__(self, fn: Callable[[Any], Any], ctx: Any) -> None:
         self.fn = fn
         self.data = getattr(ctx, "data", None)   # the data the child sees (a step may replace ctx.data later)
         self.facts = dict(getattr(ctx, "facts", {}))   # and the facts
@@ -141,9 +112,7 @@ class BackgroundJob:
         sys.stderr.flush()
         mp = multiprocessing.get_context("fork")
         self._conn, child_conn = mp.Pipe(duplex=False)
-        fed, self._feed = mp.Pipe(duplex=False) if prime is not None else (None, None)
-        self._proc = mp.Process(target=_child, args=(child_conn, fn, ctx, os.getpid(), self._conn, prime, fed),
-                                 daemon=False)
+        self._proc = mp.Process(target=_child, args=(child_conn, fn, ctx, os.getpid(), self._conn), daemon=False)
         # SIGTERM/SIGHUP held back across the fork: until _child has reset them, the child has the report's
         # handlers, which raise (report.output), and a stop() sent at once would unwind the copy of the report's
         # stack in the child, whose cleanup removes the report's temporary folder
@@ -155,56 +124,17 @@ class BackgroundJob:
             if old is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child_conn.close()
-        if fed is not None:
-            fed.close()
-
-    @classmethod
-    def primed(cls, fn: Callable[[Any], Any], prime: Callable[[], None]) -> BackgroundJob:
-        """A child forked now, before its context exists: it runs ``prime()`` (imports the libraries ``fn``
-        needs, on a CPU that would otherwise wait) and then waits for :meth:`feed`, after which it runs
-        ``fn(ctx)`` as a job forked at that moment would."""
-        return cls(fn, None, prime=prime)
-
-    def feed(self, ctx: Any) -> bool:
-        """Send a :meth:`primed` child its context: a copy (pickled) of ``ctx`` without its background jobs.
-
-        Returns False, and stops the child, if ``ctx`` cannot be pickled or the child is gone: the
-        caller then forks a job as usual. The data and facts the job saw are ``ctx``'s from now on.
-        """
-        import copy
-        import threading
-
-        feed = self._feed
-        if feed is None or self._sender is not None:
-            return False
-        try:
-            sent = copy.copy(ctx)
-            sent.background = {}
-            payload = pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - not picklable (a hook made in a function, say)
-            self.stop()
-            return False
-
-        def send() -> None:   # a pipe holds 64 KiB: the rest waits until the child, still importing, reads
-            try:
-                feed.send_bytes(payload)
-            except OSError:   # the child is gone: collect() finds no result and the step computes it
-                pass
-            finally:
-                feed.close()
-
-        self._sender = threading.Thread(target=send, name="samanalyse-feed", daemon=True)
-        self._sender.start()
-        self.data = getattr(ctx, "data", None)
-        self.facts = dict(getattr(ctx, "facts", {}))
-        return True
-
-    #: The thread sending a :meth:`primed` child its context (:meth:`feed`).
-    _sender: Any = None
 
     #: Called (once) when :meth:`collect` would have to wait for the child: work the waiting process can do
     #: meanwhile without changing any result (the report imports the libraries of its later steps).
     while_waiting: Callable[[], None] | None = None
+
+    def ready(self) -> bool:
+        """Whether the child has sent its outcome (or ended): :meth:`collect` would not wait."""
+        try:
+            return self._conn.poll()
+        except (EOFError, OSError):
+            return True
 
     def collect(self) -> tuple[bool, Any, list[_Warning]]:
         """Wait for the child: ``(True, value, warnings)``, or ``(False, None, [])`` if it failed."""
@@ -230,10 +160,6 @@ class BackgroundJob:
             self._proc.terminate()
         self._proc.join()
         self._conn.close()
-        if self._sender is not None:   # its write fails now that the child is gone, and it closes the pipe
-            self._sender.join()
-        elif self._feed is not None:
-            self._feed.close()
 
 
 @dataclass(frozen=True)

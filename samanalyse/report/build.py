@@ -18,15 +18,17 @@ written and how). Output:
 - ``manifest.json``: package version, inputs with sha256, settings, time per step.
 
 With more than one worker (the default on a machine with two CPUs), the factor
-analysis and its figures are computed ahead in a forked process while the
-tables are built (:data:`BACKGROUND`, :mod:`samanalyse.report.background`);
+analysis, the nonresponse model and the study tables' charts are computed ahead
+in forked processes while the tables are built (:data:`BACKGROUND`,
+:data:`BACKGROUND_STEPS`, :mod:`samanalyse.report.background`), each in its one
+process;
 the files are the same, byte for byte, and warnings and errors are reported as
 by a report run in one process (``workers=1``). Each step's module is imported
-when the step runs (:class:`Lazy`), and the libraries the report's processes
-share are imported once, before the forks that inherit them
-(:data:`SHARED_LIBRARIES`); the factor analysis is forked before the first
-step and imports its own while the data is loaded, on the CPU that would
-otherwise wait, and is sent the context when its data is final (:data:`EARLY`).
+when the step runs (:class:`Lazy`). The first steps, which load the data and
+merge its small groups, run in a forked process while this one imports the
+libraries the later steps and the background processes use
+(:data:`SHARED_LIBRARIES`), once, so that every background process inherits
+them instead of importing a copy of its own (:func:`head_steps`).
 
 Table files carry no timestamps, so a rerun on the same input gives
 byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
@@ -34,6 +36,7 @@ byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable
@@ -41,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
-from samanalyse.report.background import BackgroundJob, WholeStep, can_fork, job_key, take_over
+from samanalyse.report.background import BackgroundJob, WholeStep, can_fork, job_key, raise_again, take_over
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.manifest import (
     MANIFEST,
@@ -55,7 +58,7 @@ from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND",
-           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "EARLY", "Lazy"]
+           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "Lazy", "head_steps"]
 
 
 def _import_all(names: tuple[str, ...]) -> None:
@@ -126,7 +129,8 @@ def _step_groups(ctx: Context) -> None:
 
 
 _R = "samanalyse.report."
-#: The factor analysis and its figures, computed ahead in a background process (:data:`BACKGROUND`, :data:`EARLY`).
+#: The factor analysis and the figures of its results, computed ahead in a background process (:data:`BACKGROUND`);
+#: the step draws the figures of the data alone itself while it runs.
 _FACTORS = Lazy(_R + "sections.priorities", "prepare",
                needs=("samanalyse.analysis.priorities", _R + "figures", _R + "drawing", "scipy.stats",
                       "statsmodels.discrete.discrete_model", "statsmodels.tools.tools",
@@ -155,21 +159,15 @@ PUBLISHED_STEPS = frozenset({"revisjon"})
 #: Computations run ahead in a forked process (issue 17): once the named step is done, ``fn(ctx)`` starts
 #: in the background; the step that needs it collects it with ``ctx.prepared(fn)``.
 BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
-    # the factor analysis and its figures, while the tables are built; after the small groups are merged,
+    # the factor analysis and its results' figures, while the tables are built; after the small groups are merged,
     # which replaces ctx.data by a copy (a job that saw data replaced since is computed again)
     ("grupper", _FACTORS),
     ("grupper", Lazy(_R + "sections.nonresponse", "prepare")),  # response against the frame, its model and chart
 ]
-#: Background jobs primed before the first step (:meth:`~samanalyse.report.background.BackgroundJob.primed`):
-#: the factor analysis, the longest, is forked at once and imports its libraries (its ``needs``) while the
-#: report's process loads the data, on the CPU that would otherwise wait; it is given the context when its
-#: step is done, and so starts computing as soon as its data is final, before the :data:`SHARED_LIBRARIES`
-#: are imported here.
-EARLY = frozenset({_FACTORS.key})
-#: Libraries the report's process and its background processes both use: imported once, before the first
-#: fork of a job not in :data:`EARLY`, so that every such child inherits them instead of importing a copy of
-#: its own (three copies of matplotlib, two of statsmodels: more CPU than the report's own tables). A name
-#: missing here only costs time.
+#: Libraries the report's process and its background processes both use: imported here while the first steps
+#: run in a child (:func:`head_steps`), before the first fork of a background job, so that every such child
+#: inherits them instead of importing a copy of its own (three copies of matplotlib, two of statsmodels: more
+#: CPU than the report's own tables). A name missing here only costs time.
 SHARED_LIBRARIES = ("scipy.stats", "statsmodels.genmod.generalized_linear_model", "statsmodels.genmod.families",
                     "statsmodels.discrete.discrete_model", "statsmodels.miscmodels.ordinal_model",
                     "matplotlib.figure", "matplotlib.backends.backend_agg")
@@ -193,58 +191,158 @@ def _run_step(fn: Callable[[Context], None], ctx: Context) -> list[str]:
     return [f"{w.category.__name__}: {w.message}" for w in seen if issubclass(w.category, SamanalyseWarning)]
 
 
+def head_steps(steps: list[tuple[str, Callable[[Context], None]]]) -> list[tuple[str, Callable[[Context], None]]]:
+    """The first steps, run in a forked child while the report's process imports (with more than one worker).
+
+    Up to the first step after which a background job starts (:data:`BACKGROUND`,
+    :data:`BACKGROUND_STEPS`): loading the data and merging its small groups. These
+    steps only need pandas; the jobs forked after them need the libraries of the
+    analyses (:data:`SHARED_LIBRARIES`, the jobs' ``needs``), which the report's
+    process imports meanwhile, on the CPU that would otherwise wait, once for itself
+    and every background process. The child sends back the context as the steps left
+    it. Empty when no background job starts.
+    """
+    starts = {after for after, _ in BACKGROUND} | set(BACKGROUND_STEPS.values())
+    for i, (name, _) in enumerate(steps):
+        if name in starts:
+            return steps[:i + 1]
+    return []
+
+
+#: Context fields a report run is given (not filled by its steps): a context the head steps sent back
+#: (:func:`head_steps`) is taken over but for these and the background jobs.
+_GIVEN = frozenset({"round", "out", "settings", "lang", "compare", "workers", "background"})
+
+
+class _Head:
+    """The :func:`head_steps` run in the child: (the context they left, time per step, warnings as text,
+    the respondents it read: :func:`~samanalyse.io.datasets.respondent_cache`)."""
+
+    def __init__(self, steps: list[tuple[str, Callable[[Context], None]]]) -> None:
+        self.steps = steps
+
+    def __call__(self, ctx: Context) -> tuple[Context, list[tuple[str, float]], list[str], dict[tuple, Any]]:
+        from samanalyse.io.datasets import respondent_cache
+
+        timings: list[tuple[str, float]] = []
+        caught: list[str] = []
+        for name, fn in self.steps:
+            t0 = time.perf_counter()
+            caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
+            timings.append((name, time.perf_counter() - t0))
+        ctx.background = {}
+        return ctx, timings, caught, respondent_cache()
+
+
+def _import_ahead(job: BackgroundJob, later: list[tuple[str, Callable[[Context], None]]]) -> None:
+    """While the head steps run in ``job``: import what every background job needs (:data:`SHARED_LIBRARIES`,
+    the jobs' functions and their ``needs``), then, until the child is done, the modules of the later steps
+    this process runs."""
+    _import_all(SHARED_LIBRARIES)
+    for _, fn in BACKGROUND:
+        if isinstance(fn, Lazy):
+            fn.prefetch()
+    for name, fn in later:
+        if job.ready():
+            return
+        if isinstance(fn, Lazy) and name not in BACKGROUND_STEPS:
+            fn.prefetch()
+
+
+def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, timings: list[tuple[str, float]],
+              caught: list[str]) -> int:
+    """Run the :func:`head_steps` in a forked child and take over the context they left; the number run.
+
+    0 if there are none or the child failed (the report then runs them itself and meets their errors).
+    """
+    head = head_steps(steps)
+    if not head:
+        return 0
+    job = BackgroundJob(_Head(head), ctx)
+    job.while_waiting = lambda: _import_ahead(job, steps[len(head):])
+    ok, value, warned = job.collect()
+    if not ok:
+        return 0
+    from samanalyse.io.datasets import adopt_respondent_cache
+
+    done, head_timings, head_caught, read = value
+    raise_again(warned)   # warnings other than samanalyse's, shown as usual
+    adopt_respondent_cache(read)   # the later steps do not read the exports again (nor warn again)
+    for f in dataclasses.fields(Context):
+        if f.name not in _GIVEN:
+            setattr(ctx, f.name, getattr(done, f.name))
+    timings += head_timings
+    caught += head_caught
+    return len(head)
+
+
 def _run_steps(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, workers: int,
                progress: Callable[[str], None] | None) -> tuple[list[tuple[str, float]], list[str]]:
     """Run the steps in order, starting the :data:`BACKGROUND` jobs; (time per step, warnings as text)."""
     timings: list[tuple[str, float]] = []
     caught: list[str] = []
-    primed = _prime_jobs(steps) if workers > 1 and can_fork() else {}
+    fork = workers > 1 and can_fork()
 
     def prefetch() -> None:   # while waiting for a child: import what the later steps run here will need
         for later, f in steps[len(timings) + 1:]:
             if isinstance(f, Lazy) and later not in ctx.background and later not in BACKGROUND_STEPS:
                 f.prefetch()
 
+    def done(i: int, name: str, dt: float) -> None:
+        if progress:
+            progress(f"[{i}/{len(steps)}] {name} ({dt:.1f} s)")
+
     try:
-        for name, fn in steps:
+        start = _run_head(steps, ctx, timings, caught) if fork else 0
+        for i, (name, dt) in enumerate(timings, 1):
+            done(i, name, dt)
+        if start:
+            _start_jobs(steps[start - 1][0], steps, ctx, prefetch)
+        for name, fn in steps[start:]:
             t0 = time.perf_counter()
             job = ctx.background.pop(name, None)   # a WholeStep's job, by step name
             run = fn if job is None else (lambda c, job=job, fn=fn: take_over(job, c) or fn(c))
             caught += [f"{name}: {w}" for w in _run_step(run, ctx)]
             dt = time.perf_counter() - t0
             timings.append((name, dt))
-            if progress:
-                progress(f"[{len(timings)}/{len(steps)}] {name} ({dt:.1f} s)")
-            if workers > 1 and can_fork():
-                _start_jobs(name, steps, ctx, prefetch, primed)
+            done(len(timings), name, dt)
+            if fork:
+                _start_jobs(name, steps, ctx, prefetch)
     finally:  # a child still running (a step failed before collecting it) ends before the folder is removed
-        for job in [*ctx.background.values(), *primed.values()]:
+        for job in ctx.background.values():
             job.stop()
     return timings, caught
 
 
-def _prime_jobs(steps: list[tuple[str, Callable[[Context], None]]]) -> dict[str, BackgroundJob]:
-    """Fork the :data:`EARLY` background jobs of these steps now, each importing what it needs."""
-    names = {n for n, _ in steps}
-    return {job_key(fn): BackgroundJob.primed(fn, fn.prefetch) for after, fn in BACKGROUND
-            if job_key(fn) in EARLY and after in names and isinstance(fn, Lazy)}
+class _InOneProcess:
+    """A background job's function, run in its child with ``ctx.workers = 1``.
+
+    The report's own process and its other background processes already keep the CPUs busy, so a job
+    that forked workers of its own (the bootstrap's, a second figure drawer) would only add the cost of
+    more processes: measured on the 2010 report, 10 % more CPU in all for no shorter run (issue 17).
+    The results do not depend on the number of workers.
+    """
+
+    def __init__(self, fn: Callable[[Context], Any]) -> None:
+        self.fn = fn
+
+    def __call__(self, ctx: Context) -> Any:
+        ctx.workers = 1
+        return self.fn(ctx)
 
 
 def _start_jobs(name: str, steps: list[tuple[str, Callable[[Context], None]]], ctx: Context,
-                prefetch: Callable[[], None], primed: dict[str, BackgroundJob]) -> None:
-    """Start the background jobs and whole steps that start after step ``name`` (:data:`BACKGROUND`,
-    :data:`BACKGROUND_STEPS`): the :data:`EARLY` ones first (the ``primed`` child given the context, or
-    else forked now), then, with the :data:`SHARED_LIBRARIES` imported here (a no-op once done), the
-    others, which inherit them."""
+                prefetch: Callable[[], None]) -> None:
+    """Fork the background jobs and whole steps that start after step ``name`` (:data:`BACKGROUND`,
+    :data:`BACKGROUND_STEPS`), with the :data:`SHARED_LIBRARIES` imported here first (a no-op once done),
+    so that they inherit them."""
     jobs: list[tuple[str, Callable[[Context], Any]]] = [(job_key(bg), bg) for after, bg in BACKGROUND
                                                          if after == name]
     jobs += [(s, WholeStep(f)) for s, f in steps if BACKGROUND_STEPS.get(s) == name]
-    for key, fn in sorted(jobs, key=lambda kf: kf[0] not in EARLY):   # stable sort: the early ones first
-        if key not in EARLY:
-            _import_all(SHARED_LIBRARIES)
-        job = primed.pop(key, None)
-        if job is None or not job.feed(ctx):
-            job = BackgroundJob(fn, ctx)
+    if jobs:
+        _import_all(SHARED_LIBRARIES)
+    for key, fn in jobs:
+        job = BackgroundJob(_InOneProcess(fn), ctx)
         job.while_waiting = prefetch
         ctx.background[key] = job
 

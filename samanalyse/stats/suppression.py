@@ -36,7 +36,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from samanalyse.errors import ArgumentError, DisclosureError
 
@@ -104,6 +103,8 @@ def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float,
     """Cheapest extra cells letting cell ``j`` move by ``step`` (signed); the new hidden mask and the atoms'
     deviation (whole numbers) that moves it, or None. ``built`` keeps :func:`_big_m_rows` per ``big`` (the
     same for every program of one model and step size)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp   # here: merging groups needs none of scipy.optimize
+
     n_cells, n_atoms = m.shape
     big = float(a.sum() + abs(step) + 1)
     built = {} if built is None else built
@@ -266,6 +267,8 @@ def _secondary(cells: object, atoms: object, suppressed: object, *, min_range: i
 def _extreme(m: sparse.csr_matrix, obj: np.ndarray, published: np.ndarray, rhs: np.ndarray, sense: float,
              integer: bool) -> float:
     """min (sense=1) or max (sense=-1) of obj @ x over x >= 0 (integer) with M_published x = rhs."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n_atoms = m.shape[1]
     a_eq = m[published]
     cons = [LinearConstraint(a_eq, rhs, rhs)] if a_eq.shape[0] else []
@@ -340,6 +343,8 @@ def _extremes(a_eq: sparse.csr_matrix, rhs: np.ndarray, objectives: list[np.ndar
     (checked exactly), that table is an optimum of the integer program too, and its value is given;
     None where it is not (the integer program must then be solved).
     """
+    from scipy.optimize import linprog
+
     k, n_atoms = len(objectives), a_eq.shape[1]
     if k == 0 or a_eq.shape[0] == 0:
         return [None] * k

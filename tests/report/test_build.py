@@ -412,3 +412,109 @@ print(json.dumps(got["facts"]["missing_in_child"]))
                                          text=True, check=True).stdout.splitlines()[-1]) for w in ("2", "1")}
     assert runs["2"] == []
     assert "matplotlib.figure" in runs["1"]     # in one process nothing is imported ahead
+
+
+# ---- issue 17: the first steps run in a child while the report's process imports ----------------------
+
+
+def test_head_steps_end_at_the_first_step_a_background_job_starts_after(monkeypatch):
+    from samanalyse.report import build as rep
+
+    steps = [("a", None), ("b", None), ("c", None), ("d", None)]
+    monkeypatch.setattr(rep, "BACKGROUND", [("c", len), ("d", len)])
+    monkeypatch.setattr(rep, "BACKGROUND_STEPS", {"d": "c"})
+    assert [n for n, _ in rep.head_steps(steps)] == ["a", "b", "c"]
+    monkeypatch.setattr(rep, "BACKGROUND", [])
+    monkeypatch.setattr(rep, "BACKGROUND_STEPS", {"d": "b"})
+    assert [n for n, _ in rep.head_steps(steps)] == ["a", "b"]
+    monkeypatch.setattr(rep, "BACKGROUND_STEPS", {})
+    assert rep.head_steps(steps) == []      # no background job: nothing to import ahead for
+
+
+def test_the_first_steps_run_in_a_child_and_the_report_takes_over_what_they_left(tmp_path, monkeypatch):
+    """With two workers the data is loaded in a forked child while this process imports; the report goes
+    on with the context the child left (data, facts, warnings, time per step) and the respondents it read,
+    so a later step does not read them again; one worker loads them here."""
+    import warnings
+
+    from samanalyse.errors import SmallCellWarning
+    from samanalyse.io import datasets
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+    parent = os.getpid()
+
+    def data(ctx):
+        rep._step_data(ctx)
+        ctx.facts["data_pid"] = os.getpid()
+        warnings.warn("while loading", SmallCellWarning)
+
+    def later(ctx):   # what a later step finds here
+        ctx.facts["rows"] = len(ctx.data)
+        ctx.facts["respondents"] = len(datasets.round_respondents(ctx.round))
+
+    reads = []
+    read = datasets.respondents
+    monkeypatch.setattr(datasets, "respondents", lambda *a, **k: reads.append(os.getpid()) or read(*a, **k))
+    seen, lines = {}, []
+    for workers in (2, 1):
+        monkeypatch.setattr(datasets, "_CACHE", {})   # nothing read before, in this process
+        monkeypatch.setattr(rep, "STEPS", [("data", data), ("samle", later)])
+        monkeypatch.setattr(rep, "BACKGROUND", [("data", lambda ctx: None)])
+        monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update({workers: k}) or {"files": []})
+        reads.clear()
+        build_report(ROUND, tmp_path / f"r{workers}", settings=FAST, workers=workers, progress=lines.append)
+        facts = seen[workers]["facts"]
+        assert (facts["data_pid"] != parent) == (workers == 2)
+        assert facts["rows"] == 205 and facts["respondents"] == 205   # 187 kommuner and 18 helseforetak
+        assert reads == ([] if workers == 2 else [parent])   # read once: in the child, or here
+        assert "data: SmallCellWarning: while loading" in seen[workers]["warnings"]
+        assert [n for n, _ in seen[workers]["steps"]] == ["data", "samle"]
+    assert lines[:2] == [f"[1/2] data ({seen[2]['steps'][0][1]:.1f} s)", f"[2/2] samle ({seen[2]['steps'][1][1]:.1f} s)"]
+
+
+def test_a_failed_head_child_leaves_the_steps_to_the_report_with_their_own_error(tmp_path, monkeypatch):
+    from samanalyse.errors import DataError
+    from samanalyse.report import build as rep
+
+    parent = os.getpid()
+    calls = []
+
+    def data(ctx):
+        calls.append(os.getpid())
+        raise DataError("the data step's own error" if os.getpid() == parent else "only in the child")
+
+    monkeypatch.setattr(rep, "STEPS", [("data", data), ("samle", lambda ctx: None)])
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", lambda ctx: None)])
+    out = tmp_path / "r"
+    with pytest.raises(DataError, match="the data step's own error"):
+        build_report(ROUND, out, settings=FAST, workers=2)
+    assert calls == [parent]          # the child's call was in the child; here only the step's own
+    assert not out.exists()
+
+
+def test_a_background_job_computes_in_its_one_process(tmp_path, monkeypatch):
+    """A job forked by the report runs with ctx.workers = 1 (its bootstrap and figures fork no workers of
+    their own); the report's process keeps its number."""
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+
+    def compute(ctx):
+        return os.getpid(), ctx.workers
+
+    def collect(ctx):
+        ctx.facts["job"] = ctx.prepared(compute)
+        ctx.facts["here"] = ctx.workers
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    pid, workers = seen["facts"]["job"]
+    assert pid != os.getpid() and workers == 1 and seen["facts"]["here"] == 2

@@ -12,7 +12,7 @@ from samanalyse.report.context import Context, Section
 
 if TYPE_CHECKING:
     from samanalyse.analysis.priorities import PrioritiesResult
-    from samanalyse.report.drawing import FigurePlan
+    from samanalyse.report.drawing import Drawn, FigurePlan
 
 __all__ = ["run", "prepare", "Prepared"]
 
@@ -40,10 +40,14 @@ def _finding_section(ctx: Context, res: PrioritiesResult) -> Section | None:
         notes=[note])
 
 
-def _figures(ctx: Context, res: PrioritiesResult) -> list[FigurePlan]:
-    """The figures to draw: one priority figure per planned form, loadings, parallel analysis."""
+def _data_figures(ctx: Context) -> list[FigurePlan]:
+    """The figures of the data alone, drawn by the step itself: one priority figure per planned form.
+
+    They need no result of the factor analysis, so the report's process draws them while the analysis
+    runs ahead in a background process (issue 17); the files are the same wherever they are drawn.
+    """
     from samanalyse.report.drawing import FigurePlan
-    from samanalyse.report.figures import plot_loadings, plot_parallel, plot_priorities
+    from samanalyse.report.figures import plot_priorities
 
     pr = ctx.round.plan.priorities
     figs: list[FigurePlan] = []
@@ -56,11 +60,23 @@ def _figures(ctx: Context, res: PrioritiesResult) -> list[FigurePlan]:
         if ctx.round.reconstructed:
             caption += _RECONSTRUCTED
         figs.append(FigurePlan(pr.figure_files.get(form, f"prioriteringer_{form}"), caption, make))
-    figs.append(FigurePlan("faktorladninger", ctx.tr.t("heading", "loadings_figure"),
-                           partial(plot_loadings, res.analysis.efa, codebook=ctx.round.codebook, lang=ctx.lang)))
-    figs.append(FigurePlan("parallellanalyse", ctx.tr.t("heading", "parallel_figure"),
-                           partial(plot_parallel, res.analysis.parallel, lang=ctx.lang)))
-    return figs
+    return [f for f in figs if f.name not in _ANALYSIS_FIGURES]   # a name planned twice: the later plan's
+
+
+#: File names of the figures of the factor analysis's results (:func:`_analysis_figures`).
+_ANALYSIS_FIGURES = ("faktorladninger", "parallellanalyse")
+
+
+def _analysis_figures(ctx: Context, res: PrioritiesResult) -> list[FigurePlan]:
+    """The figures of the analysis's results, drawn with it (:func:`prepare`): loadings, parallel analysis."""
+    from samanalyse.report.drawing import FigurePlan
+    from samanalyse.report.figures import plot_loadings, plot_parallel
+
+    loadings, parallel = _ANALYSIS_FIGURES
+    return [FigurePlan(loadings, ctx.tr.t("heading", "loadings_figure"),
+                       partial(plot_loadings, res.analysis.efa, codebook=ctx.round.codebook, lang=ctx.lang)),
+            FigurePlan(parallel, ctx.tr.t("heading", "parallel_figure"),
+                       partial(plot_parallel, res.analysis.parallel, lang=ctx.lang))]
 
 
 def _compact_parallel(table: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +87,7 @@ def _compact_parallel(table: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Prepared:
-    """The factor analysis computed and its figures written (the heavy part of the step).
+    """The factor analysis computed and the figures of its results written (the heavy part of the step).
 
     ``figures``: per figure its name, caption and the file names written into ``figures/``.
     """
@@ -81,7 +97,8 @@ class Prepared:
 
 
 def prepare(ctx: Context) -> Prepared | None:
-    """Run the plan's factor analysis and write its figures; None when the plan leaves the analysis out.
+    """Run the plan's factor analysis and write the figures of its results; None when the plan leaves the
+    analysis out.
 
     Needs only the round, the settings and ``ctx.data``, so the report may run
     it ahead in a background process (:mod:`samanalyse.report.background`)
@@ -95,8 +112,12 @@ def prepare(ctx: Context) -> Prepared | None:
     s = ctx.settings
     res = analyse_priorities(ctx.data, round=ctx.round, seed=s.seed, n_boot=s.n_boot, n_iter=s.n_iter,
                              correlation=s.correlation, missing=s.missing, workers=ctx.workers)
-    drawn = draw_figures(_figures(ctx, res), ctx.out / "figures", workers=ctx.workers, ctx=ctx)
-    return Prepared(res, tuple((d.name, d.caption, tuple(p.name for p in d.files)) for d in drawn))
+    drawn = draw_figures(_analysis_figures(ctx, res), ctx.out / "figures", workers=ctx.workers, ctx=ctx)
+    return Prepared(res, _drawn(drawn))
+
+
+def _drawn(drawn: list[Drawn]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    return tuple((d.name, d.caption, tuple(p.name for p in d.files)) for d in drawn)
 
 
 def _named(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
@@ -117,7 +138,16 @@ def _named(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(ctx: Context) -> None:
-    """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``)."""
+    """Factor analysis of the priorities: clusters, stability, who prefers which (the plan's ``priorities``).
+
+    The priority figures of the data are drawn here first, while the analysis may still be running ahead
+    in a background process (:func:`prepare`), then the analysis is collected.
+    """
+    from samanalyse.report.drawing import draw_figures
+
+    if ctx.round.plan.priorities is None:  # the plan leaves the analysis out
+        return
+    data_figures = _drawn(draw_figures(_data_figures(ctx), ctx.out / "figures"))
     prep = ctx.prepared(prepare)
     if prep is None:
         return
@@ -151,6 +181,6 @@ def run(ctx: Context) -> None:
         secs.append(finding)
     for sec in secs:
         ctx.add("faktorer", sec)
-    for name, title, files in prep.figures:
+    for name, title, files in data_figures + prep.figures:
         ctx.files += [f"figures/{f}" for f in files]
         ctx.figures[name] = (title, ctx.out / "figures" / next(f for f in files if f.endswith(".png")))
