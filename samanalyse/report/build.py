@@ -163,6 +163,9 @@ BACKGROUND: list[tuple[str, Callable[[Context], Any]]] = [
     # which replaces ctx.data by a copy (a job that saw data replaced since is computed again)
     ("grupper", _FACTORS),
     ("grupper", Lazy(_R + "sections.nonresponse", "prepare")),  # response against the frame, its model and chart
+    # the study tables' charts (they need the table cells only), while the report's process goes on; it
+    # draws those the background process has not begun when it comes to the step (charts.run)
+    ("tabeller", Lazy(_R + "charts", "prepare")),
 ]
 #: Libraries the report's process and its background processes both use: imported here while the first steps
 #: run in a child (:func:`head_steps`), before the first fork of a background job, so that every such child
@@ -175,9 +178,7 @@ SHARED_LIBRARIES = ("scipy.stats", "statsmodels.genmod.generalized_linear_model"
 #: only add files, figures and facts (:class:`~samanalyse.report.background.WholeStep`); at its place in
 #: the order the report takes over what it added, unless the data or a fact was replaced meanwhile, and
 #: otherwise (or if the child failed) runs it itself.
-BACKGROUND_STEPS: dict[str, str] = {
-    "figurer": "tabeller",             # the study tables' charts: they need the table cells only
-}
+BACKGROUND_STEPS: dict[str, str] = {}
 
 
 def _run_step(fn: Callable[[Context], None], ctx: Context) -> list[str]:

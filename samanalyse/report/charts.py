@@ -21,10 +21,10 @@ from matplotlib.figure import Figure
 
 from samanalyse.report.canvas import freeze_layout, new_figure, set_title
 from samanalyse.report.context import Context
-from samanalyse.report.drawing import FigurePlan, draw_figures
+from samanalyse.report.drawing import Drawn, FigurePlan, draw_claimed, draw_figures, unique_plans
 from samanalyse.survey.disclosure import SUPPRESSED
 
-__all__ = ["run", "plot_shares_by_group", "plot_experience", "has_suppressed"]
+__all__ = ["run", "prepare", "plot_shares_by_group", "plot_experience", "has_suppressed"]
 
 _COLOURS = ["#1b4f72", "#5dade2", "#d35400", "#f5b041", "#7f8c8d", "#bdc3c7"]
 _REST = "#bdc3c7"  # what the printed categories leave (Vet ikke, unanswered)
@@ -274,15 +274,47 @@ def _topic_label(ctx: Context, topic: str) -> str:
     return topic.replace("_", " ")   # the codebook's topic name, readable (it has no label of its own)
 
 
-def run(ctx: Context) -> None:
-    """The study tables' charts into ``figures/`` (PNG and SVG); captions in ``ctx.charts``."""
+def _plans(ctx: Context) -> list[FigurePlan]:
+    """The charts of the study tables' cells (after :meth:`~samanalyse.report.context.Context.publish`)."""
     # a round without published numbers: the cells the tables step made (or made again, run alone)
     source = ctx.facts.get("table_cells") or ctx.facts.get("data_table_cells") or _data_cells(ctx)
     cells = {t: ctx.publish(f"figur/{t}", c) for t, c in source.items()}
     if not cells:
+        return []
+    return unique_plans([*_satisfaction(ctx, cells), *_experience(ctx, cells)])
+
+
+#: Folder (in the report's folder, removed by :func:`run`) of the claims on the charts
+#: (:func:`~samanalyse.report.drawing.draw_claimed`).
+_CLAIMS = ".figurer_krav"
+
+
+def prepare(ctx: Context) -> list[Drawn]:
+    """Draw the charts no other process has claimed, from the first (the report runs this ahead, in a
+    background process, once the tables are made); the charts drawn."""
+    return draw_claimed(_plans(ctx), ctx.out / "figures", ctx.out / _CLAIMS)
+
+
+def run(ctx: Context) -> None:
+    """The study tables' charts into ``figures/`` (PNG and SVG); captions in ``ctx.facts["charts"]``.
+
+    Drawn by the background process running :func:`prepare` ahead and by this one, which draws those the
+    other has not begun when the report comes to this step (:func:`~samanalyse.report.drawing.draw_claimed`):
+    the files are the same whichever process draws a chart.
+    """
+    import shutil
+
+    plans = _plans(ctx)
+    if not plans:
         return
-    plans = [*_satisfaction(ctx, cells), *_experience(ctx, cells)]
+    folder, claims = ctx.out / "figures", ctx.out / _CLAIMS
+    mine = draw_claimed(plans, folder, claims)
+    drawn = {d.name: d for d in [*ctx.prepared(prepare), *mine]}
+    # a chart claimed but not delivered (the background process failed or saw other data): drawn here
+    for d in draw_figures([p for p in plans if p.name not in drawn], folder):
+        drawn[d.name] = d
+    shutil.rmtree(claims, ignore_errors=True)
     charts = ctx.facts.setdefault("charts", {})
-    for d in draw_figures(plans, ctx.out / "figures", workers=ctx.workers, ctx=ctx):
+    for d in (drawn[p.name] for p in plans):
         ctx.files += [f"figures/{p.name}" for p in d.files]
         charts[d.name] = (d.caption, d.png)

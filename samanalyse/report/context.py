@@ -102,14 +102,15 @@ class Context:
         The background result comes with its warnings raised again here (see
         :mod:`samanalyse.report.background`); if the background process failed,
         ``fn`` runs now, so its errors are exactly those of a report without it.
-        It is also computed again when a step has replaced :attr:`data` since
-        the background process started (it would have seen the old data).
+        It is also computed again when a step has replaced :attr:`data`, or a
+        fact, since the background process started (it would have seen the old
+        one).
         """
         from samanalyse.report.background import job_key
 
         job = self.background.pop(job_key(fn), None)
         if job is not None:
-            if job.data is not self.data:
+            if job.data is not self.data or any(self.facts.get(k) is not v for k, v in job.facts.items()):
                 job.stop()
             else:
                 ok, value = job.result()

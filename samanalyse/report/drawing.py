@@ -14,6 +14,7 @@ child met, if any.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from samanalyse.report.background import BackgroundJob, can_fork
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FigurePlan", "Drawn", "draw_figures"]
+__all__ = ["FigurePlan", "Drawn", "draw_figures", "draw_claimed", "unique_plans"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,45 @@ def _draw_all(plans: Sequence[FigurePlan], folder: Path) -> list[Drawn]:
     return [_draw(p, folder) for p in plans]
 
 
+def unique_plans(plans: Sequence[FigurePlan]) -> list[FigurePlan]:
+    """One plan per figure name: a name planned twice keeps its last plan, at its first plan's place."""
+    return list({p.name: p for p in plans}.values())
+
+
+def draw_claimed(plans: Sequence[FigurePlan], folder: str | Path, claims: str | Path) -> list[Drawn]:
+    """Draw, in the plans' order, each figure whose claim this process wins; what it drew.
+
+    A claim is a file ``claims/<name>`` created only if it does not exist yet (``O_EXCL``), so of
+    processes drawing the same plans into the same folder each figure is drawn by exactly one, the first
+    to come to it: a background process draws the figures from the start, and the report's process, when
+    it comes to the step, those the other has not begun (issue 17). The caller removes ``claims`` when
+    every process is done, and draws itself any figure claimed but not delivered (a process that failed).
+
+    Parameters
+    ----------
+    plans : sequence of FigurePlan
+        The figures, as for :func:`draw_figures` (a name planned twice is drawn once).
+    folder : str or Path
+        Where the files go (``folder/<name>.png``, ``.svg``).
+    claims : str or Path
+        The folder of the claims, shared by the processes (created if missing).
+
+    Returns
+    -------
+    list of Drawn
+    """
+    folder, claims = Path(folder), Path(claims)
+    claims.mkdir(parents=True, exist_ok=True)
+    drawn = []
+    for plan in unique_plans(plans):
+        try:
+            os.close(os.open(claims / plan.name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:   # another process has it
+            continue
+        drawn.append(_draw(plan, folder))
+    return drawn
+
+
 def draw_figures(plans: Sequence[FigurePlan], folder: str | Path, *, workers: int = 1,
                  ctx: Any = None) -> list[Drawn]:
     """Make and save the planned figures into ``folder`` (PNG and SVG); what was written, in the plans' order.
@@ -82,7 +122,7 @@ def draw_figures(plans: Sequence[FigurePlan], folder: str | Path, *, workers: in
     -------
     list of Drawn
     """
-    plans, folder = list({p.name: p for p in plans}.values()), Path(folder)
+    plans, folder = unique_plans(plans), Path(folder)
     if workers <= 1 or len(plans) < 2 or not can_fork():
         return _draw_all(plans, folder)
     theirs = plans[1::2]

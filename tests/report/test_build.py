@@ -518,3 +518,33 @@ def test_a_background_job_computes_in_its_one_process(tmp_path, monkeypatch):
     build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
     pid, workers = seen["facts"]["job"]
     assert pid != os.getpid() and workers == 1 and seen["facts"]["here"] == 2
+
+
+def test_charts_a_background_process_claimed_but_did_not_deliver_are_drawn_by_the_step(report, tmp_path,
+                                                                                          monkeypatch):
+    """The charts' background process claims every chart and fails: the figurer step draws them all itself,
+    and the files are those of a report whose charts were all delivered."""
+    from samanalyse.report import charts
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+    parent = os.getpid()
+    real = charts.draw_claimed
+
+    def claim_all_then_fail(plans, folder, claims):
+        if os.getpid() == parent:
+            return real(plans, folder, claims)
+        for p in plans:
+            Path(claims).mkdir(parents=True, exist_ok=True)
+            (Path(claims) / p.name).touch()
+        raise RuntimeError("the charts' child fails after claiming them")
+
+    monkeypatch.setattr(charts, "draw_claimed", claim_all_then_fail)
+    out, result, _ = report
+    again = build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    drawn = [f for f in result.files if f.startswith("figures/")]
+    assert again.files == result.files and drawn
+    for name in drawn:
+        assert (tmp_path / "r" / name).read_bytes() == (out / name).read_bytes(), name
+    assert not (tmp_path / "r" / ".figurer_krav").exists()

@@ -83,3 +83,38 @@ def test_a_name_planned_twice_is_drawn_once_from_its_last_plan_at_its_first_plac
     assert [d.name for d in drawn] == ["fig0", "fig1", "fig2"]
     assert drawn[0].caption == "Figur 0 på nytt"
     assert not (tmp_path / "pid0").exists()   # the first plan of fig0 was never drawn
+
+
+@needs_fork
+def test_claimed_figures_are_drawn_once_by_whichever_process_comes_first(tmp_path: Path) -> None:
+    """draw_claimed: a child and this process draw the same plans into one folder; each figure is drawn by
+    exactly one of them (its maker runs once), the files are those one process writes, and a figure
+    claimed already is left to its claimant."""
+    from samanalyse.report.background import BackgroundJob
+    from samanalyse.report.drawing import draw_claimed
+
+    one, two, claims = tmp_path / "one", tmp_path / "two", tmp_path / "claims"
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    draw_figures(_plans(pids), one, workers=1)
+    runs = tmp_path / "runs"
+    runs.mkdir()
+
+    def counted(plan: FigurePlan, i: int) -> FigurePlan:
+        def make():
+            (runs / f"{i}-{os.getpid()}").touch()
+            return plan.make()
+        return FigurePlan(plan.name, plan.caption, make)
+
+    plans = [counted(p, i) for i, p in enumerate(_plans(pids))]
+    (claims).mkdir()
+    (claims / "fig4").touch()    # claimed by a process that never delivers: drawn by neither here
+    job = BackgroundJob(lambda _ctx: draw_claimed(plans, two, claims), None)
+    mine = draw_claimed(plans, two, claims)
+    ok, theirs = job.result()
+    assert ok
+    names = sorted(d.name for d in [*mine, *theirs])
+    assert names == ["fig0", "fig1", "fig2", "fig3"]            # each once, fig4 left to its claimant
+    assert sorted(p.name.split("-")[0] for p in runs.iterdir()) == ["0", "1", "2", "3"]   # one drawing each
+    assert {n: b for n, b in _files(two).items()} == {n: b for n, b in _files(one).items() if not n.startswith("fig4")}
+    assert sorted(p.name for p in claims.iterdir()) == [f"fig{i}" for i in range(5)]
