@@ -129,13 +129,6 @@ class BackgroundJob:
     #: meanwhile without changing any result (the report imports the libraries of its later steps).
     while_waiting: Callable[[], None] | None = None
 
-    def ready(self) -> bool:
-        """Whether the child has sent its outcome (or ended): :meth:`collect` would not wait."""
-        try:
-            return self._conn.poll()
-        except (EOFError, OSError):
-            return True
-
     def collect(self) -> tuple[bool, Any, list[_Warning]]:
         """Wait for the child: ``(True, value, warnings)``, or ``(False, None, [])`` if it failed."""
         try:

@@ -28,7 +28,9 @@ when the step runs (:class:`Lazy`). The first steps, which load the data and
 merge its small groups, run in a forked process while this one imports the
 libraries the later steps and the background processes use
 (:data:`SHARED_LIBRARIES`), once, so that every background process inherits
-them instead of importing a copy of its own (:func:`head_steps`).
+them instead of importing a copy of its own (:func:`head_steps`); having sent
+the context back, that child computes the cell suppression ahead
+(:data:`HEAD_PREPARED`).
 
 Table files carry no timestamps, so a rerun on the same input gives
 byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
@@ -41,6 +43,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from multiprocessing.connection import Connection
 from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
@@ -58,7 +61,7 @@ from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
 
 __all__ = ["ReportResult", "ReportSettings", "build_report", "STEPS", "PUBLISHED_STEPS", "BACKGROUND",
-           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "Lazy", "head_steps"]
+           "BACKGROUND_STEPS", "SHARED_LIBRARIES", "HEAD_PREPARED", "Lazy", "head_steps"]
 
 
 def _import_all(names: tuple[str, ...]) -> None:
@@ -213,38 +216,85 @@ def head_steps(steps: list[tuple[str, Callable[[Context], None]]]) -> list[tuple
 #: Context fields a report run is given (not filled by its steps): a context the head steps sent back
 #: (:func:`head_steps`) is taken over but for these and the background jobs.
 _GIVEN = frozenset({"round", "out", "settings", "lang", "compare", "workers", "background"})
+#: Computations of later steps that the child of the :func:`head_steps` makes once it has sent the context
+#: back, on a CPU the report's process leaves free while it imports: the cell suppression, which needs only
+#: the merged data (its step collects it with ``ctx.prepared``; the child's failure leaves it to the step).
+HEAD_PREPARED: list[Callable[[Context], Any]] = [Lazy(_R + "sections.disclosure", "prepare")]
 
 
 class _Head:
-    """The :func:`head_steps` run in the child: (the context they left, time per step, warnings as text,
-    the respondents it read: :func:`~samanalyse.io.datasets.respondent_cache`)."""
+    """The :func:`head_steps` in the child: the context they left, sent through ``first``; then the
+    :data:`HEAD_PREPARED` computations, the job's result (per key: ok, value, warnings)."""
 
-    def __init__(self, steps: list[tuple[str, Callable[[Context], None]]]) -> None:
-        self.steps = steps
+    def __init__(self, steps: list[tuple[str, Callable[[Context], None]]], first: Connection,
+                 prepared: list[Callable[[Context], Any]]) -> None:
+        self.steps, self.first, self.prepared = steps, first, prepared
 
-    def __call__(self, ctx: Context) -> tuple[Context, list[tuple[str, float]], list[str], dict[tuple, Any]]:
+    def __call__(self, ctx: Context) -> dict[str, tuple[bool, Any, list[Any]]]:
+        import pickle
+
         from samanalyse.io.datasets import respondent_cache
 
         timings: list[tuple[str, float]] = []
         caught: list[str] = []
-        for name, fn in self.steps:
-            t0 = time.perf_counter()
-            caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
-            timings.append((name, time.perf_counter() - t0))
-        ctx.background = {}
-        return ctx, timings, caught, respondent_cache()
+        with warnings.catch_warnings(record=True) as other:   # warnings other than samanalyse's
+            for name, fn in self.steps:
+                t0 = time.perf_counter()
+                caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
+                timings.append((name, time.perf_counter() - t0))
+        shown = [(w.category, str(w.message), w.filename, w.lineno) for w in other]
+        sent = dataclasses.replace(ctx, background={})
+        self.first.send_bytes(pickle.dumps((sent, timings, caught, respondent_cache(), shown),
+                                           protocol=pickle.HIGHEST_PROTOCOL))
+        self.first.close()
+        done = {}
+        for fn in self.prepared:
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always", SamanalyseWarning)
+                try:
+                    value = fn(ctx)
+                except Exception:  # noqa: BLE001 - the step computes it itself, meeting the real error
+                    done[job_key(fn)] = (False, None, [])
+                    continue
+            done[job_key(fn)] = (True, value, [(w.category, str(w.message), w.filename, w.lineno) for w in seen])
+        return done
 
 
-def _import_ahead(job: BackgroundJob, later: list[tuple[str, Callable[[Context], None]]]) -> None:
-    """While the head steps run in ``job``: import what every background job needs (:data:`SHARED_LIBRARIES`,
-    the jobs' functions and their ``needs``), then, until the child is done, the modules of the later steps
-    this process runs."""
+class _HeadResult:
+    """One :data:`HEAD_PREPARED` value as a background job of the context (``ctx.prepared`` collects it)."""
+
+    def __init__(self, job: BackgroundJob, key: str, ctx: Context, results: dict[str, Any]) -> None:
+        self.job, self.key, self.results = job, key, results   # results: shared by the head's values
+        self.data = ctx.data
+        self.facts = dict(ctx.facts)
+
+    def result(self) -> tuple[bool, Any]:
+        if "all" not in self.results:
+            ok, value, caught = self.job.collect()
+            raise_again(caught)
+            self.results["all"] = value if ok else {}
+        ok, value, caught = self.results["all"].get(self.key, (False, None, []))
+        raise_again(caught)
+        return (True, value) if ok else (False, None)
+
+    def stop(self) -> None:
+        self.job.stop()
+
+    @property
+    def _conn(self) -> Connection:   # closed in every later child, as a job's own (background._die_with)
+        return self.job._conn
+
+
+def _import_ahead(ready: Callable[[], bool], later: list[tuple[str, Callable[[Context], None]]]) -> None:
+    """While the head steps run in a child: import what every background job needs (:data:`SHARED_LIBRARIES`,
+    the jobs' functions and their ``needs``), then, until the child is ``ready``, the modules of the later
+    steps this process runs."""
     _import_all(SHARED_LIBRARIES)
     for _, fn in BACKGROUND:
         if isinstance(fn, Lazy):
             fn.prefetch()
     for name, fn in later:
-        if job.ready():
+        if ready():
             return
         if isinstance(fn, Lazy) and name not in BACKGROUND_STEPS:
             fn.prefetch()
@@ -255,25 +305,43 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
     """Run the :func:`head_steps` in a forked child and take over the context they left; the number run.
 
     0 if there are none or the child failed (the report then runs them itself and meets their errors).
+    The child goes on with the :data:`HEAD_PREPARED` computations, left in ``ctx.background``.
     """
+    import multiprocessing
+    import pickle
+
     head = head_steps(steps)
     if not head:
         return 0
-    job = BackgroundJob(_Head(head), ctx)
-    job.while_waiting = lambda: _import_ahead(job, steps[len(head):])
-    ok, value, warned = job.collect()
-    if not ok:
+    first, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    prepared = [fn for fn in HEAD_PREPARED if any(job_key(fn).rsplit(".", 1)[0] == getattr(f, "module", None)
+                                                  for _, f in steps[len(head):])]
+    job = BackgroundJob(_Head(head, send, prepared), ctx)
+    send.close()   # the child has the only sending end: its end (or failure) is seen here
+    try:
+        if not first.poll():
+            _import_ahead(first.poll, steps[len(head):])
+        done, head_timings, head_caught, read, shown = pickle.loads(first.recv_bytes())
+    except (EOFError, OSError, pickle.UnpicklingError):   # the child failed before sending the context: the
+        # steps are run here
+        job.stop()
         return 0
+    finally:
+        first.close()
     from samanalyse.io.datasets import adopt_respondent_cache
 
-    done, head_timings, head_caught, read = value
-    raise_again(warned)   # warnings other than samanalyse's, shown as usual
+    raise_again(shown)   # warnings other than samanalyse's, shown as usual
     adopt_respondent_cache(read)   # the later steps do not read the exports again (nor warn again)
     for f in dataclasses.fields(Context):
         if f.name not in _GIVEN:
             setattr(ctx, f.name, getattr(done, f.name))
     timings += head_timings
     caught += head_caught
+    results: dict[str, Any] = {}
+    for fn in prepared:
+        ctx.background[job_key(fn)] = _HeadResult(job, job_key(fn), ctx, results)
+    if not prepared:
+        job.stop()
     return len(head)
 
 

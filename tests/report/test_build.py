@@ -548,3 +548,56 @@ def test_charts_a_background_process_claimed_but_did_not_deliver_are_drawn_by_th
     for name in drawn:
         assert (tmp_path / "r" / name).read_bytes() == (out / name).read_bytes(), name
     assert not (tmp_path / "r" / ".figurer_krav").exists()
+
+
+_HEAD_PROBE = '''
+import os, warnings
+from samanalyse.errors import DataError, SmallCellWarning
+
+PARENT = int(os.environ["HEAD_PROBE_PARENT"])
+
+
+def prepare(ctx):
+    warnings.warn("while preparing", SmallCellWarning)
+    if os.environ.get("HEAD_PROBE_FAIL"):
+        raise DataError("the step's own error") if os.getpid() == PARENT else RuntimeError("only in the child")
+    return os.getpid(), len(ctx.data)
+
+
+def run(ctx):
+    ctx.facts["probe"] = ctx.prepared(prepare)
+'''
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_the_head_child_goes_on_with_a_later_steps_computation(tmp_path, monkeypatch, fail):
+    """HEAD_PREPARED: after sending the context back, the head's child computes a later step's prepare
+    (the cell suppression in a report); the step collects it with its warnings, or, if it failed in the
+    child, computes it itself and meets its own error."""
+    import sys
+
+    from samanalyse.errors import DataError
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+    (tmp_path / "head_probe_mod.py").write_text(_HEAD_PROBE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "head_probe_mod", raising=False)
+    monkeypatch.setenv("HEAD_PROBE_PARENT", str(os.getpid()))
+    if fail:
+        monkeypatch.setenv("HEAD_PROBE_FAIL", "1")
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", [("data", rep._step_data), ("probe", rep.Lazy("head_probe_mod", "run"))])
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", lambda ctx: None)])
+    monkeypatch.setattr(rep, "HEAD_PREPARED", [rep.Lazy("head_probe_mod", "prepare")])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    if fail:
+        with pytest.raises(DataError, match="the step's own error"):
+            build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+        return
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    pid, rows = seen["facts"]["probe"]
+    assert pid != os.getpid() and rows == 205
+    assert seen["warnings"].count("probe: SmallCellWarning: while preparing") == 1

@@ -21,7 +21,7 @@ writers (CSV/XLSX/HTML/figures) take their cells from.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from samanalyse.report.context import Context, Section
 from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.rounds import Round
 
-__all__ = ["run", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
+__all__ = ["run", "prepare", "Protected", "catalogue_count_tables", "suppressed_cells", "mask_cells", "MASKED_COLUMNS", "STEP",
            "publish_hook", "masked_layout_key", "merge_groups", "merge_notes", "merged_frame_sizes", "annotate_tables"]
 
 #: The report step's name in a round's ``published_reproduction`` meaning every catalogue table.
@@ -428,6 +428,44 @@ def _section(ctx: Context, prot: TableProtection, merges: list[GroupMerge]) -> N
                                     notes=[n for n in notes if n]))
 
 
+@dataclass(frozen=True)
+class Protected:
+    """The report's count tables protected together (the heavy part of the step, :func:`prepare`).
+
+    ``protection``: the suppression (checked: no suppressed cell can be worked out); ``not_covered``:
+    the catalogue's tables the step leaves out; ``origin``: per count table its table, population, item
+    and variant.
+    """
+
+    protection: TableProtection
+    not_covered: Any
+    origin: dict[str, Any]
+
+
+def prepare(ctx: Context) -> Protected | None:
+    """Suppress the report's count tables together and check the result, on the data with its small groups
+    merged already (the report's ``grupper`` step); None for a round without disclosure rules.
+
+    Needs only the round and ``ctx.data``, so the report may compute it ahead in a background process.
+
+    Raises
+    ------
+    DisclosureError
+        If a suppressed cell could be worked out from what is published.
+    """
+    rules = ctx.round.disclosure
+    if rules is None or ctx.data is None:
+        return None
+    work, tables, origin, skipped = catalogue_count_tables(ctx.round, ctx.data)
+    public = tuple(k for k, (tid, _, _, _) in origin.items()
+                   if STEP in rules.published_reproduction or tid in rules.published_reproduction)
+    # the groups are merged already (per form): the tables' groups are printed as they are now
+    effective = replace(rules, published_reproduction=public, min_units_per_group=1)
+    prot = protect_tables(work, tables, effective)
+    prot.check()
+    return Protected(prot, skipped, origin)
+
+
 def run(ctx: Context) -> None:
     """Merge small groups, suppress the report's count tables together, refuse if a cell can be worked out,
     write prikking.csv."""
@@ -436,13 +474,10 @@ def run(ctx: Context) -> None:
         return
     # merged already by the report's step before (build.STEPS 'grupper'), else here
     merges = ctx.facts["disclosure_merges"] if "disclosure_merges" in ctx.facts else merge_groups(ctx, rules)
-    work, tables, origin, skipped = catalogue_count_tables(ctx.round, ctx.data)
-    public = tuple(k for k, (tid, _, _, _) in origin.items()
-                   if STEP in rules.published_reproduction or tid in rules.published_reproduction)
-    # the groups are merged already (per form, above): the tables' groups are printed as they are now
-    effective = replace(rules, published_reproduction=public, min_units_per_group=1)
-    prot = protect_tables(work, tables, effective)
-    prot.check()
+    done = ctx.prepared(prepare)
+    if done is None:   # not reached: prepare has the rules and the data run has
+        return
+    prot, skipped, origin = done.protection, done.not_covered, done.origin
     ctx.facts["disclosure"] = prot
     ctx.facts["disclosure_not_covered"] = skipped
     ctx.facts["disclosure_origin"] = origin
