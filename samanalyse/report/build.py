@@ -217,22 +217,22 @@ def head_steps(steps: list[tuple[str, Callable[[Context], None]]]) -> list[tuple
 #: (:func:`head_steps`) is taken over but for these and the background jobs.
 _GIVEN = frozenset({"round", "out", "settings", "lang", "compare", "workers", "background"})
 #: Computations of later steps that the child of the :func:`head_steps` makes once it has sent the context
-#: back, on a CPU the report's process leaves free while it imports: the cell suppression, which needs only
-#: the merged data (its step collects it with ``ctx.prepared``; the child's failure leaves it to the step).
-HEAD_PREPARED: list[Callable[[Context], Any]] = [Lazy(_R + "sections.disclosure", "prepare")]
+#: back, on a CPU the report's process leaves free while it imports: the cell suppression and the indices'
+#: reliability (omega's bootstrap), which need only the merged data (each step collects its value with
+#: ``ctx.prepared``; the child's failure leaves it to the step).
+HEAD_PREPARED: list[Callable[[Context], Any]] = [Lazy(_R + "sections.disclosure", "prepare"),
+                                                 Lazy(_R + "sections.indices", "prepare")]
 
 
 class _Head:
-    """The :func:`head_steps` in the child: the context they left, sent through ``first``; then the
-    :data:`HEAD_PREPARED` computations, the job's result (per key: ok, value, warnings)."""
+    """The :func:`head_steps` in the child: the context they left, sent through ``side``; then each of the
+    :data:`HEAD_PREPARED` computations, sent as soon as it is made: (key, ok, value, warnings)."""
 
-    def __init__(self, steps: list[tuple[str, Callable[[Context], None]]], first: Connection,
+    def __init__(self, steps: list[tuple[str, Callable[[Context], None]]], side: Connection,
                  prepared: list[Callable[[Context], Any]]) -> None:
-        self.steps, self.first, self.prepared = steps, first, prepared
+        self.steps, self.side, self.prepared = steps, side, prepared
 
-    def __call__(self, ctx: Context) -> dict[str, tuple[bool, Any, list[Any]]]:
-        import pickle
-
+    def __call__(self, ctx: Context) -> None:
         from samanalyse.io.datasets import respondent_cache
 
         timings: list[tuple[str, float]] = []
@@ -243,46 +243,87 @@ class _Head:
                 caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
                 timings.append((name, time.perf_counter() - t0))
         shown = [(w.category, str(w.message), w.filename, w.lineno) for w in other]
-        sent = dataclasses.replace(ctx, background={})
-        self.first.send_bytes(pickle.dumps((sent, timings, caught, respondent_cache(), shown),
-                                           protocol=pickle.HIGHEST_PROTOCOL))
-        self.first.close()
-        done = {}
+        self._send((dataclasses.replace(ctx, background={}), timings, caught, respondent_cache(), shown))
         for fn in self.prepared:
             with warnings.catch_warnings(record=True) as seen:
                 warnings.simplefilter("always", SamanalyseWarning)
                 try:
                     value = fn(ctx)
                 except Exception:  # noqa: BLE001 - the step computes it itself, meeting the real error
-                    done[job_key(fn)] = (False, None, [])
+                    self._send((job_key(fn), False, None, []))
                     continue
-            done[job_key(fn)] = (True, value, [(w.category, str(w.message), w.filename, w.lineno) for w in seen])
-        return done
+            self._send((job_key(fn), True, value, [(w.category, str(w.message), w.filename, w.lineno) for w in seen]))
+        self._send(None)
+        self._sender.join()
+
+    _sender: Any = None
+
+    def _send(self, message: Any) -> None:
+        """Send ``message`` (None: the last) by a thread: a pipe holds 64 KiB, and the next computation
+        need not wait until the report's process reads a larger one."""
+        import pickle
+        import queue
+        import threading
+
+        if self._sender is None:
+            self._queue: queue.Queue[bytes | None] = queue.Queue()
+
+            def send() -> None:
+                while (item := self._queue.get()) is not None:
+                    self.side.send_bytes(item)
+                self.side.close()
+
+            self._sender = threading.Thread(target=send, name="samanalyse-head", daemon=True)
+            self._sender.start()
+        self._queue.put(None if message is None else pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _HeadChannel:
+    """The report's end of the head child's messages after the context: its computations, by key."""
+
+    def __init__(self, job: BackgroundJob, conn: Connection) -> None:
+        self.job, self.conn = job, conn
+        self.got: dict[str, tuple[bool, Any, list[Any]]] = {}
+
+    def get(self, key: str) -> tuple[bool, Any, list[Any]]:
+        """The computation ``key``, waiting for it; ``(False, None, [])`` if the child failed or ended first."""
+        import pickle
+
+        while key not in self.got and not self.conn.closed:
+            try:
+                k, ok, value, caught = pickle.loads(self.conn.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                self.stop()
+                break
+            self.got[k] = (ok, value, caught)
+        return self.got.pop(key, (False, None, []))
+
+    def stop(self) -> None:
+        self.job.stop()
+        self.conn.close()
 
 
 class _HeadResult:
     """One :data:`HEAD_PREPARED` value as a background job of the context (``ctx.prepared`` collects it)."""
 
-    def __init__(self, job: BackgroundJob, key: str, ctx: Context, results: dict[str, Any]) -> None:
-        self.job, self.key, self.results = job, key, results   # results: shared by the head's values
+    def __init__(self, channel: _HeadChannel, key: str, ctx: Context) -> None:
+        self.channel, self.key = channel, key
         self.data = ctx.data
         self.facts = dict(ctx.facts)
 
     def result(self) -> tuple[bool, Any]:
-        if "all" not in self.results:
-            ok, value, caught = self.job.collect()
-            raise_again(caught)
-            self.results["all"] = value if ok else {}
-        ok, value, caught = self.results["all"].get(self.key, (False, None, []))
+        ok, value, caught = self.channel.get(self.key)
+        if not ok:
+            return False, None
         raise_again(caught)
-        return (True, value) if ok else (False, None)
+        return True, value
 
     def stop(self) -> None:
-        self.job.stop()
+        """Nothing to end for this value alone: the child ends with the report's other jobs (or its last value)."""
 
     @property
     def _conn(self) -> Connection:   # closed in every later child, as a job's own (background._die_with)
-        return self.job._conn
+        return self.channel.conn
 
 
 def _import_ahead(ready: Callable[[], bool], later: list[tuple[str, Callable[[Context], None]]]) -> None:
@@ -313,21 +354,19 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
     head = head_steps(steps)
     if not head:
         return 0
-    first, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    side, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     prepared = [fn for fn in HEAD_PREPARED if any(job_key(fn).rsplit(".", 1)[0] == getattr(f, "module", None)
                                                   for _, f in steps[len(head):])]
     job = BackgroundJob(_Head(head, send, prepared), ctx)
     send.close()   # the child has the only sending end: its end (or failure) is seen here
+    channel = _HeadChannel(job, side)
     try:
-        if not first.poll():
-            _import_ahead(first.poll, steps[len(head):])
-        done, head_timings, head_caught, read, shown = pickle.loads(first.recv_bytes())
+        if not side.poll():
+            _import_ahead(side.poll, steps[len(head):])
+        done, head_timings, head_caught, read, shown = pickle.loads(side.recv_bytes())
     except (EOFError, OSError, pickle.UnpicklingError):   # the child failed before sending the context: the
-        # steps are run here
-        job.stop()
+        channel.stop()                                      # steps are run here
         return 0
-    finally:
-        first.close()
     from samanalyse.io.datasets import adopt_respondent_cache
 
     raise_again(shown)   # warnings other than samanalyse's, shown as usual
@@ -337,11 +376,9 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
             setattr(ctx, f.name, getattr(done, f.name))
     timings += head_timings
     caught += head_caught
-    results: dict[str, Any] = {}
     for fn in prepared:
-        ctx.background[job_key(fn)] = _HeadResult(job, job_key(fn), ctx, results)
-    if not prepared:
-        job.stop()
+        ctx.background[job_key(fn)] = _HeadResult(channel, job_key(fn), ctx)
+    ctx.background["(head)"] = channel   # ended with the report's other jobs
     return len(head)
 
 

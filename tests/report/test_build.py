@@ -601,3 +601,57 @@ def test_the_head_child_goes_on_with_a_later_steps_computation(tmp_path, monkeyp
     pid, rows = seen["facts"]["probe"]
     assert pid != os.getpid() and rows == 205
     assert seen["warnings"].count("probe: SmallCellWarning: while preparing") == 1
+
+
+_HEAD_PAIR = '''
+import os, time
+from pathlib import Path
+
+FLAG = Path(os.environ["HEAD_PAIR_FLAG"])
+
+
+def first(ctx):
+    return os.getpid()
+
+
+def second(ctx):   # waits (up to 20 s) until the report has collected the first value
+    deadline = time.monotonic() + 20
+    while not FLAG.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid(), FLAG.exists()
+
+
+def run_first(ctx):
+    ctx.facts["first"] = ctx.prepared(first)
+    FLAG.touch()
+
+
+def run_second(ctx):
+    ctx.facts["second"] = ctx.prepared(second)
+'''
+
+
+def test_each_head_computation_reaches_its_step_as_soon_as_it_is_made(tmp_path, monkeypatch):
+    """The head's child sends each HEAD_PREPARED value when it has it: the first step collects the first
+    value while the child still computes the second (which waits until the first was collected)."""
+    import sys
+
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+    (tmp_path / "head_pair_mod.py").write_text(_HEAD_PAIR, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "head_pair_mod", raising=False)
+    monkeypatch.setenv("HEAD_PAIR_FLAG", str(tmp_path / "collected"))
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", [("data", rep._step_data), ("en", rep.Lazy("head_pair_mod", "run_first")),
+                                       ("to", rep.Lazy("head_pair_mod", "run_second"))])
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", lambda ctx: None)])
+    monkeypatch.setattr(rep, "HEAD_PREPARED", [rep.Lazy("head_pair_mod", "first"), rep.Lazy("head_pair_mod", "second")])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    pid, flag_seen = seen["facts"]["second"]
+    assert seen["facts"]["first"] == pid != os.getpid()
+    assert flag_seen is True

@@ -16,7 +16,7 @@ from samanalyse.report.design import report_designs
 from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.plan import Reliability
 
-__all__ = ["run"]
+__all__ = ["run", "prepare"]
 
 
 def _labels(ctx: Context) -> dict[str, str]:
@@ -37,13 +37,18 @@ def run(ctx: Context) -> None:
     _weighted(ctx, plan)
 
 
-def _reliability(ctx: Context, plan: Reliability) -> None:
-    """Cronbach's alpha and McDonald's omega of each planned index."""
+def prepare(ctx: Context) -> list[dict[str, object]] | None:
+    """Alpha and omega (with its bootstrap interval) of each planned index: one row per index; None when the
+    plan names no index. The heavy part of the step, from the data and the plan only, so the report may
+    compute it ahead in another process."""
     from samanalyse.analysis.indices import cronbach_alpha, mcdonald_omega
 
+    plan = ctx.round.plan.reliability
+    if plan is None or ctx.data is None:
+        return None
     cb = ctx.round.codebook
     data = ctx.data[ctx.data["form"] == plan.form]
-    rows = []
+    rows: list[dict[str, object]] = []
     for name in plan.indices:
         ix = cb.indices[name]
         a = cronbach_alpha(data, codebook=cb, index=name, scoring="index")
@@ -53,6 +58,12 @@ def _reliability(ctx: Context, plan: Reliability) -> None:
             "indeks": ix.label, "ledd": len(ix.items), "n": a.n, "alpha": a.alpha, "alpha_ci_lav": a.ci_low,
             "alpha_ci_høy": a.ci_high, "omega": o.omega_total, "omega_ci_lav": o.ci_low, "omega_ci_høy": o.ci_high,
         })
+    return rows
+
+
+def _reliability(ctx: Context, plan: Reliability) -> None:
+    """Cronbach's alpha and McDonald's omega of each planned index."""
+    rows = ctx.prepared(prepare) or []
     frame = pd.DataFrame(rows)
     ctx.write_csv("indekser_reliabilitet", frame)
     tr = ctx.tr
