@@ -119,11 +119,17 @@ class BackgroundJob:
         blocked = _STOP_SIGNALS and hasattr(signal, "pthread_sigmask")
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if blocked else None
         try:
-            self._proc.start()
-        finally:
-            if old is not None:
-                signal.pthread_sigmask(signal.SIG_SETMASK, old)
-        child_conn.close()
+            try:
+                self._proc.start()
+            finally:
+                if old is not None:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a stop held back is raised from here on
+            child_conn.close()
+        except BaseException:   # stopped while starting it: the child ends too (nobody else could end it)
+            if self._proc.pid is not None:
+                self._proc.terminate()
+                self._proc.join()
+            raise
 
     #: Called (once) when :meth:`collect` would have to wait for the child: work the waiting process can do
     #: meanwhile without changing any result (the report imports the libraries of its later steps).

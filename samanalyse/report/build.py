@@ -55,7 +55,7 @@ from samanalyse.report.manifest import (
     round_inputs,
     write_manifest,
 )
-from samanalyse.report.output import report_folder
+from samanalyse.report.output import report_folder, signals_deferred
 from samanalyse.stats.factor.checks import blas_single_thread
 from samanalyse.stats.factor.workers import resolve_workers
 from samanalyse.survey.rounds import Round, load_round
@@ -71,7 +71,8 @@ def _import_all(names: tuple[str, ...]) -> None:
 
     for name in names:
         try:
-            importlib.import_module(name)
+            with signals_deferred():   # a stop during an import is not swallowed by a library's bare except
+                importlib.import_module(name)
         except ImportError:
             continue
 
@@ -96,7 +97,9 @@ class Lazy:
     def __call__(self, ctx: Context) -> Any:
         import importlib
 
-        return getattr(importlib.import_module(self.module), self.name)(ctx)
+        with signals_deferred():   # see _import_all
+            module = importlib.import_module(self.module)
+        return getattr(module, self.name)(ctx)
 
     def prefetch(self) -> None:
         """Import the function's module and the libraries it needs, without calling it."""
@@ -302,6 +305,10 @@ class _HeadChannel:
         self.job.stop()
         self.conn.close()
 
+    @property
+    def _conn(self) -> Connection:   # closed in every later child, as a job's own (background._die_with)
+        return self.conn
+
 
 class _HeadResult:
     """One :data:`HEAD_PREPARED` value as a background job of the context (``ctx.prepared`` collects it)."""
@@ -357,15 +364,16 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
     side, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     prepared = [fn for fn in HEAD_PREPARED if any(job_key(fn).rsplit(".", 1)[0] == getattr(f, "module", None)
                                                   for _, f in steps[len(head):])]
-    job = BackgroundJob(_Head(head, send, prepared), ctx)
+    # in ctx.background at once: the report's end (a failure, a signal, Ctrl-C) ends the child, before its
+    # folder goes (a BackgroundJob stopped while it starts its child ends the child itself)
+    channel = ctx.background["(head)"] = _HeadChannel(BackgroundJob(_Head(head, send, prepared), ctx), side)
     send.close()   # the child has the only sending end: its end (or failure) is seen here
-    channel = _HeadChannel(job, side)
     try:
         if not side.poll():
             _import_ahead(side.poll, steps[len(head):])
         done, head_timings, head_caught, read, shown = pickle.loads(side.recv_bytes())
     except (EOFError, OSError, pickle.UnpicklingError):   # the child failed before sending the context: the
-        channel.stop()                                      # steps are run here
+        ctx.background.pop("(head)").stop()                 # steps are run here
         return 0
     from samanalyse.io.datasets import adopt_respondent_cache
 
@@ -378,7 +386,6 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
     caught += head_caught
     for fn in prepared:
         ctx.background[job_key(fn)] = _HeadResult(channel, job_key(fn), ctx)
-    ctx.background["(head)"] = channel   # ended with the report's other jobs
     return len(head)
 
 

@@ -41,7 +41,7 @@ try:  # POSIX
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["report_folder", "check_target", "Terminated", "umask"]
+__all__ = ["report_folder", "check_target", "Terminated", "umask", "signals_deferred"]
 
 #: How many of a folder's names a refusal quotes.
 _SHOW = 5
@@ -193,8 +193,13 @@ def _stop_signals_raise() -> Iterator[None]:
 
 
 @contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Defer SIGINT/SIGTERM/SIGHUP for the few system calls of the swap."""
+def signals_deferred() -> Iterator[None]:
+    """Defer SIGINT/SIGTERM/SIGHUP until the block is done (then they stop the report as usual).
+
+    For the few system calls of the swap, and for imports: a library that imports with a bare ``except:``
+    would swallow the :class:`Terminated` (or ``KeyboardInterrupt``) raised in it, and the report would go
+    on as if never asked to stop.
+    """
     block = getattr(signal, "pthread_sigmask", None)
     sigs = {s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s}
     if block is None:  # pragma: no cover
@@ -221,7 +226,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def _swap(tmp: Path, target: Path) -> None:
     """Put ``tmp`` at ``target``; an existing target is replaced in one step where the OS allows."""
-    with _signals_blocked():
+    with signals_deferred():
         if not target.exists():
             os.rename(tmp, target)
             return
