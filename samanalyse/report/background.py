@@ -29,7 +29,7 @@ from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
 
-__all__ = ["BackgroundJob", "can_fork", "WholeStep", "StepDelta", "take_over", "raise_again", "job_key"]
+__all__ = ["BackgroundJob", "can_fork", "WholeStep", "StepDelta", "take_over", "raise_again", "as_sent", "job_key"]
 
 #: Signals that stop a report (and a child: its parent's :meth:`BackgroundJob.stop` sends SIGTERM).
 _STOP_SIGNALS = {getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)}
@@ -84,7 +84,7 @@ def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any, parent: int, ow
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always", SamanalyseWarning)
             value = fn(ctx)
-        caught: list[_Warning] = [(w.category, str(w.message), w.filename, w.lineno) for w in seen]
+        caught = as_sent(seen)
         conn.send((True, value, caught))
     except BaseException:  # noqa: BLE001 - the parent computes the result itself, with the real error
         try:
@@ -93,6 +93,11 @@ def _child(conn: Connection, fn: Callable[[Any], Any], ctx: Any, parent: int, ow
             pass
     finally:
         conn.close()
+
+
+def as_sent(seen: list[warnings.WarningMessage]) -> list[_Warning]:
+    """Warnings caught in a child as it sends them (category, text, file, line): :func:`raise_again` takes them."""
+    return [(w.category, str(w.message), w.filename, w.lineno) for w in seen]
 
 
 def raise_again(caught: list[_Warning]) -> None:

@@ -42,12 +42,13 @@ import dataclasses
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from samanalyse.errors import SamanalyseWarning
-from samanalyse.report.background import BackgroundJob, WholeStep, can_fork, job_key, raise_again, take_over
+from samanalyse.report.background import (BackgroundJob, WholeStep, as_sent, can_fork, job_key, raise_again,
+                                          take_over)
 from samanalyse.report.context import Context, ReportResult, ReportSettings
 from samanalyse.report.manifest import (
     MANIFEST,
@@ -245,8 +246,7 @@ class _Head:
                 t0 = time.perf_counter()
                 caught += [f"{name}: {w}" for w in _run_step(fn, ctx)]
                 timings.append((name, time.perf_counter() - t0))
-        shown = [(w.category, str(w.message), w.filename, w.lineno) for w in other]
-        self._send((dataclasses.replace(ctx, background={}), timings, caught, respondent_cache(), shown))
+        self._send((dataclasses.replace(ctx, background={}), timings, caught, respondent_cache(), as_sent(other)))
         for fn in self.prepared:
             with warnings.catch_warnings(record=True) as seen:
                 warnings.simplefilter("always", SamanalyseWarning)
@@ -255,7 +255,7 @@ class _Head:
                 except Exception:  # noqa: BLE001 - the step computes it itself, meeting the real error
                     self._send((job_key(fn), False, None, []))
                     continue
-            self._send((job_key(fn), True, value, [(w.category, str(w.message), w.filename, w.lineno) for w in seen]))
+            self._send((job_key(fn), True, value, as_sent(seen)))
         self._send(None)
         self._sender.join()
 
@@ -362,8 +362,8 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
     if not head:
         return 0
     side, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    prepared = [fn for fn in HEAD_PREPARED if any(job_key(fn).rsplit(".", 1)[0] == getattr(f, "module", None)
-                                                  for _, f in steps[len(head):])]
+    later = {getattr(f, "module", None) for _, f in steps[len(head):]} - {None}   # the later steps' modules
+    prepared = [fn for fn in HEAD_PREPARED if getattr(fn, "module", None) in later]
     # in ctx.background at once: the report's end (a failure, a signal, Ctrl-C) ends the child, before its
     # folder goes (a BackgroundJob stopped while it starts its child ends the child itself)
     channel = ctx.background["(head)"] = _HeadChannel(BackgroundJob(_Head(head, send, prepared), ctx), side)
