@@ -60,3 +60,30 @@ def test_the_probe_sees_a_heavy_import() -> None:
                           "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"],
                          capture_output=True, text=True, check=True)
     assert "matplotlib" in json.loads(run.stdout)
+
+
+#: Runs the report's first steps and the computations its first child makes ahead (build.head_steps,
+#: build.HEAD_PREPARED) on the 2010 round in this interpreter; prints whether scipy.stats was loaded.
+HEAD_PROBE = """
+import sys, tempfile
+from pathlib import Path
+from samanalyse.report.build import HEAD_PREPARED, STEPS, head_steps
+from samanalyse.report.context import Context, ReportSettings
+from samanalyse.survey.rounds import load_round
+
+rnd = load_round("2010")
+ctx = Context(round=rnd, out=Path(tempfile.mkdtemp()), settings=ReportSettings.from_plan(rnd.plan))
+for _, fn in head_steps(STEPS):
+    fn(ctx)
+values = [fn(ctx) for fn in HEAD_PREPARED]
+print(ctx.data is not None and all(v is not None for v in values), "scipy.stats" in sys.modules)
+"""
+
+
+def test_the_report_s_first_child_does_not_import_scipy_stats() -> None:
+    """The report's process imports scipy.stats while its first child loads the data and computes the
+    suppression and the indices' reliability ahead (issue 17): a second import of it there (0.45 CPU s)
+    would take a CPU the report's other processes need. The probe checks that the work was done."""
+    run = subprocess.run([sys.executable, "-c", HEAD_PROBE], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.stdout.split() == ["True", "False"], run.stdout + run.stderr

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from samanalyse.errors import ArgumentError, ConvergenceWarning, HeywoodWarning
 from samanalyse.stats._checks import WarningLog, check_level, check_seed, check_whole
@@ -231,8 +231,10 @@ def cronbach_alpha(scores: pd.DataFrame, *, confidence: float = 0.95) -> AlphaRe
     std_alpha, rbar = _std_alpha(R)
     a = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lo = 1 - (1 - alpha) * stats.f.ppf(1 - a / 2, df1, df2)
-    hi = 1 - (1 - alpha) * stats.f.ppf(a / 2, df1, df2)
+    # F quantiles by scipy.special.fdtri, which scipy.stats.f.ppf calls (the same numbers, NaN for df <= 0),
+    # without importing scipy.stats: the report computes this in a process that has not imported it (issue 17)
+    lo = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - a / 2)
+    hi = 1 - (1 - alpha) * special.fdtri(df1, df2, a / 2)
     # Duhachek & Iacobucci (2004) ASE, psych::alpha's formula
     sC, tC, CC = C.sum(), np.trace(C), C @ C
     Q = (2 * k**2 / ((k - 1) ** 2 * sC**3)) * (sC * (np.trace(CC) + tC**2) - 2 * tC * CC.sum())

@@ -12,7 +12,6 @@ import pandas as pd
 
 from samanalyse.analysis.tables import BY_BREAKDOWN
 from samanalyse.report.context import Context, Section
-from samanalyse.report.design import report_designs
 from samanalyse.survey.disclosure import SUPPRESSED
 from samanalyse.survey.plan import Reliability
 
@@ -81,6 +80,7 @@ _NUMBERS = ("unweighted", "weighted", "weighted_se", "deff", "weighted_ci_low", 
 def _weighted(ctx: Context, plan: Reliability) -> None:
     """Index means and class shares, unweighted and weighted, overall and by group (only with weights)."""
     from samanalyse.analysis.design_indices import index_estimates
+    from samanalyse.report.design import report_designs   # here: prepare() runs where scipy.stats is not imported
 
     designs = report_designs(ctx)
     if designs is None:
