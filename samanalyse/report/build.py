@@ -39,6 +39,7 @@ byte-identical CSV and XLSX files; run times go to ``manifest.json`` only.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 import warnings
 from collections.abc import Callable
@@ -361,6 +362,7 @@ def _run_head(steps: list[tuple[str, Callable[[Context], None]]], ctx: Context, 
     head = head_steps(steps)
     if not head:
         return 0
+    _freeze_before_fork()
     side, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     later = {getattr(f, "module", None) for _, f in steps[len(head):]} - {None}   # the later steps' modules
     prepared = [fn for fn in HEAD_PREPARED if getattr(fn, "module", None) in later]
@@ -454,10 +456,23 @@ def _start_jobs(name: str, steps: list[tuple[str, Callable[[Context], None]]], c
     jobs += [(s, WholeStep(f)) for s, f in steps if BACKGROUND_STEPS.get(s) == name]
     if jobs:
         _import_all(SHARED_LIBRARIES)
+        _freeze_before_fork()
     for key, fn in jobs:
         job = BackgroundJob(_InOneProcess(fn), ctx)
         job.while_waiting = prefetch
         ctx.background[key] = job
+
+
+def _freeze_before_fork() -> None:
+    """Move every object made so far (the imported libraries, most of them) out of the garbage collector's reach.
+
+    ``gc.freeze()``, as Python's documentation advises before a fork: a child's collections then do not
+    touch the parent's objects (each touch copies a page), and the report's own full collections no longer
+    go through the libraries' objects: measured on the 2010 report, 0.45 s of collecting in the report's
+    process became 0.23 s, 0.13 s in its children 0.07 s (issue 17). :func:`build_report` unfreezes them
+    when it ends. Nothing computed depends on it.
+    """
+    gc.freeze()
 
 
 def _agg_backend() -> None:
@@ -531,8 +546,13 @@ def build_report(
                       compare=load_round(compare) if compare is not None else None, workers=workers)
         # every matrix of a report is small: a multi-threaded BLAS would only wait for its threads (and take a
         # core from the background processes, which inherit the limit); the numbers are the same
-        with blas_single_thread():
-            timings, caught = _run_steps(steps, ctx, workers, progress)
+        frozen = gc.get_freeze_count()
+        try:
+            with blas_single_thread():
+                timings, caught = _run_steps(steps, ctx, workers, progress)
+        finally:
+            if not frozen:   # as the caller had it (a caller's own frozen objects stay frozen)
+                gc.unfreeze()
         manifest = build_manifest(rnd, settings=settings.__dict__, inputs=ctx.inputs, files=ctx.files,
                                   steps=timings, facts=ctx.facts, warnings=caught)
         write_manifest(tmp, manifest)

@@ -655,3 +655,30 @@ def test_each_head_computation_reaches_its_step_as_soon_as_it_is_made(tmp_path, 
     pid, flag_seen = seen["facts"]["second"]
     assert seen["facts"]["first"] == pid != os.getpid()
     assert flag_seen is True
+
+
+def test_objects_are_frozen_for_the_children_and_thawed_after(tmp_path, monkeypatch):
+    """Before it forks, the report freezes the objects it has (gc.freeze, issue 17): a background job sees
+    them frozen; when the report ends, nothing is left frozen (a notebook's collector works as before)."""
+    import gc
+
+    from samanalyse.report import build as rep
+    from samanalyse.report.background import can_fork
+
+    if not can_fork():
+        pytest.skip("needs fork")
+
+    def compute(ctx):
+        return gc.get_freeze_count()
+
+    def collect(ctx):
+        ctx.facts["job"] = ctx.prepared(compute)
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    assert gc.get_freeze_count() == 0
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    assert seen["facts"]["job"] > 10_000     # the libraries' objects, at least
+    assert gc.get_freeze_count() == 0
