@@ -224,12 +224,24 @@ def _only(steps, *names):
     return [s for s in rep.STEPS if s[0] in names] + list(steps)
 
 
+def _report_with_job(tmp_path, monkeypatch, compute, collect, workers=2):
+    """A report of the data step, ``compute`` as a background job after it, and a step ``collect``; the
+    keyword arguments its manifest was built from (``facts``, ``warnings``, ...)."""
+    from samanalyse.report import build as rep
+
+    seen = {}
+    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
+    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
+    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
+    build_report(ROUND, tmp_path / "r", settings=FAST, workers=workers)
+    return seen
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_background_result_and_warnings_reach_the_step(tmp_path, monkeypatch, workers):
     import warnings
 
     from samanalyse.errors import SmallCellWarning
-    from samanalyse.report import build as rep
     from samanalyse.report.background import can_fork
 
     def compute(ctx):
@@ -239,11 +251,7 @@ def test_background_result_and_warnings_reach_the_step(tmp_path, monkeypatch, wo
     def collect(ctx):
         ctx.facts["pid"] = ctx.prepared(compute)
 
-    seen = {}
-    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
-    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
-    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
-    build_report(ROUND, tmp_path / "r", settings=FAST, workers=workers)
+    seen = _report_with_job(tmp_path, monkeypatch, compute, collect, workers)
     assert "samle: SmallCellWarning: raised while computing" in seen["warnings"]
     forked = workers > 1 and can_fork()
     assert (seen["facts"]["pid"] != os.getpid()) == forked
@@ -498,7 +506,6 @@ def test_a_failed_head_child_leaves_the_steps_to_the_report_with_their_own_error
 def test_a_background_job_computes_in_its_one_process(tmp_path, monkeypatch):
     """A job forked by the report runs with ctx.workers = 1 (its bootstrap and figures fork no workers of
     their own); the report's process keeps its number."""
-    from samanalyse.report import build as rep
     from samanalyse.report.background import can_fork
 
     if not can_fork():
@@ -511,11 +518,7 @@ def test_a_background_job_computes_in_its_one_process(tmp_path, monkeypatch):
         ctx.facts["job"] = ctx.prepared(compute)
         ctx.facts["here"] = ctx.workers
 
-    seen = {}
-    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
-    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
-    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
-    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    seen = _report_with_job(tmp_path, monkeypatch, compute, collect)
     pid, workers = seen["facts"]["job"]
     assert pid != os.getpid() and workers == 1 and seen["facts"]["here"] == 2
 
@@ -662,7 +665,6 @@ def test_objects_are_frozen_for_the_children_and_thawed_after(tmp_path, monkeypa
     them frozen; when the report ends, nothing is left frozen (a notebook's collector works as before)."""
     import gc
 
-    from samanalyse.report import build as rep
     from samanalyse.report.background import can_fork
 
     if not can_fork():
@@ -674,11 +676,7 @@ def test_objects_are_frozen_for_the_children_and_thawed_after(tmp_path, monkeypa
     def collect(ctx):
         ctx.facts["job"] = ctx.prepared(compute)
 
-    seen = {}
-    monkeypatch.setattr(rep, "STEPS", _only([("samle", collect)], "data"))
-    monkeypatch.setattr(rep, "BACKGROUND", [("data", compute)])
-    monkeypatch.setattr(rep, "build_manifest", lambda *a, **k: seen.update(k) or {"files": []})
     assert gc.get_freeze_count() == 0
-    build_report(ROUND, tmp_path / "r", settings=FAST, workers=2)
+    seen = _report_with_job(tmp_path, monkeypatch, compute, collect)
     assert seen["facts"]["job"] > 10_000     # the libraries' objects, at least
     assert gc.get_freeze_count() == 0
