@@ -31,7 +31,10 @@ programs are written here on the HiGHS solver the project already uses.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,6 +91,33 @@ def primary_suppression(values: object, *, min_count: int, protect_zeros: bool =
     return (v >= low) & (v < min_count)
 
 
+@cache
+def _mip_options() -> dict[str, object]:
+    """HiGHS options of the integer programs here: no presolve (HiGHS 1.x prints a debug line with it),
+    and no feasibility-jump heuristic where this HiGHS has one.
+
+    Feasibility jump runs a fixed budget of work before every search, about three quarters of the
+    time of these small programs; it only looks for a first feasible point, which the branch and bound
+    finds at the root here, and it changes no optimum.
+    """
+    try:
+        from scipy.optimize._highspy._core import HighsOptions
+    except ImportError:  # pragma: no cover - scipy before 1.15 (its HiGHS has no feasibility jump)
+        return {"presolve": False}
+    if not hasattr(HighsOptions(), "mip_heuristic_run_feasibility_jump"):  # pragma: no cover - an older HiGHS
+        return {"presolve": False}
+    return {"presolve": False, "mip_heuristic_run_feasibility_jump": False}
+
+
+def _milp(*args: Any, **kwargs: Any) -> Any:
+    """``scipy.optimize.milp`` with :func:`_mip_options` (passed to HiGHS as they are; scipy warns it does that)."""
+    from scipy.optimize import milp
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Unrecognized options detected", RuntimeWarning)
+        return milp(*args, options=dict(_mip_options()), **kwargs)
+
+
 def _big_m_rows(m: sparse.csr_matrix, big: float) -> sparse.csr_matrix:
     """``[M -B; M B]`` over (d, z): with ``M d - B z <= 0`` and ``M d + B z >= 0`` a published cell (z = 0) does
     not move (``B``: each cell's bound, ``big`` times its coefficients' sum)."""
@@ -103,7 +133,7 @@ def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float,
     """Cheapest extra cells letting cell ``j`` move by ``step`` (signed); the new hidden mask and the atoms'
     deviation (whole numbers) that moves it, or None. ``built`` keeps :func:`_big_m_rows` per ``big`` (the
     same for every program of one model and step size)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp   # here: merging groups needs none of scipy.optimize
+    from scipy.optimize import Bounds, LinearConstraint   # here: merging groups needs none of scipy.optimize
 
     n_cells, n_atoms = m.shape
     big = float(a.sum() + abs(step) + 1)
@@ -119,8 +149,7 @@ def _deviation_program(m: sparse.csr_matrix, a: np.ndarray, j: int, step: float,
     z_hi = np.where(fixed & ~hidden, 0.0, 1.0)
     bounds = Bounds(np.concatenate([-a, z_lo]), np.concatenate([np.full(n_atoms, big), z_hi]))
     c = np.concatenate([np.zeros(n_atoms), np.where(hidden, 0.0, cost)])
-    res = milp(c, constraints=cons, bounds=bounds, integrality=np.ones(n_atoms + n_cells),
-               options={"presolve": False})  # HiGHS 1.x presolve prints a debug line to stdout here
+    res = _milp(c, constraints=cons, bounds=bounds, integrality=np.ones(n_atoms + n_cells))
     if res.status != 0:
         return None
     return hidden | (res.x[n_atoms:] > 0.5), np.round(res.x[:n_atoms])
@@ -267,13 +296,13 @@ def _secondary(cells: object, atoms: object, suppressed: object, *, min_range: i
 def _extreme(m: sparse.csr_matrix, obj: np.ndarray, published: np.ndarray, rhs: np.ndarray, sense: float,
              integer: bool) -> float:
     """min (sense=1) or max (sense=-1) of obj @ x over x >= 0 (integer) with M_published x = rhs."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.optimize import Bounds, LinearConstraint
 
     n_atoms = m.shape[1]
     a_eq = m[published]
     cons = [LinearConstraint(a_eq, rhs, rhs)] if a_eq.shape[0] else []
-    res = milp(sense * obj, constraints=cons, bounds=Bounds(0, np.inf),
-               integrality=np.ones(n_atoms) if integer else None)
+    res = _milp(sense * obj, constraints=cons, bounds=Bounds(0, np.inf),
+                integrality=np.ones(n_atoms) if integer else None)
     if res.status != 0:
         raise DisclosureError(f"The attacker's program failed ({res.message}); the published cells "
                               f"are inconsistent with the atoms.")

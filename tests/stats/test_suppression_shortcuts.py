@@ -102,3 +102,33 @@ def test_free_atom_and_zero_cell() -> None:
     a = np.array([4.0, 0.0])
     r = S.attacker_ranges(m, a, np.array([False, True, True]))
     assert r["lo"].tolist() == [0.0, 4.0] and r["hi"].tolist() == [np.inf, np.inf]
+
+
+def test_feasibility_jump_off_where_highs_has_it() -> None:
+    from scipy.optimize._highspy._core import HighsOptions
+
+    opts = S._mip_options()
+    assert opts["presolve"] is False
+    if hasattr(HighsOptions(), "mip_heuristic_run_feasibility_jump"):
+        assert opts["mip_heuristic_run_feasibility_jump"] is False
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_same_suppression_as_with_highs_defaults(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the options change how fast HiGHS gets there, not where: pattern and ranges as with its heuristics on
+    rng = np.random.default_rng(1000 + seed)
+    m, a, fixed = _model(rng)
+    values = m @ a
+    results = []
+    for options in ({"presolve": False}, S._mip_options()):
+        monkeypatch.setattr(S, "_mip_options", lambda options=options: options)
+        for min_range in (2, 3, 4):
+            primary = (values >= 1) & (values < min_range) & ~fixed
+            try:
+                r = S.suppress(m, a, primary, min_range=min_range, fixed=fixed)
+            except DisclosureError:
+                results.append(None)
+                continue
+            results.append((r.status.tolist(), np.nan_to_num(r.lo, nan=-1).tolist(),
+                            np.nan_to_num(r.hi, nan=-1, posinf=-2).tolist()))
+    assert results[:3] == results[3:]
