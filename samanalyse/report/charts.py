@@ -91,7 +91,8 @@ def plot_shares_by_group(panels: list[tuple[str, pd.DataFrame]], *, category: st
                     ax.text(1, py, SUPPRESSED, va="center", ha="left", fontsize=10, fontweight="bold",
                             color="#222")
                 elif not pd.isna(v):
-                    ax.text(1, py, f"n={int(n)}", va="center", ha="left", fontsize=7, color="white")
+                    ax.text(1, py, f"n={int(n)}", va="center", ha="left", fontsize=7, color="white",
+                            in_layout=False)   # on the bar, inside the axes: nothing for the layout to make room for
         ax.set_yticks(y, [textwrap.fill(str(g), 18) for g in groups], fontsize=8)
         ax.set_ylim(len(groups) - 0.5, -0.5)   # top to bottom, every group's row also where no bar is drawn
         ax.set_xlim(0, 100)
@@ -132,7 +133,7 @@ def plot_experience(rows: list[tuple[str, pd.Series]], *, categories: list[str],
         for yy, l0, v in zip(y, left, vals):
             if v >= 8:
                 ax.text(l0 + v / 2, yy, f"{v:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if j in (0, 2) else "black")
+                        color="white" if j in (0, 2) else "black", in_layout=False)   # on the bar (inside the axes)
         left += vals
     ax.set_yticks(y, [textwrap.fill(lab, 40) for lab, _ in rows], fontsize=8)
     ax.invert_yaxis()

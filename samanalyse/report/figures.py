@@ -136,7 +136,8 @@ def plot_priorities(
         for rect, v in zip(bars, vals):
             if v >= 6:
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2, f"{v:.0f} %",
-                        ha="center", va="center", fontsize=7.5, color="white" if j == 0 else "black")
+                        ha="center", va="center", fontsize=7.5, color="white" if j == 0 else "black",
+                        in_layout=False)   # on the bar, inside the axes: not measured by the layout
         left += vals
     ax.set_yticks(y, ylabels, fontsize=8.5)
     ax.set_xlim(0, 100)
@@ -223,7 +224,7 @@ def plot_loadings(
             v = M.iat[i, j]
             ax.text(j, i, tr.number(v, 2), ha="center", va="center", fontsize=8,
                     fontweight="bold" if abs(v) >= min_loading else "normal",
-                    color="white" if abs(v) > 0.6 else "black")
+                    color="white" if abs(v) > 0.6 else "black", in_layout=False)   # in its cell, inside the axes
     ax.set_xticks(range(len(cols)), cols)
     ax.set_yticks(range(len(ylabels)), ylabels, fontsize=8)
     set_title(ax, tr.t("factor_figure", "loadings_title").format(method=fit.method, rotation=fit.rotation), fontsize=10)

@@ -80,3 +80,15 @@ def test_the_report_charts_say_what_the_symbol_means(report: Path) -> None:
     # the merged group's row comes before the total (not after it and the footnote)
     assert seg.index("<td class='txt'>Øvrige</td>") < seg.index("<td class='txt'>Samlet</td>")
     assert LEGEND in cap   # the chart's caption
+
+
+def test_labels_on_the_bars_lie_inside_the_axes_left_out_of_the_layout() -> None:
+    from tests.report.test_figures import _value_labels_left_out_of_layout_lie_inside_the_axes
+
+    rows = [("Avtaler (kommuner)", pd.Series({"Godt": 60.0, "Dårlig": 30.0, "Vet ikke": 10.0})),
+            ("Ledelse (kommuner)", pd.Series({"Godt": 8.0, "Dårlig": 82.0, "Vet ikke": 10.0}))]
+    fig = plot_experience(rows, categories=["Godt", "Dårlig", "Vet ikke"], xlabel="Prosent", title="T")
+    assert _value_labels_left_out_of_layout_lie_inside_the_axes(fig) == 6   # every share >= 8 is labelled
+    clean = _cells().assign(percent=[40.0, 60.0, 50.0, 3.0], symbol="")
+    fig = plot_shares_by_group([("Tabell", clean)], category="Godt", xlabel="Andel")
+    assert _value_labels_left_out_of_layout_lie_inside_the_axes(fig) == 4   # "n=..." on every bar

@@ -149,3 +149,28 @@ def test_factor_figures_speak_the_reports_language(synth: dict, cb) -> None:
     nb.canvas.draw()
     ticks = [t.get_text() for t in nb.axes[0].get_yticklabels() if t.get_text()]
     assert any("," in t for t in ticks) and not any("." in t for t in ticks)
+
+
+def _value_labels_left_out_of_layout_lie_inside_the_axes(fig) -> int:  # type: ignore[no-untyped-def]
+    """The labels on bars and cells are not measured by the layout, which is harmless only if each lies
+    inside its axes (the layout makes room for what sticks out); the number of such labels."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    n = 0
+    for ax in fig.axes:
+        box = ax.get_window_extent(renderer)
+        for t in ax.texts:
+            if t.get_in_layout():
+                continue
+            e = t.get_window_extent(renderer)
+            assert box.x0 - 0.5 <= e.x0 and e.x1 <= box.x1 + 0.5 and box.y0 - 0.5 <= e.y0 and e.y1 <= box.y1 + 0.5, \
+                t.get_text()
+            n += 1
+    return n
+
+
+def test_value_labels_are_inside_the_axes_and_left_out_of_the_layout(synth: dict, cb) -> None:
+    fig8 = rf.plot_priorities(synth["data"], codebook=cb, form="kommune", title=TITLES["kommune"])
+    loadings = rf.plot_loadings(synth["fit"], codebook=cb, clusters=synth["clusters"])
+    assert _value_labels_left_out_of_layout_lie_inside_the_axes(fig8) >= 10   # the "xx %" on the bars
+    assert _value_labels_left_out_of_layout_lie_inside_the_axes(loadings) == len(synth["fit"].loadings)  # one per cell
