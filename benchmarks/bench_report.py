@@ -15,6 +15,13 @@ report / import is taken per pair of neighbouring runs, so a machine that is bus
 the next moves both; the median and range of the ratios are printed, with the median time of every
 step (``manifest.json``). Exit 1 if a round's median ratio is above 2.
 
+The floor of the ratio is printed too: a report can use at most two CPUs, so it takes at least its CPU
+seconds / 2, however its work is spread over them; divided by the bare import of the same pair, that is the
+lowest ratio its work allows on this machine. It is given for the report as run (its processes' CPU,
+forks included) and for its work in one process (a ``--workers 1`` report after each pair, the work
+without what forking adds). A floor above 2 means that the work itself, not how it is scheduled, misses
+the target.
+
 Run: .venv/bin/python benchmarks/bench_report.py [--runs 5] [--round 2010] [--no-new-round]
 """
 
@@ -104,6 +111,7 @@ def measure(rnd: str, cwd: Path, runs: int) -> bool:
     reports, imports, steps = [], [], {}
     cpu_reports: list[float] = []
     cpu_imports: list[float] = []
+    cpu_single: list[float] = []   # the same report in one process (--workers 1): the work itself, no fork
     with tempfile.TemporaryDirectory(prefix="bench_report_") as tmp:
         for i in range(runs):
             out = Path(tmp) / f"r{i}"
@@ -113,6 +121,8 @@ def measure(rnd: str, cwd: Path, runs: int) -> bool:
                                    "--quiet"], cwd, cpu_reports))
             if not i % 2:
                 imports.append(_timed(bare, cwd, cpu_imports))
+            _timed([sys.executable, "-m", "samanalyse", "report", "--round", rnd, "--out", str(out) + "-1", "--quiet",
+                    "--workers", "1"], cwd, cpu_single)
             manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
             for s in manifest["steps"]:
                 steps.setdefault(s["step"], []).append(s["seconds"])
@@ -129,6 +139,13 @@ def measure(rnd: str, cwd: Path, runs: int) -> bool:
     print(f"  CPU time         report median {statistics.median(cpu_reports):.2f} s (all its processes), import "
           f"{statistics.median(cpu_imports):.2f} s: ratio median {statistics.median(cpu):.2f}, range "
           f"{min(cpu):.2f} .. {max(cpu):.2f} (less moved by other work on the machine; the wall ratio is the target)")
+    # a report can use at most 2 CPUs: it takes at least its CPU seconds / 2, whatever the scheduling
+    floor = [c / (2 * b) for c, b in zip(cpu_reports, imports)]
+    floor1 = [c / (2 * b) for c, b in zip(cpu_single, imports)]
+    print(f"  floor of the ratio (CPU seconds / 2 CPUs / bare import): as run median {statistics.median(floor):.2f} "
+          f"(range {min(floor):.2f} .. {max(floor):.2f}); its work in one process (--workers 1, CPU median "
+          f"{statistics.median(cpu_single):.2f} s) median {statistics.median(floor1):.2f} (range {min(floor1):.2f} .. "
+          f"{max(floor1):.2f}): no scheduling over two CPUs gets the ratio below these")
     print("  steps (median s; manifest.json; with 2 workers the factor analysis runs during the earlier steps):")
     for name, values in steps.items():
         print(f"    {name:<36} {statistics.median(values):6.2f}")
