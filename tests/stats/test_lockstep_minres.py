@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from samanalyse.stats.factor.extraction import extract, extract_minres_many
+from samanalyse.stats.factor.extraction import _minres_obj, _minres_values, extract, extract_minres_many
 
 
 def _problems(seed: int, count: int, p: int) -> list[np.ndarray]:
@@ -24,7 +24,7 @@ def _same(a, b) -> bool:
             and a.iterations == b.iterations and a.converged == b.converged and a.message == b.message)
 
 
-@pytest.mark.parametrize("p,k", [(3, 1), (5, 1), (8, 1), (6, 2)])
+@pytest.mark.parametrize("p,k", [(3, 1), (5, 1), (8, 1), (6, 2), (12, 2)])
 def test_many_fits_side_by_side_take_each_scipys_steps(p, k):
     rs = _problems(p + k, 60, p)
     many = extract_minres_many(rs, k)
@@ -51,3 +51,18 @@ def test_a_scipy_with_another_kernel_gets_the_fits_one_by_one(monkeypatch):
     start = np.full(5, 0.4)
     assert all(_same(extract(r, 2, "minres", start=start), mine)
                for r, mine in zip(rs, extract_minres_many(rs, 2, start)))
+
+
+@pytest.mark.parametrize("p,k", [(4, 1), (10, 2), (21, 3)])
+def test_the_stacked_criterion_is_each_pairs_to_the_last_bit(p, k):
+    """_minres_values computes the criterion and gradient of a whole stack at once (one eigh, sums of squares
+    along the rows, one matrix-vector product per pair): each pair's numbers are _minres_obj's, bit for bit,
+    also for rows long enough for numpy's unrolled summation (p - k >= 8)."""
+    rng = np.random.default_rng(p)
+    rs = np.stack(_problems(p, 40, p))
+    psi = rng.uniform(0.005, 1.0, (40, p))
+    f, g = _minres_values(rs, psi, k)
+    assert f.shape == (40,) and g.shape == (40, p)
+    for i in range(40):
+        f0, g0 = _minres_obj(psi[i], rs[i], k)
+        assert f0 == f[i] and np.array_equal(g0, g[i])

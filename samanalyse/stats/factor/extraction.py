@@ -145,18 +145,17 @@ def _finish(r: np.ndarray, k: int, method: str, psi: np.ndarray, converged: bool
     return Extraction(L, psi, converged, nit, fun, message)
 
 
-def _minres_values(rs: np.ndarray, xs: np.ndarray, k: int) -> list[tuple[float, np.ndarray]]:
-    """:func:`_minres_obj` of several (matrix, psi) pairs, with one stacked eigh (the same numbers, bit for bit)."""
+def _minres_values(rs: np.ndarray, xs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_minres_obj` of several (matrix, psi) pairs: the values (n,) and gradients (n, p), the same
+    numbers, bit for bit, computed on the stack (one eigh; the sums of squares reduced along the same
+    contiguous rows; the gradients by one matrix-vector product per pair, as the scalar ``@``)."""
     p = rs.shape[1]
     s = rs.copy()
     d = np.arange(p)
     s[:, d, d] -= xs
     vals, vecs = np.linalg.eigh(s)
-    out = []
-    for v, u in zip(vals, vecs):
-        rest_v = v[: p - k]
-        out.append((0.5 * float(np.sum(rest_v**2)), -(u[:, : p - k] ** 2) @ rest_v))
-    return out
+    rest_v = vals[:, : p - k]
+    return 0.5 * np.sum(rest_v**2, axis=1), -np.matmul(vecs[:, :, : p - k] ** 2, rest_v[:, :, None])[:, :, 0]
 
 
 class _Run:
@@ -240,9 +239,9 @@ def extract_minres_many(rs: Sequence[np.ndarray], k: int, start: np.ndarray | No
         runs.append(_Run(np.array(np.clip(x0, PSI_LOWER, upper), dtype=np.float64), upper, m))
     waiting = [i for i, run in enumerate(runs) if run.advance(_lbfgsb.setulb, m, factr, maxls)]
     while waiting:
-        values = _minres_values(rs[waiting], np.stack([runs[i].x for i in waiting]), k)
+        fs, gs = _minres_values(rs[waiting], np.stack([runs[i].x for i in waiting]), k)
         nxt = []
-        for i, (f, g) in zip(waiting, values):
+        for i, f, g in zip(waiting, fs.tolist(), gs):
             run = runs[i]
             run.f, run.g = f, g
             if run.advance(_lbfgsb.setulb, m, factr, maxls):
